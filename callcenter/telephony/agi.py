@@ -1,0 +1,196 @@
+"""FastAGI server: Asterisk's AGI protocol over TCP, one asyncio task per call.
+
+panoramisk's ``fast_agi.Application`` reads the request header in a loop that spins
+without yielding when a client sends half a header and closes; ours reads with
+``readuntil`` under a timeout, so a broken or silent peer costs one task, never the loop.
+Result lines are parsed with panoramisk's own ``parse_agi_result``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from panoramisk.utils import parse_agi_result
+
+log = logging.getLogger(__name__)
+
+HEADER_LIMIT = 16 * 1024
+
+
+class AgiHangup(Exception):
+    """The caller hung up (or Asterisk closed the AGI socket) during a command."""
+
+
+class AgiCommandError(Exception):
+    """Asterisk refused a command (5xx) or answered something unparseable."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgiResult:
+    code: int
+    result: str
+    data: str
+
+    @property
+    def digits(self) -> str:
+        """The keys a GET DATA / WAIT FOR DIGIT returned ('' on timeout)."""
+        return "" if self.data == "timeout" else self.result
+
+
+def parse_request_header(raw: bytes) -> dict[str, str]:
+    """Decode the ``agi_*: value`` block Asterisk sends when it connects."""
+    headers: dict[str, str] = {}
+    for line in raw.decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key.startswith("agi_"):
+            headers[key] = value
+    return headers
+
+
+def script_path(headers: dict[str, str]) -> str:
+    """The route of a request: the path of ``agi://host:port/PATH?args``."""
+    script = headers.get("agi_network_script")
+    if script:
+        return script.split("?", 1)[0].strip("/")
+    return urlsplit(headers.get("agi_request", "")).path.strip("/")
+
+
+def parse_result_line(line: str) -> AgiResult:
+    parsed = parse_agi_result(line)
+    if parsed.get("error") == "AGIResultHangup":
+        raise AgiHangup(line)
+    if "error" in parsed:
+        raise AgiCommandError(f"{parsed['error']}: {parsed.get('msg', '')} ({line!r})")
+    return AgiResult(int(parsed["status_code"]), parsed.get("result", ""), parsed.get("data", ""))
+
+
+class AgiChannel:
+    """One call's AGI conversation: send a command, read its result line."""
+
+    def __init__(
+        self,
+        headers: dict[str, str],
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        command_timeout: float,
+    ) -> None:
+        self.headers = headers
+        self._reader = reader
+        self._writer = writer
+        self._command_timeout = command_timeout
+
+    @property
+    def caller_id(self) -> str:
+        return self.headers.get("agi_callerid", "")
+
+    @property
+    def unique_id(self) -> str:
+        return self.headers.get("agi_uniqueid", "")
+
+    async def command(self, line: str, timeout: float | None = None) -> AgiResult:
+        """Send one AGI command; a hang-up raises AgiHangup.
+
+        ``timeout`` must cover the command's own waiting (GET DATA's timeout).
+        """
+        if "\n" in line:
+            raise AgiCommandError(f"newline in AGI command {line!r}")
+        self._writer.write(line.encode() + b"\n")
+        await self._writer.drain()
+        budget = self._command_timeout if timeout is None else timeout
+        while True:
+            try:
+                raw = await asyncio.wait_for(self._reader.readline(), budget)
+            except (ConnectionError, TimeoutError) as exc:
+                raise AgiHangup(f"no answer to {line!r}: {exc!r}") from exc
+            if not raw:
+                raise AgiHangup(f"socket closed during {line!r}")
+            text = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if text.startswith("520-"):
+                # Usage errors span lines up to "520 End of proper usage."
+                while raw and not raw.startswith(b"520 "):
+                    raw = await asyncio.wait_for(self._reader.readline(), budget)
+                raise AgiCommandError(f"usage error for {line!r}")
+            result = parse_result_line(text)
+            if result.code != 100:  # "100 Trying" precedes the real answer
+                return result
+
+    async def get_variable(self, name: str) -> str:
+        result = await self.command(f"GET VARIABLE {name}")
+        return result.data if result.result == "1" else ""
+
+    async def set_variable(self, name: str, value: str) -> None:
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        await self.command(f'SET VARIABLE {name} "{quoted}"')
+
+
+AgiHandler = Callable[[AgiChannel], Awaitable[None]]
+
+
+class FastAgiServer:
+    """Routes each FastAGI connection, by script path, to an async handler."""
+
+    def __init__(
+        self,
+        routes: dict[str, AgiHandler],
+        *,
+        header_timeout: float = 5.0,
+        command_timeout: float = 30.0,
+    ) -> None:
+        self._routes = routes
+        self._header_timeout = header_timeout
+        self._command_timeout = command_timeout
+        self._server: asyncio.Server | None = None
+        self._sessions: set[asyncio.Task[None]] = set()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "server not started"
+        return self._server.sockets[0].getsockname()[1]
+
+    async def start(self, host: str, port: int) -> None:
+        self._server = await asyncio.start_server(self._accept, host, port, limit=HEADER_LIMIT)
+        log.info("FastAGI listening on %s:%s", host, self.port)
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        for task in list(self._sessions):
+            task.cancel()
+        await asyncio.gather(*self._sessions, return_exceptions=True)
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._sessions.add(task)
+        try:
+            await self._serve(reader, writer)
+        finally:
+            self._sessions.discard(task)
+            writer.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        try:
+            raw = await asyncio.wait_for(reader.readuntil(b"\n\n"), self._header_timeout)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError,
+                ConnectionError) as exc:
+            log.warning("FastAGI %s: no complete request header (%s)", peer, type(exc).__name__)
+            return
+        headers = parse_request_header(raw)
+        path = script_path(headers)
+        handler = self._routes.get(path)
+        if handler is None:
+            log.error("FastAGI %s: no route for %r", peer, path)
+            return
+        channel = AgiChannel(headers, reader, writer, self._command_timeout)
+        try:
+            await handler(channel)
+        except AgiHangup:
+            log.info("FastAGI %s: caller hung up during %r", peer, path)
+        except Exception:
+            log.exception("FastAGI %s: handler %r failed", peer, path)
