@@ -1,0 +1,50 @@
+"""PostgreSQL: an embedded server (pgserver) when no URL is configured, and the pool."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # jsonb columns arrive as Python objects, not strings.
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads,
+                              schema="pg_catalog")
+
+
+@contextlib.asynccontextmanager
+async def embedded_postgres(data_dir: Path) -> AsyncIterator[str]:
+    """Start PostgreSQL in ``data_dir/pg`` (created on first use); yield its URL; stop it."""
+    import pgserver  # imported here: only the embedded mode needs it
+
+    pg_dir = (data_dir / "pg").resolve()
+    pg_dir.parent.mkdir(parents=True, exist_ok=True)
+    # pgserver blocks while initdb/pg_ctl run: keep that off the event loop.
+    server = await asyncio.to_thread(pgserver.get_server, pg_dir, cleanup_mode="stop")
+    log.info("embedded PostgreSQL running in %s", pg_dir)
+    try:
+        yield server.get_uri()
+    finally:
+        await asyncio.to_thread(server.cleanup)
+        log.info("embedded PostgreSQL stopped")
+
+@contextlib.asynccontextmanager
+async def database_url(configured: str, data_dir: Path) -> AsyncIterator[str]:
+    """The configured URL, or an embedded server's for as long as the context lasts."""
+    if configured:
+        yield configured
+        return
+    async with embedded_postgres(data_dir) as url:
+        yield url
+
+async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size,
+                                     init=_init_connection)

@@ -1,0 +1,157 @@
+"""Settings: ``CALLCENTER_*`` environment variables over an optional TOML file.
+
+Validated once at start; a bad value raises SettingsError naming the setting, which
+the CLI prints as one line before exiting with code 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+from callcenter.errors import SettingsError
+
+ENV_PREFIX = "CALLCENTER_"
+# Field annotations are strings under ``from __future__ import annotations``.
+_KINDS: dict[str, type] = {"str": str, "int": int, "float": float, "Path": Path}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default="", metadata={
+        "help": "PostgreSQL URL; empty starts an embedded PostgreSQL in data_dir"})
+    data_dir: Path = field(default=Path(".data"), metadata={
+        "help": "folder of the embedded PostgreSQL and other server state"})
+    http_host: str = field(default="127.0.0.1", metadata={"help": "web console address"})
+    http_port: int = field(default=8080, metadata={"help": "web console port"})
+    ami_host: str = field(default="127.0.0.1", metadata={"help": "Asterisk AMI host"})
+    ami_port: int = field(default=15038, metadata={"help": "Asterisk AMI port"})
+    ami_username: str = field(default="callcenter", metadata={"help": "AMI user"})
+    ami_secret: str = field(default="", metadata={"help": "AMI secret (never logged)"})
+    ami_ping_interval: float = field(default=5.0, metadata={
+        "help": "seconds between AMI pings"})
+    ami_ping_timeout: float = field(default=3.0, metadata={
+        "help": "seconds without a Pong before the AMI link counts as dead"})
+    ami_reconnect_max: float = field(default=30.0, metadata={
+        "help": "longest wait between AMI reconnect attempts (backoff doubles up to it)"})
+    agi_host: str = field(default="127.0.0.1", metadata={"help": "FastAGI listen address"})
+    agi_port: int = field(default=14573, metadata={"help": "FastAGI listen port"})
+    recordings_dir: Path = field(default=Path("recordings"), metadata={
+        "help": "folder where Asterisk writes call recordings"})
+    phone_region: str = field(default="CN", metadata={
+        "help": "region for numbers written without a country code"})
+    timezone: str = field(default="Asia/Shanghai", metadata={
+        "help": "the dealership's time zone (due dates, business hours)"})
+    log_level: str = field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as they may be logged: secrets and passwords masked."""
+        shown = dataclasses.asdict(self)
+        shown["ami_secret"] = "***" if self.ami_secret else ""
+        if self.database_url:
+            shown["database_url"] = _mask_url_password(self.database_url)
+        return shown
+
+
+def _mask_url_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    creds, at, host = rest.rpartition("@")
+    if not at or ":" not in creds:
+        return url
+    user = creds.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"
+
+
+def env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+def _convert(name: str, kind: Any, raw: Any) -> Any:
+    try:
+        if kind is int:
+            value = int(raw)
+            if name.endswith("_port") and not 0 <= value <= 65535:
+                raise ValueError("a port is 0..65535")
+            return value
+        if kind is float:
+            value = float(raw)
+            if value <= 0:
+                raise ValueError("must be positive")
+            return value
+        if kind is Path:
+            return Path(str(raw)).expanduser()
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(
+            f"invalid setting {env_name(name)}={raw!r}: {exc}", setting=env_name(name)
+        ) from None
+
+
+def _check(settings: Settings) -> None:
+    try:
+        settings.tz  # noqa: B018 - validates the zone name
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"invalid setting {env_name('timezone')}={settings.timezone!r}: unknown time zone",
+            setting=env_name("timezone"),
+        ) from None
+    if settings.phone_region not in phonenumbers.SUPPORTED_REGIONS:
+        raise SettingsError(
+            f"invalid setting {env_name('phone_region')}={settings.phone_region!r}: "
+            "not a region code such as CN", setting=env_name("phone_region"))
+    if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingsError(
+            f"invalid setting {env_name('log_level')}={settings.log_level!r}: "
+            "use DEBUG, INFO, WARNING or ERROR", setting=env_name("log_level"))
+    if settings.database_url and not settings.database_url.startswith(
+            ("postgresql://", "postgres://")):
+        raise SettingsError(
+            f"invalid setting {env_name('database_url')}: must start with postgresql://",
+            setting=env_name("database_url"))
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, config_file: Path | None = None
+) -> Settings:
+    """Read the TOML file (if any), then the environment, which wins."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    config_file = config_file or (
+        Path(environ[env_name("config")]) if env_name("config") in environ else None)
+    if config_file is not None:
+        try:
+            raw.update(tomllib.loads(config_file.read_text(encoding="utf-8")))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"cannot read config file {config_file}: {exc}") from None
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise SettingsError(f"unknown setting {unknown[0]!r} in {config_file}")
+    for name in fields:
+        if env_name(name) in environ:
+            raw[name] = environ[env_name(name)]
+    values = {name: _convert(name, _KINDS[fields[name].type], value)
+              for name, value in raw.items()}
+    settings = Settings(**values)
+    _check(settings)
+    return settings
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(variable, default, help) rows for --help and the README's settings table."""
+    rows = []
+    for f in dataclasses.fields(Settings):
+        rows.append((env_name(f.name), str(f.default), f.metadata.get("help", "")))
+    return rows

@@ -1,0 +1,98 @@
+"""Shared fixtures: a real PostgreSQL for every test that needs one.
+
+One server per test session: embedded (pgserver) unless CALLCENTER_TEST_DATABASE_URL
+names a server (any database on it; tests create their own). Every test gets its own
+database, cloned from a migrated template, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from callcenter.db.database import create_pool
+from callcenter.db.migrations import migrate
+
+TEMPLATE_DB = "cc_template"
+_db_numbers = itertools.count(1)
+
+
+def _with_database(url: str, name: str) -> str:
+    """Swap the database name in a libpq URL (host may be a socket folder in the query)."""
+    head, sep, query = url.partition("?")
+    scheme_host, _, _ = head.rpartition("/")
+    return f"{scheme_host}/{name}{sep}{query}"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    configured = os.environ.get("CALLCENTER_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    import pgserver
+
+    with tempfile.TemporaryDirectory(prefix="callcenter-test-pg-") as folder:
+        server = pgserver.get_server(Path(folder), cleanup_mode="delete")
+        try:
+            yield server.get_uri()
+        finally:
+            server.cleanup()
+
+
+@pytest.fixture(scope="session")
+async def template_url(pg_server_url: str) -> str:
+    admin = await asyncpg.connect(pg_server_url)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
+        await admin.execute(f"CREATE DATABASE {TEMPLATE_DB}")
+    finally:
+        await admin.close()
+    url = _with_database(pg_server_url, TEMPLATE_DB)
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    return url
+
+
+@pytest.fixture
+async def db_url(pg_server_url: str, template_url: str) -> AsyncIterator[str]:
+    """A freshly migrated database of this test's own."""
+    name = f"cc_test_{os.getpid()}_{next(_db_numbers)}"
+    admin = await asyncpg.connect(pg_server_url)
+    try:
+        await admin.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}")
+        yield _with_database(pg_server_url, name)
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def empty_db_url(pg_server_url: str) -> AsyncIterator[str]:
+    """An empty database (no migrations applied)."""
+    name = f"cc_empty_{os.getpid()}_{next(_db_numbers)}"
+    admin = await asyncpg.connect(pg_server_url)
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+        yield _with_database(pg_server_url, name)
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(db_url, min_size=1, max_size=5)
+    try:
+        yield pool
+    finally:
+        await pool.close()
