@@ -3,22 +3,23 @@
 panoramisk's ``fast_agi.Application`` reads the request header in a loop that spins
 without yielding when a client sends half a header and closes; ours reads with
 ``readuntil`` under a timeout, so a broken or silent peer costs one task, never the loop.
-Result lines are parsed with panoramisk's own ``parse_agi_result``.
+Result lines are parsed here too: panoramisk's ``parse_agi_result`` loses the data of an
+empty result (``200 result= (timeout)``) and returns tuples.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from panoramisk.utils import parse_agi_result
-
 log = logging.getLogger(__name__)
 
 HEADER_LIMIT = 16 * 1024
+_RESULT = re.compile(r"^200 result=(?P<result>\S*)(?:\s+\((?P<data>.*)\))?")
 
 
 class AgiHangup(Exception):
@@ -60,12 +61,19 @@ def script_path(headers: dict[str, str]) -> str:
 
 
 def parse_result_line(line: str) -> AgiResult:
-    parsed = parse_agi_result(line)
-    if parsed.get("error") == "AGIResultHangup":
+    """Parse one AGI answer: ``200 result=5``, ``200 result= (timeout)``,
+    ``200 result=1 (the value)``, ``510 Invalid command``, ``HANGUP``."""
+    if line.startswith("HANGUP"):
         raise AgiHangup(line)
-    if "error" in parsed:
-        raise AgiCommandError(f"{parsed['error']}: {parsed.get('msg', '')} ({line!r})")
-    return AgiResult(int(parsed["status_code"]), parsed.get("result", ""), parsed.get("data", ""))
+    if line.startswith("100"):
+        return AgiResult(100, "", "")
+    match = _RESULT.match(line)
+    if match is None:
+        raise AgiCommandError(f"Asterisk answered {line!r}")
+    result, data = match["result"], match["data"] or ""
+    if result == "-1":  # the channel is gone or the application failed on hang-up
+        raise AgiHangup(line)
+    return AgiResult(200, result, data)
 
 
 class AgiChannel:

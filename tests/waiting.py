@@ -1,0 +1,14 @@
+"""Polling for tests that watch state owned by another task or process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+
+async def eventually(predicate: Callable[[], bool], timeout: float = 5.0,
+                     every: float = 0.02) -> None:
+    """Wait until ``predicate()`` is true; TimeoutError after ``timeout`` seconds."""
+    async with asyncio.timeout(timeout):
+        while not predicate():  # noqa: ASYNC110 - the state lives outside our control
+            await asyncio.sleep(every)
