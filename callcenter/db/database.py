@@ -6,10 +6,13 @@ import asyncio
 import contextlib
 import json
 import logging
+import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
+
+from callcenter.db.migrations import migrate
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +26,9 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 @contextlib.asynccontextmanager
 async def embedded_postgres(data_dir: Path) -> AsyncIterator[str]:
     """Start PostgreSQL in ``data_dir/pg`` (created on first use); yield its URL; stop it."""
-    import pgserver  # imported here: only the embedded mode needs it
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        import pgserver  # imported here: only the embedded mode needs it
 
     pg_dir = (data_dir / "pg").resolve()
     pg_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -48,3 +53,16 @@ async def database_url(configured: str, data_dir: Path) -> AsyncIterator[str]:
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size,
                                      init=_init_connection)
+
+
+@contextlib.asynccontextmanager
+async def migrated_pool(configured_url: str, data_dir: Path) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on an up-to-date schema, for the server and every CLI command alike."""
+    async with database_url(configured_url, data_dir) as url:
+        pool = await create_pool(url)
+        try:
+            async with pool.acquire() as conn:
+                await migrate(conn)
+            yield pool
+        finally:
+            await pool.close()

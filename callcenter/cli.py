@@ -1,0 +1,214 @@
+"""``callcenter`` command line: serve, migrate, import, user, settings.
+
+Exit codes: 0 success, 1 the operation failed (e.g. an import with bad rows),
+2 bad usage or a bad setting (one line on stderr naming it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+
+import asyncpg
+from aiohttp import web
+
+from callcenter.db.database import migrated_pool
+from callcenter.domain.users import LOCALES, Role
+from callcenter.errors import CallcenterError, SettingsError
+from callcenter.settings import Settings, describe_settings, load_settings
+
+log = logging.getLogger("callcenter")
+
+SETTINGS_EPILOG = "settings (environment variables):\n" + "\n".join(
+    f"  {name:<32} {help_} (default: {default or 'empty'})"
+    for name, default, help_ in describe_settings())
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # pgserver logs every pg_ctl command line and its output at INFO.
+    if level.upper() != "DEBUG":
+        logging.getLogger("pgserver").setLevel(logging.WARNING)
+
+
+# -- commands ----------------------------------------------------------------------
+
+
+async def _serve(settings: Settings, _: argparse.Namespace) -> int:
+    from callcenter.app import build_app
+
+    runner = web.AppRunner(build_app(settings), handle_signals=False)
+    await runner.setup()  # runs the cleanup_ctx start-up: database, AMI, FastAGI
+    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    await site.start()
+    log.info("callcenter listening on http://%s:%s (FastAGI %s:%s, AMI %s:%s)",
+             settings.http_host, settings.http_port, settings.agi_host, settings.agi_port,
+             settings.ami_host, settings.ami_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down")
+    await runner.cleanup()
+    return 0
+
+
+async def _migrate(settings: Settings, _: argparse.Namespace) -> int:
+    async with migrated_pool(settings.database_url, settings.data_dir):
+        print("database schema is up to date")
+    return 0
+
+
+async def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from callcenter.services.imports import ImportRejected, import_file
+
+    progress = _progress_bar(args.file.name) if sys.stderr.isatty() else None
+    async with migrated_pool(settings.database_url, settings.data_dir) as pool:
+        try:
+            report = await import_file(pool, args.file, region=settings.phone_region,
+                                       tz=settings.tz, today=datetime.now(settings.tz).date(),
+                                       progress=progress)
+        except ImportRejected as exc:
+            if progress:
+                sys.stderr.write("\n")
+            print(exc.report.format_text(), file=sys.stderr)
+            return 1
+    if progress:
+        sys.stderr.write("\n")
+    print(report.format_text())
+    return 0
+
+
+def _progress_bar(label: str) -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total if total else width
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.flush()
+
+    return show
+
+
+async def _user_add(settings: Settings, args: argparse.Namespace) -> int:
+    from callcenter.domain.users import check_new_user
+    from callcenter.services.users import add_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.username}: ")
+        if getpass.getpass("again: ") != password:
+            print("callcenter: the passwords differ", file=sys.stderr)
+            return 2
+    check_new_user(args.username, args.role, args.extension, args.locale, password)
+    async with migrated_pool(settings.database_url, settings.data_dir) as pool:
+        user_id = await add_user(pool, username=args.username, display_name=args.name,
+                                 role=args.role, password=password, extension=args.extension,
+                                 locale=args.locale)
+    print(f"user {args.username} ({args.role}) created with id {user_id}")
+    return 0
+
+
+async def _user_list(settings: Settings, _: argparse.Namespace) -> int:
+    from callcenter.db.users import list_users
+
+    async with migrated_pool(settings.database_url, settings.data_dir) as pool:
+        rows: list[asyncpg.Record] = await list_users(pool)
+    for r in rows:
+        state = "" if r["active"] else " (inactive)"
+        print(f"{r['username']:<20} {r['role']:<10} ext {r['extension'] or '-':<6} "
+              f"{r['locale']:<5} {r['display_name']}{state}")
+    return 0
+
+
+async def _settings(settings: Settings, _: argparse.Namespace) -> int:
+    for name, value in settings.redacted().items():
+        print(f"CALLCENTER_{name.upper()}={value}")
+    return 0
+
+
+# -- parsing -----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="callcenter", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Contact-center server beside Asterisk (AMI + FastAGI, PostgreSQL).",
+        epilog=SETTINGS_EPILOG)
+    parser.add_argument("--config", type=Path, help="TOML file of settings (names in lower "
+                        "case without the CALLCENTER_ prefix); the environment wins")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the server: web console, AMI client, FastAGI",
+                           description="Run the server. With no CALLCENTER_DATABASE_URL an "
+                           "embedded PostgreSQL starts in CALLCENTER_DATA_DIR. Migrations are "
+                           "applied at start.")
+    serve.set_defaults(run=_serve)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations and exit",
+                             description="Apply the numbered SQL migrations that are missing "
+                             "(under an advisory lock, so several servers may race safely).")
+    migrate.set_defaults(run=_migrate)
+
+    imp = sub.add_parser("import", help="import customers/vehicles or service orders "
+                         "from .xlsx or .csv",
+                         description="Import one spreadsheet. The kind (customers with "
+                         "vehicles, or service orders) is recognised from the header row, in "
+                         "Chinese or English (see docs/imports.md). All or nothing: any bad "
+                         "row rejects the file and every bad row is reported. Importing the "
+                         "same file again changes nothing. Due follow-up tasks are created.")
+    imp.add_argument("file", type=Path, help="the .xlsx or .csv file")
+    imp.set_defaults(run=_import)
+
+    user = sub.add_parser("user", help="manage console accounts (agents, supervisors, admins)")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_sub.add_parser("add", help="create an account",
+                              description="Create an account. The password is asked twice "
+                              "on the terminal, or read from stdin with --password-stdin; "
+                              "it is never an argument (arguments show in ps and history).")
+    add.add_argument("username")
+    add.add_argument("--role", choices=[r.value for r in Role], default=Role.AGENT.value)
+    add.add_argument("--name", default="", help="display name (default: the username)")
+    add.add_argument("--extension", help="the agent's phone extension (PJSIP endpoint)")
+    add.add_argument("--locale", choices=LOCALES, default="zh-CN", help="console language")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of stdin")
+    add.set_defaults(run=_user_add)
+    ls = user_sub.add_parser("list", help="list accounts")
+    ls.set_defaults(run=_user_list)
+
+    show = sub.add_parser("settings", help="print the effective settings (secrets masked)")
+    show.set_defaults(run=_settings)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(config_file=args.config)
+    except SettingsError as exc:
+        print(f"callcenter: {exc.message}", file=sys.stderr)
+        return 2
+    _setup_logging(settings.log_level)
+    run: Callable[[Settings, argparse.Namespace], Awaitable[int]] = args.run
+    try:
+        return asyncio.run(run(settings, args))
+    except CallcenterError as exc:
+        print(f"callcenter: {exc.message}", file=sys.stderr)
+        return 2 if exc.http_status == 400 else 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""What Asterisk tells us about calls, as typed domain events (no AMI types here).
+
+``at`` is Asterisk's own event time (epoch seconds, from timestampevents=yes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCreated:
+    at: float
+    linkedid: str
+    uniqueid: str
+    channel: str
+    caller_number: str
+    exten: str
+    context: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStateChanged:
+    at: float
+    linkedid: str
+    uniqueid: str
+    channel: str
+    state: str  # "ringing", "up", "busy", "down", ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelHungUp:
+    at: float
+    linkedid: str
+    uniqueid: str
+    channel: str
+    cause: int
+    cause_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DialStarted:
+    at: float
+    linkedid: str
+    uniqueid: str
+    dest_uniqueid: str
+    dest_channel: str
+    dial_string: str
+
+
+@dataclass(frozen=True, slots=True)
+class DialEnded:
+    at: float
+    linkedid: str
+    uniqueid: str
+    dest_uniqueid: str
+    dest_channel: str
+    status: str  # ANSWER, BUSY, NOANSWER, CANCEL, CONGESTION, CHANUNAVAIL
+
+
+@dataclass(frozen=True, slots=True)
+class OriginateFinished:
+    at: float
+    action_id: str
+    success: bool
+    reason: int  # Asterisk's originate reason: 4 answered, 5 busy, 3 no answer, ...
+    uniqueid: str
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMemberState:
+    at: float
+    queue: str
+    interface: str
+    status: int  # AST_DEVICE_*: 1 not in use, 2 in use, 6 ringing, 5 unavailable, ...
+    paused: bool
+    paused_reason: str
+    in_call: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMemberRemoved:
+    at: float
+    queue: str
+    interface: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRung:
+    at: float
+    queue: str
+    interface: str
+    linkedid: str
+    caller_uniqueid: str
+    agent_uniqueid: str
+    caller_number: str
+
+
+CallEvent = (ChannelCreated | ChannelStateChanged | ChannelHungUp | DialStarted | DialEnded
+             | OriginateFinished | QueueMemberState | QueueMemberRemoved | AgentRung)

@@ -1,0 +1,31 @@
+"""One place where errors become HTTP answers."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from callcenter.errors import CallcenterError
+
+log = logging.getLogger(__name__)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except CallcenterError as exc:
+        if exc.http_status >= 500:
+            log.error("%s %s: %s", request.method, request.path, exc.message)
+        return web.json_response(exc.to_dict(), status=exc.http_status)
+    except web.HTTPException as exc:
+        if exc.empty_body or exc.status < 400:
+            raise
+        return web.json_response(
+            {"error_id": f"http_{exc.status}", "message": exc.reason}, status=exc.status)
+    except Exception:
+        log.exception("%s %s failed", request.method, request.path)
+        return web.json_response(
+            {"error_id": "internal_error", "message": "internal error; see the server log"},
+            status=500)

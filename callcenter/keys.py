@@ -1,0 +1,17 @@
+"""Typed application keys: what the composition root puts in the aiohttp app."""
+
+from __future__ import annotations
+
+import asyncpg
+from aiohttp import web
+
+from callcenter.services.live_state import LiveState
+from callcenter.settings import Settings
+from callcenter.telephony.agi import FastAgiServer
+from callcenter.telephony.ami import AmiClient
+
+SETTINGS = web.AppKey("settings", Settings)
+POOL = web.AppKey("pool", asyncpg.Pool)
+AMI = web.AppKey("ami", AmiClient)
+AGI = web.AppKey("agi", FastAgiServer)
+LIVE_STATE = web.AppKey("live_state", LiveState)

@@ -1,0 +1,124 @@
+"""AMI frames -> domain events: small pure functions, one per event name.
+
+Frames are plain mappings of header -> value (panoramisk's Message is one), so the
+translation is tested on frames recorded from the real Asterisk.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+from callcenter.domain.call_events import (
+    AgentRung,
+    CallEvent,
+    ChannelCreated,
+    ChannelHungUp,
+    ChannelStateChanged,
+    DialEnded,
+    DialStarted,
+    OriginateFinished,
+    QueueMemberRemoved,
+    QueueMemberState,
+)
+
+Frame = Mapping[str, str]
+
+# ChannelState numbers (AST_STATE_*) to the words the console shows.
+_STATES = {"0": "down", "4": "ringing", "5": "ringing", "6": "up", "7": "busy"}
+
+
+def _at(f: Frame) -> float:
+    try:
+        return float(f.get("Timestamp", ""))
+    except ValueError:  # timestampevents off: our clock is the next best thing
+        return time.time()
+
+
+def _int(value: str, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _channel_created(f: Frame) -> ChannelCreated:
+    return ChannelCreated(_at(f), f["Linkedid"], f["Uniqueid"], f["Channel"],
+                          f.get("CallerIDNum", ""), f.get("Exten", ""), f.get("Context", ""))
+
+
+def _state(f: Frame) -> ChannelStateChanged:
+    state = _STATES.get(f.get("ChannelState", ""), f.get("ChannelStateDesc", "").lower())
+    return ChannelStateChanged(_at(f), f["Linkedid"], f["Uniqueid"], f["Channel"], state)
+
+
+def _hangup(f: Frame) -> ChannelHungUp:
+    return ChannelHungUp(_at(f), f["Linkedid"], f["Uniqueid"], f["Channel"],
+                         _int(f.get("Cause", "")), f.get("Cause-txt", ""))
+
+
+def _dial_begin(f: Frame) -> DialStarted:
+    return DialStarted(_at(f), f.get("Linkedid") or f["DestLinkedid"], f.get("Uniqueid", ""),
+                       f["DestUniqueid"], f["DestChannel"], f.get("DialString", ""))
+
+
+def _dial_end(f: Frame) -> DialEnded:
+    return DialEnded(_at(f), f.get("Linkedid") or f["DestLinkedid"], f.get("Uniqueid", ""),
+                     f["DestUniqueid"], f["DestChannel"], f.get("DialStatus", ""))
+
+
+def _originate(f: Frame) -> OriginateFinished:
+    return OriginateFinished(_at(f), f.get("ActionID", ""), f.get("Response") == "Success",
+                             _int(f.get("Reason", "")), f.get("Uniqueid", ""),
+                             f.get("Channel", ""))
+
+
+def _member(f: Frame) -> QueueMemberState:
+    # QueueMemberStatus/Added/Pause name it Interface; QueueStatus's QueueMember, Location.
+    interface = f.get("Interface") or f.get("StateInterface") or f.get("Location", "")
+    return QueueMemberState(_at(f), f["Queue"], interface, _int(f.get("Status", "")),
+                            f.get("Paused") == "1", f.get("PausedReason", ""),
+                            f.get("InCall") == "1")
+
+
+def _member_removed(f: Frame) -> QueueMemberRemoved:
+    return QueueMemberRemoved(_at(f), f["Queue"], f.get("Interface") or f.get("Location", ""))
+
+
+def _agent_called(f: Frame) -> AgentRung:
+    return AgentRung(_at(f), f["Queue"], f.get("Interface", ""), f["Linkedid"], f["Uniqueid"],
+                     f.get("DestUniqueid", ""), f.get("CallerIDNum", ""))
+
+
+TRANSLATORS: dict[str, Callable[[Frame], CallEvent]] = {
+    "Newchannel": _channel_created,
+    "CoreShowChannel": _channel_created,
+    "Newstate": _state,
+    "Hangup": _hangup,
+    "DialBegin": _dial_begin,
+    "DialEnd": _dial_end,
+    "OriginateResponse": _originate,
+    "QueueMemberStatus": _member,
+    "QueueMemberAdded": _member,
+    "QueueMemberPause": _member,
+    "QueueMember": _member,
+    "QueueMemberRemoved": _member_removed,
+    "AgentCalled": _agent_called,
+}
+
+# What the reader keeps; everything else is dropped before it is queued.
+WANTED_EVENTS = frozenset(TRANSLATORS) | {"FullyBooted", "Shutdown"}
+
+
+def translate(frame: Frame) -> CallEvent | None:
+    """The domain event for one AMI frame, or None for frames we don't use.
+
+    A frame missing a header its event always carries is malformed: None, not a crash.
+    """
+    translator = TRANSLATORS.get(frame.get("Event", ""))
+    if translator is None:
+        return None
+    try:
+        return translator(frame)
+    except KeyError:
+        return None
