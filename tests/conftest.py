@@ -20,6 +20,7 @@ from callcenter.db.database import create_pool
 from callcenter.db.migrations import migrate
 
 TEMPLATE_DB = "cc_template"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _db_numbers = itertools.count(1)
 
 
@@ -96,3 +97,14 @@ async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
         yield pool
     finally:
         await pool.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Under CI a skip is a failure: a component that cannot start must not pass as green."""
+    report = yield
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped under CI=true, which counts as a failure: {reason}"
+    return report

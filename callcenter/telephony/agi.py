@@ -111,7 +111,8 @@ class AgiChannel:
         budget = self._command_timeout if timeout is None else timeout
         while True:
             try:
-                raw = await asyncio.wait_for(self._reader.readline(), budget)
+                async with asyncio.timeout(budget):
+                    raw = await self._reader.readline()
             except (ConnectionError, TimeoutError) as exc:
                 raise AgiHangup(f"no answer to {line!r}: {exc!r}") from exc
             if not raw:
@@ -119,8 +120,9 @@ class AgiChannel:
             text = raw.decode("utf-8", "replace").rstrip("\r\n")
             if text.startswith("520-"):
                 # Usage errors span lines up to "520 End of proper usage."
-                while raw and not raw.startswith(b"520 "):
-                    raw = await asyncio.wait_for(self._reader.readline(), budget)
+                async with asyncio.timeout(budget):
+                    while raw and not raw.startswith(b"520 "):
+                        raw = await self._reader.readline()
                 raise AgiCommandError(f"usage error for {line!r}")
             result = parse_result_line(text)
             if result.code != 100:  # "100 Trying" precedes the real answer
@@ -184,7 +186,8 @@ class FastAgiServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
         try:
-            raw = await asyncio.wait_for(reader.readuntil(b"\n\n"), self._header_timeout)
+            async with asyncio.timeout(self._header_timeout):
+                raw = await reader.readuntil(b"\n\n")
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError,
                 ConnectionError) as exc:
             log.warning("FastAGI %s: no complete request header (%s)", peer, type(exc).__name__)

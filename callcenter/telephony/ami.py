@@ -144,7 +144,8 @@ class AmiClient:
         self._set_state(LinkState.DISCONNECTED)
 
     async def wait_connected(self, timeout: float) -> None:
-        await asyncio.wait_for(self._connected.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self._connected.wait()
 
     @property
     def connected(self) -> bool:
@@ -177,7 +178,10 @@ class AmiClient:
         name = action.get("Action", "?")
         future = protocol.send(dict(action), as_list=as_list)
         try:
-            reply = await asyncio.wait_for(future, timeout or self._action_timeout)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+            # cancellation that races with the answer, and close() would then hang.
+            async with asyncio.timeout(timeout or self._action_timeout):
+                reply = await future
         except TimeoutError:
             raise AmiActionFailed(f"AMI {name}: no answer in time", action=name) from None
         first = reply[0] if isinstance(reply, list) else reply
@@ -220,9 +224,9 @@ class AmiClient:
         loop = asyncio.get_running_loop()
         lost: asyncio.Future[None] = loop.create_future()
         link = _Link(self._events, self._wanted, lost)
-        _, protocol = await asyncio.wait_for(
-            loop.create_connection(lambda: _Protocol(link), self._host, self._port),
-            self._action_timeout)
+        async with asyncio.timeout(self._action_timeout):
+            _, protocol = await loop.create_connection(
+                lambda: _Protocol(link), self._host, self._port)
         self._protocol = protocol
         login = {"Action": "Login", "Username": self._username, "Secret": self._secret,
                  "Events": "on"}
