@@ -7,6 +7,7 @@ database, cloned from a migrated template, so tests never see each other's rows.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import tempfile
@@ -64,30 +65,32 @@ async def template_url(pg_server_url: str) -> str:
     return url
 
 
-@pytest.fixture
-async def db_url(pg_server_url: str, template_url: str) -> AsyncIterator[str]:
-    """A freshly migrated database of this test's own."""
-    name = f"cc_test_{os.getpid()}_{next(_db_numbers)}"
-    admin = await asyncpg.connect(pg_server_url)
+@contextlib.asynccontextmanager
+async def _scratch_database(server_url: str, prefix: str,
+                            template: str | None = None) -> AsyncIterator[str]:
+    name = f"{prefix}_{os.getpid()}_{next(_db_numbers)}"
+    clone = f" TEMPLATE {template}" if template else ""
+    admin = await asyncpg.connect(server_url)
     try:
-        await admin.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}")
-        yield _with_database(pg_server_url, name)
+        await admin.execute(f"CREATE DATABASE {name}{clone}")
+        yield _with_database(server_url, name)
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def db_url(pg_server_url: str, template_url: str) -> AsyncIterator[str]:
+    """A freshly migrated database of this test's own."""
+    async with _scratch_database(pg_server_url, "cc_test", TEMPLATE_DB) as url:
+        yield url
 
 
 @pytest.fixture
 async def empty_db_url(pg_server_url: str) -> AsyncIterator[str]:
     """An empty database (no migrations applied)."""
-    name = f"cc_empty_{os.getpid()}_{next(_db_numbers)}"
-    admin = await asyncpg.connect(pg_server_url)
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-        yield _with_database(pg_server_url, name)
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        await admin.close()
+    async with _scratch_database(pg_server_url, "cc_empty") as url:
+        yield url
 
 
 @pytest.fixture
