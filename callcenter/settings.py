@@ -46,6 +46,8 @@ class Settings:
     agi_port: int = field(default=14573, metadata={"help": "FastAGI listen port"})
     recordings_dir: Path = field(default=Path("recordings"), metadata={
         "help": "folder where Asterisk writes call recordings"})
+    sms_webhook_url: str = field(default="", metadata={
+        "help": "URL that SMS messages are POSTed to as JSON; empty logs them instead"})
     phone_region: str = field(default="CN", metadata={
         "help": "region for numbers written without a country code"})
     timezone: str = field(default="Asia/Shanghai", metadata={
@@ -115,6 +117,11 @@ def _check(settings: Settings) -> None:
         raise SettingsError(
             f"invalid setting {env_name('log_level')}={settings.log_level!r}: "
             "use DEBUG, INFO, WARNING or ERROR", setting=env_name("log_level"))
+    if settings.sms_webhook_url and not settings.sms_webhook_url.startswith(
+            ("http://", "https://")):
+        raise SettingsError(
+            f"invalid setting {env_name('sms_webhook_url')}: must be an http(s) URL",
+            setting=env_name("sms_webhook_url"))
     if settings.database_url and not settings.database_url.startswith(
             ("postgresql://", "postgres://")):
         raise SettingsError(
