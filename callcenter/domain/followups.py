@@ -7,6 +7,7 @@ the visit produced.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -48,3 +49,33 @@ def should_create(due: date, today: date, lookback_days: int = CREATION_LOOKBACK
     """Whether an import creates a follow-up due on ``due``: not if it fell due more than
     ``lookback_days`` ago. Future due dates are created (they appear on the list then)."""
     return due >= today - timedelta(days=lookback_days)
+
+
+@dataclass(frozen=True, slots=True)
+class NewFollowup:
+    kind: str  # 'sales' or 'service'
+    source_key: str
+    customer_id: int
+    vehicle_id: int | None
+    visit_no: str | None
+    due_date: date
+
+
+def sales_followup(customer_id: int, vehicle_id: int, vin: str, sale_date: date | None,
+                   delivery_date: date | None, today: date) -> NewFollowup | None:
+    """The sales follow-up an import creates for a vehicle, if any."""
+    due = sales_followup_due(sale_date, delivery_date)
+    if due is None or not should_create(due, today):
+        return None
+    return NewFollowup("sales", sales_source_key(vin), customer_id, vehicle_id, None, due)
+
+
+def service_followup(customer_id: int, vehicle_id: int, visit_no: str,
+                     latest_settlement: datetime, tz: ZoneInfo,
+                     today: date) -> NewFollowup | None:
+    """The one service follow-up of a visit, counted from its latest settled order."""
+    due = service_followup_due(latest_settlement, tz)
+    if not should_create(due, today):
+        return None
+    return NewFollowup("service", service_source_key(visit_no), customer_id, vehicle_id,
+                       visit_no, due)

@@ -1,0 +1,333 @@
+"""Importing one spreadsheet (.xlsx or .csv) of customers with vehicles, or of service
+orders: how a center starts, and how it keeps its lists in step with the dealership's.
+
+All or nothing: every row is validated before anything is written, and the writes run
+in one transaction. Importing the same file again changes nothing. The follow-ups that
+the file makes due are created with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import openpyxl
+
+from callcenter.db import imports as repo
+from callcenter.domain.followups import NewFollowup, sales_followup, service_followup
+from callcenter.domain.imports import (
+    NO_HEADER,
+    Cell,
+    CustomerFileValidator,
+    CustomerRecord,
+    FileKind,
+    Header,
+    OrderFileValidator,
+    OrderRecord,
+    RowError,
+    VehicleRecord,
+    check_order_references,
+    detect_kind,
+    parse_header,
+)
+from callcenter.errors import CallcenterError, ValidationError
+
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 1000
+# Title rows ("客户清单 2025年") may sit above the header.
+HEADER_SEARCH_ROWS = 10
+_KIND_TEXT = {FileKind.CUSTOMERS: "customers with vehicles",
+              FileKind.SERVICE_ORDERS: "service orders"}
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @classmethod
+    def of(cls, merged: repo.Merged, total: int) -> Counts:
+        return cls(merged.created, merged.updated, total - merged.created - merged.updated)
+
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass
+class ImportReport:
+    file: str
+    kind: FileKind | None  # None when the header row was not recognised
+    total_rows: int = 0
+    customers: Counts = field(default_factory=Counts)
+    vehicles: Counts = field(default_factory=Counts)
+    orders: Counts = field(default_factory=Counts)
+    phones_added: int = 0
+    followups_created: int = 0
+    followups_updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def format_text(self, max_errors: int | None = None) -> str:
+        """The report for a terminal; every error unless ``max_errors`` is given."""
+        kind = _KIND_TEXT[self.kind] if self.kind else "unknown kind"
+        lines = [f"{self.file}: {kind}, {self.total_rows} rows"]
+        if self.errors:
+            bad_rows = len({e.line for e in self.errors if e.line})
+            lines[0] += (f" - REJECTED, nothing was imported: {len(self.errors)} problems"
+                         f" in {bad_rows} rows")
+            shown = self.errors if max_errors is None else self.errors[:max_errors]
+            lines += [f"  {_where(e)}: {e.reason}" for e in shown]
+            if len(shown) < len(self.errors):
+                lines.append(f"  ... and {len(self.errors) - len(shown)} more")
+            return "\n".join(lines)
+        if self.kind is FileKind.CUSTOMERS:
+            lines.append(f"  customers:  {self.customers}")
+            lines.append(f"  phones:     {self.phones_added} added")
+            lines.append(f"  vehicles:   {self.vehicles}")
+        else:
+            lines.append(f"  orders:     {self.orders}")
+        lines.append(f"  follow-ups: {self.followups_created} created, "
+                     f"{self.followups_updated} rescheduled")
+        if self.ignored_columns:
+            lines.append(f"  ignored columns: {', '.join(self.ignored_columns)}")
+        return "\n".join(lines)
+
+
+def _where(error: RowError) -> str:
+    place = f"line {error.line}" if error.line else "file"
+    if error.column:
+        place += f", {error.column}"
+    return place + (f" ({error.value!r})" if error.value else "")
+
+
+class ImportRejected(ValidationError):
+    """The file has bad rows (all listed in ``report``); nothing was written."""
+
+    error_id = "import_rejected"
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(f"{report.file}: {len(report.errors)} problems, nothing was imported",
+                         file=report.file, problems=len(report.errors))
+        self.report = report
+
+
+class ImportFailed(CallcenterError):
+    """The database refused the writes; the transaction was rolled back."""
+
+    error_id = "import_failed"
+
+
+@dataclass
+class ParsedFile:
+    """A file read and validated, not yet written."""
+
+    report: ImportReport
+    header: Header | None = None
+    customers: list[CustomerRecord] = field(default_factory=list)
+    vehicles: list[VehicleRecord] = field(default_factory=list)
+    orders: list[OrderRecord] = field(default_factory=list)
+
+
+# --- reading -----------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _open_rows(path: Path) -> Iterator[tuple[Iterator[Sequence[Cell]], int | None]]:
+    """The file's rows and how many there are (None when the file does not say)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises zipfile, KeyError, XML errors...
+            raise _Unreadable(f"not a readable .xlsx workbook ({exc})") from None
+        try:
+            # The first sheet: exports put the data there.
+            sheet = book.worksheets[0]
+            yield sheet.iter_rows(values_only=True), sheet.max_row
+        finally:
+            book.close()
+    elif suffix in (".csv", ".txt"):
+        text = _decode(path.read_bytes())
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+        yield iter(rows), len(rows)
+    else:
+        raise _Unreadable("unsupported file type: save it as .xlsx or .csv (UTF-8 or GBK)")
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _decode(raw: bytes) -> str:
+    # Excel on a Chinese Windows writes CSV in GBK (GB18030 is its superset); everything
+    # else writes UTF-8, often with a byte-order mark.
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _Unreadable("the text is neither UTF-8 nor GBK/GB18030")
+
+
+def _delimiter(text: str) -> str:
+    # Comma, or what a European-locale Excel or a "text" export uses instead.
+    first_line = text.split("\n", 1)[0]
+    return max(",;\t", key=first_line.count)
+
+
+def _blank(cells: Sequence[Cell]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def parse_file(path: Path, *, region: str, tz: ZoneInfo, today: date,
+               progress: Progress | None = None) -> ParsedFile:
+    """Read and validate the whole file (blocking: run it off the event loop)."""
+    parsed = ParsedFile(ImportReport(path.name, None))
+    report = parsed.report
+    try:
+        with _open_rows(path) as (rows, row_count):
+            line = 0
+            header_cells: Sequence[Cell] | None = None
+            for cells in rows:
+                line += 1
+                if _blank(cells):
+                    continue
+                if detect_kind(cells) is not None:
+                    header_cells = cells
+                    break
+                if line >= HEADER_SEARCH_ROWS:
+                    break
+            if header_cells is None:
+                report.errors.append(RowError(1, "", "", NO_HEADER))
+                return parsed
+            header, header_errors = parse_header(line, header_cells)
+            assert header is not None  # detect_kind found the kind above
+            parsed.header, report.kind = header, header.kind
+            report.errors.extend(header_errors)
+            report.ignored_columns = list(header.ignored)
+            if header_errors:
+                return parsed
+            _validate_rows(parsed, rows, line, (row_count or 0) - line, region=region,
+                           tz=tz, today=today, progress=progress)
+    except _Unreadable as exc:
+        report.errors.append(RowError(0, "", "", str(exc)))
+    except OSError as exc:
+        report.errors.append(RowError(0, "", "", f"cannot read the file: {exc.strerror}"))
+    return parsed
+
+
+def _validate_rows(parsed: ParsedFile, rows: Iterator[Sequence[Cell]], header_line: int,
+                   expected: int, *, region: str, tz: ZoneInfo, today: date,
+                   progress: Progress | None) -> None:
+    header = parsed.header
+    assert header is not None
+    validator: CustomerFileValidator | OrderFileValidator
+    if header.kind is FileKind.CUSTOMERS:
+        validator = CustomerFileValidator(header, region=region, today=today)
+    else:
+        validator = OrderFileValidator(header, tz=tz)
+    done = 0
+    for line, cells in enumerate(rows, start=header_line + 1):
+        if _blank(cells):
+            continue
+        validator.add(line, cells)
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, max(expected, done))
+    if progress is not None:
+        progress(done, done)
+    report = parsed.report
+    report.total_rows = done
+    report.errors.extend(validator.errors)
+    if isinstance(validator, CustomerFileValidator):
+        parsed.customers = list(validator.customers.values())
+        parsed.vehicles = validator.vehicles
+    else:
+        parsed.orders = validator.orders
+
+
+# --- writing -----------------------------------------------------------------------
+
+async def write_parsed(pool: asyncpg.Pool, parsed: ParsedFile, *, tz: ZoneInfo,
+                       today: date) -> ImportReport:
+    """Write a validated file in one transaction; ImportRejected if it has errors."""
+    report = parsed.report
+    if report.errors:
+        raise ImportRejected(report)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await repo.lock_imports(conn)
+            if report.kind is FileKind.CUSTOMERS:
+                await _write_customers(conn, parsed, today)
+            else:
+                await _write_orders(conn, parsed, tz, today)
+    except asyncpg.PostgresError as exc:
+        raise ImportFailed(f"{report.file}: the database refused the import, nothing was "
+                           f"written: {exc}", file=report.file) from exc
+    return report
+
+
+async def _write_customers(conn: asyncpg.Connection, parsed: ParsedFile, today: date) -> None:
+    report = parsed.report
+    customers, phones_added, vehicles = await repo.write_customers(
+        conn, parsed.customers, parsed.vehicles)
+    report.customers = Counts.of(customers, len(parsed.customers))
+    report.vehicles = Counts.of(vehicles, len(parsed.vehicles))
+    report.phones_added = phones_added
+    tasks = [sales_followup(v.customer_id, v.id, v.vin, v.sale_date, v.delivery_date, today)
+             for v in await repo.staged_vehicles(conn)]
+    await _write_followups(conn, report, tasks)
+
+
+async def _write_orders(conn: asyncpg.Connection, parsed: ParsedFile, tz: ZoneInfo,
+                        today: date) -> None:
+    report = parsed.report
+    assert parsed.header is not None
+    customers = await repo.find_customers(conn, sorted({o.customer_no for o in parsed.orders}))
+    vehicles = await repo.find_vehicles(conn, sorted({o.vin for o in parsed.orders}))
+    errors = check_order_references(parsed.header, parsed.orders, customers, vehicles)
+    if errors:
+        report.errors.extend(errors)
+        # Raised inside the transaction: it rolls back (nothing was written yet anyway).
+        raise ImportRejected(report)
+    orders = await repo.write_orders(conn, parsed.orders, customers, vehicles)
+    report.orders = Counts.of(orders, len(parsed.orders))
+    tasks = [service_followup(s.customer_id, s.vehicle_id, s.visit_no, s.settled_at, tz,
+                              today)
+             for s in await repo.visit_settlements(conn)]
+    await _write_followups(conn, report, tasks)
+
+
+async def _write_followups(conn: asyncpg.Connection, report: ImportReport,
+                           tasks: list[NewFollowup | None]) -> None:
+    merged = await repo.write_followups(conn, [t for t in tasks if t is not None])
+    report.followups_created, report.followups_updated = merged.created, merged.updated
+
+
+async def import_file(pool: asyncpg.Pool, path: Path, *, region: str, tz: ZoneInfo,
+                      today: date, progress: Progress | None = None) -> ImportReport:
+    """Import one .xlsx/.csv file; the report says what was created and updated.
+
+    Raises ImportRejected (with the full report) when any row is bad: nothing is
+    written. ``progress(done, total)`` is called on the event loop every ~1000 rows.
+    """
+    loop = asyncio.get_running_loop()
+    on_loop: Progress | None = None
+    if progress is not None:
+        def on_loop(done: int, total: int) -> None:
+            loop.call_soon_threadsafe(progress, done, total)
+    # Parsing 100,000 rows takes seconds of CPU and file I/O: keep it off the loop.
+    parsed = await asyncio.to_thread(parse_file, path, region=region, tz=tz, today=today,
+                                     progress=on_loop)
+    return await write_parsed(pool, parsed, tz=tz, today=today)
