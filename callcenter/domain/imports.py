@@ -478,8 +478,9 @@ _CUSTOMER_ATTRS = ("name", "gender", "birthday", "value_level", "temperament",
 class CustomerFileValidator:
     """Validates a customers-with-vehicles file row by row.
 
-    A customer spans several rows (one per vehicle): the rows' phones are combined, and
-    an attribute written differently on two rows is an error rather than a silent pick.
+    A customer spans several rows (one per vehicle): the rows' phones are combined, an
+    attribute may be left blank on the customer's other rows, and an attribute written
+    differently on two rows is an error rather than a silent pick.
     """
 
     def __init__(self, header: Header, *, region: str, today: date) -> None:
@@ -502,7 +503,7 @@ class CustomerFileValidator:
         number = row.get("customer_no", required=True)
         record = CustomerRecord(
             line=line, customer_no=number or "",
-            name=row.get("name", required=True) or "",
+            name=row.get("name") or "",
             gender=row.get("gender", lambda c: parse_enum(cell_text(c), GENDERS, "gender")),
             birthday=row.get("birthday", self._birthday),
             value_level=row.get("value_level",
@@ -519,6 +520,12 @@ class CustomerFileValidator:
             self._merge(record)
         if vehicle is not None and number:
             self.vehicles.append(vehicle)
+
+    def finish(self) -> None:
+        """Errors that only the whole file shows: a customer named on none of its rows."""
+        column = self._row.header.names[self._row.header.columns["name"][0]]
+        self.errors.extend(RowError(c.line, column, "", "missing required value")
+                           for c in self.customers.values() if not c.name)
 
     def _birthday(self, cell: Cell) -> date:
         day = parse_date(cell)
@@ -633,6 +640,9 @@ class OrderFileValidator:
                      "with another customer or vehicle")
             return
         self.orders.append(order)
+
+    def finish(self) -> None:
+        """Nothing to check across rows beyond what add() did."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -182,8 +182,8 @@ def _decode(raw: bytes) -> str:
 
 def _delimiter(text: str) -> str:
     # Comma, or what a European-locale Excel or a "text" export uses instead.
-    first_line = text.split("\n", 1)[0]
-    return max(",;\t", key=first_line.count)
+    head = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
+    return max(",;\t", key=head.count)
 
 
 def _blank(cells: Sequence[Cell]) -> bool:
@@ -247,9 +247,11 @@ def _validate_rows(parsed: ParsedFile, rows: Iterator[Sequence[Cell]], header_li
             progress(done, max(expected, done))
     if progress is not None:
         progress(done, done)
+    validator.finish()
     report = parsed.report
     report.total_rows = done
-    report.errors.extend(validator.errors)
+    # Stable: a line's errors stay in column order.
+    report.errors.extend(sorted(validator.errors, key=lambda e: e.line))
     if isinstance(validator, CustomerFileValidator):
         parsed.customers = list(validator.customers.values())
         parsed.vehicles = validator.vehicles

@@ -1,0 +1,140 @@
+"""Import speed: N customers with one vehicle each, as CSV and as .xlsx.
+
+    python bench/bench_import.py [--rows N] [--formats csv,xlsx]
+
+Generates the file, imports it into a fresh database of an embedded PostgreSQL
+(pgserver), then imports it again (the no-op re-import), and prints the seconds and rows
+per second of each phase: parse/validate (reading the file, checking every row) and write
+(COPY into staging tables and the set-based merges, one transaction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import openpyxl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from callcenter.db.database import create_pool
+from callcenter.db.migrations import migrate
+from callcenter.services.imports import parse_file, write_parsed
+
+TZ = ZoneInfo("Asia/Shanghai")
+TODAY = date(2025, 6, 30)
+HEADER = ["客户编号", "姓名", "手机", "性别", "生日", "客户等级", "性格", "免打扰", "地址",
+          "车架号", "车牌号", "车型", "销售日期", "交车日期", "里程"]
+LEVELS = ["普通", "普通", "重点", "VIP"]
+TEMPERAMENTS = ["", "果断型", "社交型", "分析型", "发泄型", "谨慎型"]
+MODELS = ["速腾", "迈腾", "帕萨特", "途观L", "朗逸"]
+
+
+def customer_rows(count: int) -> list[list[object]]:
+    rows = []
+    for n in range(count):
+        # A third of the customers have a landline too, in the same cell.
+        phones = f"138{n:08d}" + (f" / 010-6{n % 10_000_000:07d}" if n % 3 == 0 else "")
+        sold = TODAY - timedelta(days=n % 2000)
+        rows.append([
+            f"C{n:07d}", f"客户{n}", phones, "男" if n % 2 else "女",
+            (date(1960, 1, 1) + timedelta(days=n % 15000)).isoformat(), LEVELS[n % 4],
+            TEMPERAMENTS[n % 6], "否" if n % 10 else "是", f"北京市朝阳区{n}号",
+            f"LSVAU2180N{n:07d}", f"京A{n % 100000:05d}", MODELS[n % 5], sold.isoformat(),
+            (sold + timedelta(days=2)).isoformat(), n % 90_000])
+    return rows
+
+
+def write_csv(path: Path, rows: list[list[object]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> None:
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+def with_database(url: str, name: str) -> str:
+    """Swap the database name in a libpq URL (the host may be a socket folder)."""
+    head, sep, query = url.partition("?")
+    return f"{head.rpartition('/')[0]}/{name}{sep}{query}"
+
+
+async def import_twice(server_url: str, name: str, path: Path, rows: int) -> None:
+    admin = await asyncpg.connect(server_url)
+    await admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    await admin.execute(f"CREATE DATABASE {name}")
+    await admin.close()
+    pool = await create_pool(with_database(server_url, name), min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            await migrate(conn)
+        for attempt in ("first import", "re-import"):
+            started = time.perf_counter()
+            parsed = parse_file(path, region="CN", tz=TZ, today=TODAY)
+            parse_s = time.perf_counter() - started
+            started = time.perf_counter()
+            report = await write_parsed(pool, parsed, tz=TZ, today=TODAY)
+            write_s = time.perf_counter() - started
+            total = parse_s + write_s
+            print(f"  {attempt:<12} parse/validate {parse_s:6.2f} s ({rows / parse_s:8.0f} rows/s)"
+                  f"  write {write_s:6.2f} s ({rows / write_s:8.0f} rows/s)"
+                  f"  total {total:6.2f} s ({rows / total:7.0f} rows/s)")
+            print(f"  {'':<12} customers {report.customers}; vehicles {report.vehicles}; "
+                  f"phones added {report.phones_added}; follow-ups {report.followups_created}")
+    finally:
+        await pool.close()
+
+
+WRITERS: dict[str, Callable[[Path, list[list[object]]], None]] = {
+    "csv": write_csv, "xlsx": write_xlsx}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--formats", default="csv,xlsx", help="comma-separated: csv, xlsx")
+    args = parser.parse_args()
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+
+    import pgserver
+
+    print(f"{date.today()}  {platform.node()}  {platform.python_implementation()} "
+          f"{platform.python_version()}  rows={args.rows}")
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
+        work = Path(folder)
+        server = await asyncio.to_thread(pgserver.get_server, work / "pg",
+                                         cleanup_mode="delete")
+        try:
+            rows = customer_rows(args.rows)
+            for fmt in formats:
+                path = work / f"customers.{fmt}"
+                started = time.perf_counter()
+                WRITERS[fmt](path, rows)
+                size = path.stat().st_size / 1e6
+                print(f"{fmt}: {args.rows} customers with vehicles, {size:.1f} MB "
+                      f"(written in {time.perf_counter() - started:.1f} s)")
+                await import_twice(server.get_uri(), f"bench_{fmt}", path, args.rows)
+        finally:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
