@@ -435,17 +435,15 @@ class _RowReader:
         self.errors = errors
         self.line = 0
         self.cells: Sequence[Cell] = ()
-        self._row_start = 0
         self._positions = {name: i for i, name in reversed(list(enumerate(header.names)))}
 
     def start(self, line: int, cells: Sequence[Cell]) -> None:
         self.line, self.cells = line, cells
-        self._row_start = len(self.errors)
 
-    def finish(self) -> None:
-        """Order the row's errors as its columns are, whatever order they were found in."""
-        self.errors[self._row_start:] = sorted(
-            self.errors[self._row_start:], key=lambda e: self._positions.get(e.column, -1))
+    def sort_errors(self) -> None:
+        """Errors in the order the file has them: by line, then column, however they were
+        found (a row's fields are not checked in column order)."""
+        self.errors.sort(key=lambda e: (e.line, self._positions.get(e.column, -1)))
 
     def raw(self, name: str, index: int | None = None) -> tuple[str, Cell]:
         columns = self.header.columns.get(name, ())
@@ -493,13 +491,8 @@ class CustomerFileValidator:
         self._today = today
 
     def add(self, line: int, cells: Sequence[Cell]) -> None:
-        self._row.start(line, cells)
-        self._add()
-        self._row.finish()
-
-    def _add(self) -> None:
         row = self._row
-        line = row.line
+        row.start(line, cells)
         number = row.get("customer_no", required=True)
         record = CustomerRecord(
             line=line, customer_no=number or "",
@@ -526,6 +519,7 @@ class CustomerFileValidator:
         column = self._row.header.names[self._row.header.columns["name"][0]]
         self.errors.extend(RowError(c.line, column, "", "missing required value")
                            for c in self.customers.values() if not c.name)
+        self._row.sort_errors()
 
     def _birthday(self, cell: Cell) -> date:
         day = parse_date(cell)
@@ -600,13 +594,8 @@ class OrderFileValidator:
         self._tz = tz
 
     def add(self, line: int, cells: Sequence[Cell]) -> None:
-        self._row.start(line, cells)
-        self._add()
-        self._row.finish()
-
-    def _add(self) -> None:
         row = self._row
-        line = row.line
+        row.start(line, cells)
         order_no = row.get("order_no", required=True)
         # Without a visit number each order is its own visit.
         visit_no = row.get("visit_no") or order_no
@@ -642,7 +631,7 @@ class OrderFileValidator:
         self.orders.append(order)
 
     def finish(self) -> None:
-        """Nothing to check across rows beyond what add() did."""
+        self._row.sort_errors()
 
 
 @dataclass(frozen=True, slots=True)

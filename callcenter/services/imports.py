@@ -250,8 +250,7 @@ def _validate_rows(parsed: ParsedFile, rows: Iterator[Sequence[Cell]], header_li
     validator.finish()
     report = parsed.report
     report.total_rows = done
-    # Stable: a line's errors stay in column order.
-    report.errors.extend(sorted(validator.errors, key=lambda e: e.line))
+    report.errors.extend(validator.errors)
     if isinstance(validator, CustomerFileValidator):
         parsed.customers = list(validator.customers.values())
         parsed.vehicles = validator.vehicles

@@ -232,6 +232,7 @@ def test_a_customer_over_several_rows_is_one_customer() -> None:
                       None])
     validator.add(3, ["C1", None, "13900139000 / 13800138000", None, VIN2, "途观",
                       "2025-06-10", "2025-06-12"])
+    validator.finish()
     assert validator.errors == []
     [customer] = validator.customers.values()
     assert (customer.line, customer.name, customer.birthday) == (2, "张伟", date(1985, 4, 12))
@@ -246,6 +247,9 @@ def test_row_problems_are_all_collected() -> None:
     validator.add(3, ["C1", "张三", "12345", "2030-01-01", VIN1, None, None, None])
     validator.add(4, ["C2", "李娜", None, None, None, "速腾", None, None])
     validator.add(5, ["C3", "王芳", None, None, VIN2, None, "2025-06-10", "2025-06-01"])
+    validator.add(6, ["C4", None, None, None, None, None, None, None])
+    validator.add(7, ["C4", "", "13800138000", None, None, None, None, None])
+    validator.finish()
     assert [(e.line, e.column, e.reason) for e in validator.errors] == [
         (3, "姓名", "differs from line 2 for customer C1: 张伟"),
         (3, "手机", "not a valid phone number: '12345'"),
@@ -253,6 +257,7 @@ def test_row_problems_are_all_collected() -> None:
         (3, "车架号", "duplicate VIN: already on line 2"),
         (4, "车架号", "missing required value: vehicle columns need a VIN"),
         (5, "交车日期", "delivery date is before the sale date"),
+        (6, "姓名", "missing required value"),  # named on none of the customer's rows
     ]
 
 
@@ -272,6 +277,7 @@ def test_order_rows() -> None:
     validator.add(4, ["R2", "V1", "C2", VIN2, "维修", None, "2025-06-01 15:00"])
     validator.add(5, ["R3", None, "C1", VIN1, "洗车", "2025-06-02 10:00", "2025-06-02 09:00"])
     validator.add(6, ["R4", "V4", "C1", VIN1, "repair", None, None])
+    validator.finish()
     assert [(e.line, e.column, e.reason) for e in validator.errors] == [
         (3, "工单号", "duplicate order number: already on line 2"),
         (4, "来访号", "visit V1 is on line 2 with another customer or vehicle"),
