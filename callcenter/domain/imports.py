@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -238,7 +239,13 @@ def parse_date(cell: Cell) -> date:
         return cell
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return _excel_serial(float(cell)).date()
-    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    return _parse_date_text(str(cell))
+
+
+# A file repeats the same few thousand dates (sale days, birthdays) over 100,000 rows.
+@lru_cache(maxsize=8192)
+def _parse_date_text(raw: str) -> date:
+    text = unicodedata.normalize("NFKC", raw).strip()
     match = _DATE.match(text)
     rest = text[match.end():].strip() if match else ""
     if match and (not rest or _TIME.fullmatch(rest.lstrip("T "))):
@@ -288,6 +295,7 @@ def _parse_datetime_text(text: str) -> datetime:
     return moment
 
 
+@lru_cache(maxsize=4096)
 def _enum_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold().replace(" ", "")
 
@@ -436,6 +444,9 @@ class _RowReader:
         self.line = 0
         self.cells: Sequence[Cell] = ()
         self._positions = {name: i for i, name in reversed(list(enumerate(header.names)))}
+        # Looked up for every cell of 100,000 rows: resolved once.
+        self._first = {name: (columns[0], header.names[columns[0]])
+                       for name, columns in header.columns.items()}
 
     def start(self, line: int, cells: Sequence[Cell]) -> None:
         self.line, self.cells = line, cells
@@ -446,12 +457,14 @@ class _RowReader:
         self.errors.sort(key=lambda e: (e.line, self._positions.get(e.column, -1)))
 
     def raw(self, name: str, index: int | None = None) -> tuple[str, Cell]:
-        columns = self.header.columns.get(name, ())
-        if not columns:
+        """(header, cell) of the field's first column, or of column ``index``."""
+        if index is not None:
+            column, header = index, self.header.names[index]
+        elif name in self._first:
+            column, header = self._first[name]
+        else:
             return "", None
-        column = columns[0] if index is None else index
-        cell = self.cells[column] if column < len(self.cells) else None
-        return self.header.names[column], cell
+        return header, self.cells[column] if column < len(self.cells) else None
 
     def fail(self, column: str, cell: Cell, reason: str) -> None:
         self.errors.append(RowError(self.line, column, cell_text(cell), reason))
