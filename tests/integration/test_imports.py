@@ -359,3 +359,25 @@ async def test_unreadable_files_are_rejected(pool: asyncpg.Pool, tmp_path: Path)
     assert "not a readable .xlsx" in (await rejected(pool, broken)).errors[0].reason
     report = await rejected(pool, unknown)
     assert report.kind is None and "no header row" in report.errors[0].reason
+
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
+
+
+async def test_the_sample_files_of_the_docs(pool: asyncpg.Pool) -> None:
+    customers = await run(pool, FIXTURES / "customers_zh_gbk.csv")
+    orders = await run(pool, FIXTURES / "service_orders_en.csv")
+
+    assert (customers.customers, customers.vehicles, customers.phones_added) == (
+        Counts(created=2), Counts(created=3), 4)
+    assert orders.orders == Counts(created=3)
+    due = await pool.fetch("SELECT source_key, due_date FROM followup_tasks ORDER BY 1")
+    assert [tuple(d) for d in due] == [
+        ("sales:LSVAU2180N2183294", date(2025, 6, 27)),
+        ("sales:LSVCC6A40NN000451", date(2025, 7, 2)),
+        ("service:V-250627-07", date(2025, 7, 1)),
+        ("service:V-250629-02", date(2025, 7, 2))]
+    same = await run(pool, FIXTURES / "customers_zh.csv")  # the UTF-8 copy
+    assert same.customers == Counts(unchanged=2)
+    bad = await rejected(pool, FIXTURES / "customers_bad.csv")
+    assert len(bad.errors) == 7
