@@ -152,7 +152,12 @@ def _open_rows(path: Path) -> Iterator[tuple[Iterator[Sequence[Cell]], int | Non
         try:
             # The first sheet: exports put the data there.
             sheet = book.worksheets[0]
-            yield sheet.iter_rows(values_only=True), sheet.max_row
+            declared_rows = sheet.max_row
+            # Read-only mode stops at the size the file declares, and some generators
+            # declare a wrong one ("A1:A1"): read to the real end, keep the size only
+            # as the progress estimate.
+            sheet.reset_dimensions()
+            yield sheet.iter_rows(values_only=True), declared_rows
         finally:
             book.close()
     elif suffix in (".csv", ".txt"):

@@ -1,8 +1,11 @@
+import re
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
 from callcenter.domain.imports import (
@@ -341,3 +344,26 @@ def test_a_file_without_header_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     assert "no header row" in parse(path).report.errors[0].reason
+
+
+def test_xlsx_with_a_wrong_declared_size_is_read_to_the_end(tmp_path: Path) -> None:
+    written = tmp_path / "written.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["客户编号", "姓名", "生日"])
+    for n in range(5):
+        book.active.append([1000 + n, f"客户{n}", datetime(1990, 1, n + 1)])
+    book.save(written)
+    # Some generators declare the sheet as one cell.
+    wrong = tmp_path / "wrong.xlsx"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(wrong, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:A1"', data)
+            target.writestr(item, data)
+
+    parsed = parse(wrong)
+
+    assert parsed.report.errors == [] and parsed.report.total_rows == 5
+    assert [(c.customer_no, c.birthday) for c in parsed.customers][-1] == (
+        "1004", date(1990, 1, 5))
