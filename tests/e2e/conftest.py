@@ -7,16 +7,12 @@ start, the tests fail with the reason: they are never skipped.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from tests.harness import sandbox
 from tests.harness.ami import AmiClient
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ami"
 
 
 @pytest.fixture(scope="session")
@@ -39,12 +35,3 @@ async def ami(sandbox_env: dict[str, str]) -> AsyncIterator[AmiClient]:
         yield client
     finally:
         await client.close()
-
-
-def save_frames(name: str, client: AmiClient, since: int = 0) -> None:
-    """With CALLCENTER_RECORD_AMI_FIXTURES=1, write the frames received (from index
-    ``since``) to tests/fixtures/ami/<name>.txt exactly as Asterisk sent them."""
-    if os.environ.get("CALLCENTER_RECORD_AMI_FIXTURES") != "1":
-        return
-    FIXTURES.mkdir(parents=True, exist_ok=True)
-    (FIXTURES / f"{name}.txt").write_bytes(b"".join(f.raw for f in client.frames[since:]))

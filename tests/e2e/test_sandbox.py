@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from callcenter.telephony.agi import AgiChannel, FastAgiServer
-from tests.e2e.conftest import save_frames
 from tests.harness import sandbox
 from tests.harness.ami import AmiClient, AmiError, Frame
+from tests.harness.fixtures import save_frames
 from tests.harness.sipp import start_caller, start_phone
 
 pytestmark = pytest.mark.asterisk
