@@ -1,0 +1,125 @@
+"""The texts of the SMS messages customers receive, in Chinese (default) and English.
+
+All wording lives in ``TEXTS`` so that it can be reviewed and translated in one place.
+A dealer name becomes the 【signature】 that Chinese carriers require on every business
+SMS. ``when`` is printed as given: callers pass it in the dealership's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+DEFAULT_LOCALE = "zh-CN"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "zh-CN": {
+        "signature": "【{dealer}】",
+        "greeting": "尊敬的{name}，您好！",
+        "greeting_no_name": "尊敬的客户，您好！",
+        "hotline": "客服热线{hotline}",
+        # SMS follow-ups: the customer was unreachable three times, or asked not to be
+        # called. The wording must not mention calls that a do-not-disturb customer never got.
+        "followup.sales": "感谢您在我店购车。为了解您对购车服务的满意度，",
+        "followup.service": "感谢您近期到店维修保养。为了解您对本次售后服务的满意度，",
+        "followup.complaint_check": "您反映的问题已处理完毕。为了解您对处理结果是否满意，",
+        "followup.maintenance_reminder": "您的爱车即将到达保养时间。为方便您安排保养，",
+        "followup.win_back": "感谢您一直以来的支持，我们为您准备了专属的到店关怀。",
+        "followup.dormant_prospect": "感谢您曾关注我们的车型，最新车型和购车优惠已更新。",
+        "followup.ask": "请直接回复本短信，或致电{hotline}与我们联系。祝您生活愉快！",
+        "appointment_confirmation": "{car}已预约于{when}到店，请准时光临。"
+                                    "如需改约或取消，请致电{hotline}。",
+        "appointment_cancelled": "{car}原定于{when}的到店预约已取消。"
+                                 "如需重新预约，请致电{hotline}。",
+        "car": "您的爱车{plate}",
+        "when": "{month}月{day}日（周{weekday}）{time}",
+        "weekdays": "一 二 三 四 五 六 日",
+        "months": "1 2 3 4 5 6 7 8 9 10 11 12",
+    },
+    "en": {
+        "signature": "[{dealer}] ",
+        "greeting": "Dear {name}, ",
+        "greeting_no_name": "Dear customer, ",
+        "hotline": "our hotline {hotline}",
+        "followup.sales": "thank you for buying your car with us. "
+                          "We would like to hear how satisfied you are with your purchase: ",
+        "followup.service": "thank you for your recent service visit. "
+                            "We would like to hear how satisfied you are with it: ",
+        "followup.complaint_check": "the issue you reported has been resolved. "
+                                    "We would like to hear whether you are satisfied: ",
+        "followup.maintenance_reminder": "your car is nearly due for maintenance. "
+                                         "To book a visit: ",
+        "followup.win_back": "thank you for your loyalty; we have a service offer "
+                             "waiting for you: ",
+        "followup.dormant_prospect": "thank you for your interest in our cars. "
+                                     "To hear about new models and offers: ",
+        "followup.ask": "please reply to this message or call {hotline}. Thank you!",
+        "appointment_confirmation": "{car} is booked in for {when}. "
+                                    "To change or cancel, please call {hotline}.",
+        "appointment_cancelled": "the visit of {car} on {when} is cancelled. "
+                                 "To book again, please call {hotline}.",
+        "car": "your car {plate}",
+        "when": "{weekday} {day} {month} {time}",
+        "weekdays": "Mon Tue Wed Thu Fri Sat Sun",
+        "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    },
+}
+
+
+def followup_sms(customer_name: str, kind: str, locale: str = DEFAULT_LOCALE,
+                 dealer: str = "", hotline: str = "") -> str:
+    """The SMS sent instead of a follow-up call, for a follow-up task of ``kind``."""
+    texts = _texts(locale)
+    if f"followup.{kind}" not in texts:
+        raise ValueError(f"no SMS text for follow-ups of kind {kind!r}")
+    body = texts[f"followup.{kind}"] + texts["followup.ask"].format(
+        hotline=_hotline(texts, hotline))
+    return _message(texts, customer_name, body, dealer)
+
+
+def appointment_confirmation(customer_name: str, when: datetime, plate: str | None,
+                             locale: str = DEFAULT_LOCALE, dealer: str = "",
+                             hotline: str = "") -> str:
+    """The confirmation of a booked service appointment (IVR or agent)."""
+    return _appointment("appointment_confirmation", customer_name, when, plate, locale,
+                        dealer, hotline)
+
+
+def appointment_cancelled(customer_name: str, when: datetime, plate: str | None,
+                          locale: str = DEFAULT_LOCALE, dealer: str = "",
+                          hotline: str = "") -> str:
+    """The notice that a service appointment was cancelled."""
+    return _appointment("appointment_cancelled", customer_name, when, plate, locale,
+                        dealer, hotline)
+
+
+def _appointment(key: str, customer_name: str, when: datetime, plate: str | None,
+                 locale: str, dealer: str, hotline: str) -> str:
+    texts = _texts(locale)
+    car = texts["car"].format(plate=(plate or "").strip()).strip()
+    body = texts[key].format(car=car, when=_when(texts, when),
+                             hotline=_hotline(texts, hotline))
+    return _message(texts, customer_name, body, dealer)
+
+
+def _texts(locale: str) -> dict[str, str]:
+    if locale not in TEXTS:
+        raise ValueError(f"no SMS texts in locale {locale!r}")
+    return TEXTS[locale]
+
+
+def _hotline(texts: dict[str, str], number: str) -> str:
+    return texts["hotline"].format(hotline=number.strip()).strip()
+
+
+def _message(texts: dict[str, str], customer_name: str, body: str, dealer: str) -> str:
+    name = customer_name.strip()
+    greeting = texts["greeting"].format(name=name) if name else texts["greeting_no_name"]
+    signature = texts["signature"].format(dealer=dealer.strip()) if dealer.strip() else ""
+    return signature + greeting + body
+
+
+def _when(texts: dict[str, str], when: datetime) -> str:
+    # Names from the table, not strftime's %a/%b, which follow the process's C locale.
+    return texts["when"].format(weekday=texts["weekdays"].split()[when.weekday()],
+                                month=texts["months"].split()[when.month - 1],
+                                day=when.day, time=f"{when:%H:%M}")
