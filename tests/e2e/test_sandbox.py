@@ -311,3 +311,25 @@ async def test_click_to_call_agent_does_not_answer(
         if e.event == "DialBegin" and e.get("DestChannel").startswith("PJSIP/trunk-")
     ]
     save_frames("click_to_call_agent_unavailable", ami, since)
+
+
+async def test_click_to_call_agent_never_picks_up(
+    sandbox_env: dict[str, str], ami: AmiClient
+) -> None:
+    """The agent's phone rings until Originate's Timeout: Asterisk CANCELs it."""
+    since = len(ami.frames)
+    async with await start_phone(16003, "uas_noanswer") as agent:
+        response = await ami.action(
+            "Originate",
+            Channel="PJSIP/1003",
+            Context="click-to-call",
+            Exten=CUSTOMER,
+            Priority="1",
+            Async="true",
+            Timeout="3000",
+        )
+        assert response.get("Response") == "Success", response.headers
+        originated = await ami.wait_event("OriginateResponse", timeout=15, since=since)
+        assert originated.get("Response") == "Failure"
+        await agent.expect_success(timeout=10)
+    save_frames("click_to_call_agent_no_answer", ami, since)
