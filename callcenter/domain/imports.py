@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -328,6 +328,16 @@ def parse_enum(text: str, values: Mapping[str, Any], what: str) -> Any:
         raise BadValue(f"unknown {what} (use {', '.join(choices)})") from None
 
 
+def _enum_parser(values: Mapping[str, Any], what: str) -> Callable[[Cell], Any]:
+    return lambda cell: parse_enum(cell_text(cell), values, what)
+
+
+_parse_gender = _enum_parser(GENDERS, "gender")
+_parse_value_level = _enum_parser(VALUE_LEVELS, "value level")
+_parse_temperament = _enum_parser(TEMPERAMENTS, "temperament")
+_parse_yes_no = _enum_parser(BOOLEANS, "yes/no value")
+_parse_order_kind = _enum_parser(ORDER_KINDS, "order kind")
+
 _VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 
 
@@ -510,14 +520,11 @@ class CustomerFileValidator:
         record = CustomerRecord(
             line=line, customer_no=number or "",
             name=row.get("name") or "",
-            gender=row.get("gender", lambda c: parse_enum(cell_text(c), GENDERS, "gender")),
+            gender=row.get("gender", _parse_gender),
             birthday=row.get("birthday", self._birthday),
-            value_level=row.get("value_level",
-                                lambda c: parse_enum(cell_text(c), VALUE_LEVELS, "value level")),
-            temperament=row.get("temperament",
-                                lambda c: parse_enum(cell_text(c), TEMPERAMENTS, "temperament")),
-            do_not_disturb=row.get("do_not_disturb",
-                                   lambda c: parse_enum(cell_text(c), BOOLEANS, "yes/no value")),
+            value_level=row.get("value_level", _parse_value_level),
+            temperament=row.get("temperament", _parse_temperament),
+            do_not_disturb=row.get("do_not_disturb", _parse_yes_no),
             address=row.get("address"),
             phones=self._phones(),
         )
@@ -553,7 +560,7 @@ class CustomerFileValidator:
     def _vehicle(self, customer_no: str) -> VehicleRecord | None:
         row = self._row
         vin = row.get("vin", parse_vin)
-        plate = row.get("plate", lambda c: parse_plate(cell_text(c)) or None)
+        plate = row.get("plate", lambda cell: parse_plate(cell_text(cell)) or None)
         model = row.get("model")
         sale_date = row.get("sale_date", parse_date)
         delivery_date = row.get("delivery_date", parse_date)
@@ -614,8 +621,7 @@ class OrderFileValidator:
         visit_no = row.get("visit_no") or order_no
         customer_no = row.get("customer_no", required=True)
         vin = row.get("vin", parse_vin, required=True)
-        kind = row.get("kind", lambda c: parse_enum(cell_text(c), ORDER_KINDS, "order kind"),
-                       required=True)
+        kind = row.get("kind", _parse_order_kind, required=True)
         opened_at = row.get("opened_at", lambda c: parse_datetime(c, self._tz))
         settled_at = row.get("settled_at", lambda c: parse_datetime(c, self._tz),
                              required=True)

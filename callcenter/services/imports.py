@@ -162,7 +162,10 @@ def _open_rows(path: Path) -> Iterator[tuple[Iterator[Sequence[Cell]], int | Non
             book.close()
     elif suffix in (".csv", ".txt"):
         text = _decode(path.read_bytes())
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+        except csv.Error as exc:  # e.g. a cell over the csv module's size limit
+            raise _Unreadable(f"not a readable CSV file ({exc})") from None
         yield iter(rows), len(rows)
     else:
         raise _Unreadable("unsupported file type: save it as .xlsx or .csv (UTF-8 or GBK)")

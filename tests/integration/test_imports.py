@@ -354,9 +354,12 @@ async def test_unreadable_files_are_rejected(pool: asyncpg.Pool, tmp_path: Path)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     unknown = write_csv(tmp_path / "other.csv", [["foo", "bar"], ["1", "2"]])
+    huge = tmp_path / "huge.csv"
+    huge.write_text('客户编号,姓名\nC1,"' + "x" * 200_000 + '"\n', encoding="utf-8")
 
     assert "save it as .xlsx or .csv" in (await rejected(pool, legacy)).errors[0].reason
     assert "not a readable .xlsx" in (await rejected(pool, broken)).errors[0].reason
+    assert "not a readable CSV" in (await rejected(pool, huge)).errors[0].reason
     report = await rejected(pool, unknown)
     assert report.kind is None and "no header row" in report.errors[0].reason
 
