@@ -80,11 +80,12 @@ class ImportReport:
     def format_text(self, max_errors: int | None = None) -> str:
         """The report for a terminal; every error unless ``max_errors`` is given."""
         kind = _KIND_TEXT[self.kind] if self.kind else "unknown kind"
-        lines = [f"{self.file}: {kind}, {self.total_rows} rows"]
+        lines = [f"{self.file}: {kind}, {_count(self.total_rows, 'row')}"]
         if self.errors:
+            lines[0] += f" - REJECTED, nothing was imported: {_count(len(self.errors), 'problem')}"
             bad_rows = len({e.line for e in self.errors if e.line})
-            lines[0] += (f" - REJECTED, nothing was imported: {len(self.errors)} problems"
-                         f" in {bad_rows} rows")
+            if bad_rows:
+                lines[0] += f" in {_count(bad_rows, 'row')}"
             shown = self.errors if max_errors is None else self.errors[:max_errors]
             lines += [f"  {_where(e)}: {e.reason}" for e in shown]
             if len(shown) < len(self.errors):
@@ -101,6 +102,10 @@ class ImportReport:
         if self.ignored_columns:
             lines.append(f"  ignored columns: {', '.join(self.ignored_columns)}")
         return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _where(error: RowError) -> str:

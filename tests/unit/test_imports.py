@@ -32,7 +32,7 @@ from callcenter.domain.imports import (
     parse_plate,
     parse_vin,
 )
-from callcenter.services.imports import ParsedFile, parse_file
+from callcenter.services.imports import Counts, ImportReport, ParsedFile, parse_file
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2025, 6, 30)
@@ -367,3 +367,28 @@ def test_xlsx_with_a_wrong_declared_size_is_read_to_the_end(tmp_path: Path) -> N
     assert parsed.report.errors == [] and parsed.report.total_rows == 5
     assert [(c.customer_no, c.birthday) for c in parsed.customers][-1] == (
         "1004", date(1990, 1, 5))
+
+
+def test_report_text() -> None:
+    report = ImportReport("orders.xlsx", FileKind.SERVICE_ORDERS, total_rows=1,
+                          orders=Counts(2, 1, 3), followups_created=1,
+                          ignored_columns=["备注"])
+    assert report.format_text() == (
+        "orders.xlsx: service orders, 1 row\n"
+        "  orders:     2 created, 1 updated, 3 unchanged\n"
+        "  follow-ups: 1 created, 0 rescheduled\n"
+        "  ignored columns: 备注")
+    rejected = ImportReport("c.csv", FileKind.CUSTOMERS, total_rows=9, errors=[
+        RowError(2, "手机", "123", "not a valid phone number: '123'"),
+        RowError(2, "姓名", "", "missing required value"),
+        RowError(5, "车架号", "X", "a VIN has 17 characters, not 1")])
+    assert rejected.format_text(max_errors=2) == (
+        "c.csv: customers with vehicles, 9 rows - REJECTED, nothing was imported: "
+        "3 problems in 2 rows\n"
+        "  line 2, 手机 ('123'): not a valid phone number: '123'\n"
+        "  line 2, 姓名: missing required value\n"
+        "  ... and 1 more")
+    unreadable = ImportReport("old.xls", None, errors=[RowError(0, "", "", "unsupported")])
+    assert unreadable.format_text() == (
+        "old.xls: unknown kind, 0 rows - REJECTED, nothing was imported: 1 problem\n"
+        "  file: unsupported")
