@@ -1,0 +1,193 @@
+"""Sending SMS through a transactional outbox (docs/followups.md).
+
+``queue_sms`` writes a pending row inside the caller's transaction: a follow-up that
+closes as unreachable and the SMS that replaces the call commit together or not at all.
+``SmsOutboxWorker`` delivers pending rows through an ``SmsSender``.
+
+Guarantees: a queued message is never dropped. A failed send stays ``pending`` and is
+retried with exponential backoff (capped at one hour) for as long as it takes; the
+``failed`` status of the schema is never set automatically. Delivery is at least once:
+a crash (or a lost database connection) between a successful send and the row being
+marked sent sends the message again, which is why every send carries the message id for
+the receiver to de-duplicate on. Several servers may share the outbox: a message is
+locked (``FOR UPDATE SKIP LOCKED``) from claim to mark, so two workers never send it
+at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Protocol
+
+import aiohttp
+import asyncpg
+
+from callcenter.db import sms as outbox
+from callcenter.errors import CallcenterError
+from callcenter.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 500
+# When the database itself fails, the worker waits longer and longer (up to this) instead
+# of logging the same error every poll interval.
+MAX_ERROR_PAUSE = 60.0
+
+
+class SmsDeliveryError(CallcenterError):
+    error_id = "sms_delivery_failed"
+    http_status = 502
+
+
+async def queue_sms(conn: asyncpg.Connection, *, customer_id: int | None, phone: str,
+                    kind: str, body: str, dedupe_key: str) -> int | None:
+    """Queue a message in the caller's transaction; None if ``dedupe_key`` was queued before.
+
+    ``phone`` is E.164 (the table refuses anything else).
+    """
+    return await outbox.insert_sms(conn, customer_id, phone, kind, body, dedupe_key)
+
+
+class SmsSender(Protocol):
+    async def send(self, phone: str, body: str, *, message_id: int, kind: str = "") -> None:
+        """Hand the message over to the SMS gateway; raise if it was not accepted."""
+
+
+def mask_phone(phone: str) -> str:
+    """A number as it may appear in logs: +8613800138000 -> +86138****8000."""
+    if len(phone) < 8:
+        return "****"
+    head, tail = max(3, len(phone) - 8), 4 if len(phone) >= 12 else 2
+    return phone[:head] + "****" + phone[-tail:]
+
+
+class LoggingSender:
+    """For a center without an SMS gateway: records that a message would have gone out.
+
+    The body is not logged: it holds the customer's name and what they bought.
+    """
+
+    async def send(self, phone: str, body: str, *, message_id: int, kind: str = "") -> None:
+        log.info("SMS %d (%s) to %s, %d characters: no gateway configured, logged only",
+                 message_id, kind or "sms", mask_phone(phone), len(body))
+
+
+class WebhookSender:
+    """POSTs ``{"id", "kind", "to", "body"}`` as JSON; any answer but 2xx is a failure."""
+
+    def __init__(self, url: str, session: aiohttp.ClientSession, timeout: float = 10) -> None:
+        self._url = url
+        self._session = session
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def send(self, phone: str, body: str, *, message_id: int, kind: str = "") -> None:
+        payload = {"id": message_id, "kind": kind, "to": phone, "body": body}
+        async with self._session.post(self._url, json=payload,
+                                      timeout=self._timeout) as response:
+            if not 200 <= response.status < 300:
+                raise SmsDeliveryError(
+                    f"SMS webhook answered HTTP {response.status} {response.reason or ''}"
+                    .rstrip(), status=response.status)
+
+
+def sender_from_settings(settings: Settings, session: aiohttp.ClientSession) -> SmsSender:
+    if settings.sms_webhook_url:
+        return WebhookSender(settings.sms_webhook_url, session)
+    return LoggingSender()
+
+
+def retry_delay(attempts: int, base: float, cap: float) -> float:
+    """Seconds before the next try after ``attempts`` failed ones: base, 2x, 4x ... cap."""
+    return min(cap, base * 2 ** min(attempts - 1, 32))
+
+
+def _describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".removesuffix(": ")
+    return text[:MAX_ERROR_LENGTH]
+
+
+class SmsOutboxWorker:
+    """Delivers due messages from the outbox; owns its background task."""
+
+    def __init__(self, pool: asyncpg.Pool, sender: SmsSender, *, poll_interval: float = 1.0,
+                 batch: int = 20, retry_base: float = 30.0, retry_max: float = 3600.0,
+                 send_timeout: float = 30.0) -> None:
+        self._pool = pool
+        self._sender = sender
+        self._poll_interval = poll_interval
+        self._batch = batch
+        self._retry_base = retry_base
+        self._retry_max = retry_max
+        # Bounds how long a message stays locked by a sender that never returns.
+        self._send_timeout = send_timeout
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is not None:
+            raise RuntimeError("the SMS outbox worker is already running")
+        self._task = asyncio.create_task(self._run(), name="sms-outbox")
+
+    async def close(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def run_once(self) -> int:
+        """One round: try each due message at most once; return how many were sent."""
+        return (await self._round())[1]
+
+    async def _round(self) -> tuple[int, int]:
+        tried: set[int] = set()
+        sent = 0
+        while len(tried) < self._batch:
+            outcome = await self._send_next(tried)
+            if outcome is None:
+                break
+            sent += outcome
+        return len(tried), sent
+
+    async def _send_next(self, tried: set[int]) -> bool | None:
+        """Send the next due message: True if sent, False if it failed, None if none is due.
+
+        The row stays locked for the whole send, and the mark commits with the release.
+        """
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await outbox.claim_next(conn, tried)
+            if row is None:
+                return None
+            tried.add(row["id"])
+            try:
+                async with asyncio.timeout(self._send_timeout):
+                    await self._sender.send(row["phone"], row["body"], message_id=row["id"],
+                                            kind=row["kind"])
+            except Exception as exc:  # whatever the gateway did, the message is retried
+                attempts = row["attempts"] + 1
+                delay = retry_delay(attempts, self._retry_base, self._retry_max)
+                log.warning("SMS %d (%s) to %s failed, attempt %d; next try in %.0f s: %s",
+                            row["id"], row["kind"], mask_phone(row["phone"]), attempts,
+                            delay, _describe(exc))
+                await outbox.mark_failed(conn, row["id"], _describe(exc), delay)
+                return False
+            await outbox.mark_sent(conn, row["id"])
+            return True
+
+    async def _run(self) -> None:
+        errors = 0
+        while True:
+            try:
+                tried, _ = await self._round()
+                errors = 0
+            except Exception:
+                errors += 1
+                pause = min(MAX_ERROR_PAUSE, self._poll_interval * 2 ** min(errors, 16))
+                log.exception("SMS outbox round failed; next round in %.0f s", pause)
+                await asyncio.sleep(pause)
+                continue
+            # A full round may have left more due messages: go on without waiting.
+            if tried < self._batch:
+                await asyncio.sleep(self._poll_interval)
