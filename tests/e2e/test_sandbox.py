@@ -21,7 +21,7 @@ from callcenter.telephony.agi import AgiChannel, FastAgiServer
 from tests.harness import sandbox
 from tests.harness.ami import AmiClient, AmiError, Frame
 from tests.harness.fixtures import save_frames
-from tests.harness.sipp import start_caller, start_phone
+from tests.harness.sipp import register, start_caller, start_phone
 
 pytestmark = pytest.mark.asterisk
 
@@ -92,6 +92,13 @@ async def test_events_carry_a_timestamp(ami: AmiClient) -> None:
     await ami.action("UserEvent", UserEvent="CallcenterProbe", Probe="1")
     event = await ami.wait_event("UserEvent", UserEvent="CallcenterProbe")
     assert float(event.get("Timestamp")) > 0
+
+
+async def test_softphone_registers_with_the_sip_password(sandbox_env: dict[str, str]) -> None:
+    password = sandbox_env["CALLCENTER_SIP_PASSWORD"]
+    assert await register(*_sip(sandbox_env), "1008", password) == 0
+    assert "1008/sip:1008@127.0.0.1:" in sandbox.cli("pjsip show contacts")
+    assert await register(*_sip(sandbox_env), "1008", password + "-wrong") != 0
 
 
 # ---------------------------------------------------------------------------- hotline

@@ -196,3 +196,16 @@ async def start_phone(port: int, scenario: str = "uas_answer", *, hold: float = 
     media = _free_block()
     args = ["-sf", str(path), "-p", str(port), *_common_args(scenario, media, calls)]
     return await Sipp(f"{scenario} on {port}", args, workdir, media).start()
+
+
+async def register(sip_host: str, sip_port: int, user: str, password: str,
+                   timeout: float = 15.0) -> int:
+    """Register ``user`` like a softphone (digest auth, 60 s); sipp's exit code
+    (0: registered, 1: refused)."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"sipp-register-{user}-"))
+    block = _free_block()
+    args = [f"{sip_host}:{sip_port}", "-sf", str(SCENARIOS / "register.xml"), "-s", user,
+            "-au", user, "-ap", password, "-p", str(block + 3),
+            *_common_args("register", block, 1)]
+    async with Sipp(f"register {user}", args, workdir, block) as phone:
+        return await phone.wait(timeout)
