@@ -7,7 +7,7 @@ start, the tests fail with the reason: they are never skipped.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -16,9 +16,11 @@ from tests.harness.ami import AmiClient
 
 
 @pytest.fixture(scope="session")
-def sandbox_env() -> dict[str, str]:
-    """The CALLCENTER_* environment of a running sandbox."""
-    return sandbox.start()
+def sandbox_env() -> Iterator[dict[str, str]]:
+    """The CALLCENTER_* environment of a running sandbox, held by this session only
+    (a concurrent test session waits: they would share phones and the queue)."""
+    with sandbox.exclusive():
+        yield sandbox.start()
 
 
 @pytest.fixture

@@ -6,9 +6,13 @@ Asterisk fails loudly when it cannot have one, it is never skipped.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shlex
 import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,6 +41,40 @@ def _run(*args: str, timeout: float = 120.0) -> str:
             f"{done.stdout}{done.stderr}"
         )
     return done.stdout
+
+
+def state_dir() -> Path:
+    """The folder beside the root with logs, pid file and secrets."""
+    root = os.environ.get("CALLCENTER_SANDBOX_DIR") or str(REPO / ".sandbox" / "asterisk-root")
+    return Path(root.rstrip("/") + "-state")
+
+
+@contextlib.contextmanager
+def exclusive(timeout: float = 900.0) -> Iterator[None]:
+    """Hold the sandbox for one test session at a time.
+
+    Test sessions share one Asterisk, its phone ports (16001-16008, 16100) and its
+    queue; a second session (another terminal, another checkout's tests) waits here
+    until the first ends instead of ringing the first one's phones.
+    """
+    folder = state_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "tests.lock", "w") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise SandboxError(
+                        f"another test session held the Asterisk sandbox for {timeout}s"
+                    ) from None
+                time.sleep(0.5)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def build() -> None:
