@@ -1,13 +1,21 @@
-"""Users repository."""
+"""Users and their login sessions."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import asyncpg
 
 from callcenter.db.queries import load_queries
+from callcenter.domain.users import Role, User
 from callcenter.errors import Conflict
 
 Q = load_queries("users")
+
+
+def _user(row: asyncpg.Record) -> User:
+    return User(row["id"], row["username"], row["display_name"], Role(row["role"]),
+                row["extension"], row["locale"])
 
 
 async def insert_user(pool: asyncpg.Pool, username: str, display_name: str, role: str,
@@ -22,3 +30,25 @@ async def insert_user(pool: asyncpg.Pool, username: str, display_name: str, role
 
 async def list_users(pool: asyncpg.Pool) -> list[asyncpg.Record]:
     return await pool.fetch(Q["list_users"])
+
+
+async def find_login(pool: asyncpg.Pool, username: str) -> tuple[User, str] | None:
+    """The active user with this name and their password hash."""
+    row = await pool.fetchrow(Q["find_user_by_username"], username)
+    if row is None or not row["active"]:
+        return None
+    return _user(row), row["password_hash"]
+
+
+async def insert_session(pool: asyncpg.Pool, token_hash: bytes, user_id: int,
+                         expires_at: datetime) -> None:
+    await pool.execute(Q["insert_session"], token_hash, user_id, expires_at)
+
+
+async def find_session_user(pool: asyncpg.Pool, token_hash: bytes) -> User | None:
+    row = await pool.fetchrow(Q["find_session_user"], token_hash)
+    return None if row is None else _user(row)
+
+
+async def delete_session(pool: asyncpg.Pool, token_hash: bytes) -> None:
+    await pool.execute(Q["delete_session"], token_hash)

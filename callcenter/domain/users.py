@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from dataclasses import dataclass
 
 from callcenter.errors import ValidationError
 
@@ -17,6 +18,26 @@ class Role(enum.StrEnum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """The logged-in user, as every request sees them."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    extension: str | None
+    locale: str
+
+    @property
+    def supervises(self) -> bool:
+        return self.role in (Role.SUPERVISOR, Role.ADMIN)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "username": self.username, "display_name": self.display_name,
+                "role": self.role.value, "extension": self.extension, "locale": self.locale}
 
 
 def check_new_user(username: str, role: str, extension: str | None, locale: str,

@@ -1,0 +1,21 @@
+"""The logged-in user of a request (set by the auth middleware)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from callcenter.domain.users import User
+from callcenter.errors import Forbidden
+
+USER = web.RequestKey("user", User)
+
+
+def current_user(request: web.Request) -> User:
+    return request[USER]
+
+
+def require_supervisor(request: web.Request) -> User:
+    user = current_user(request)
+    if not user.supervises:
+        raise Forbidden("supervisors only")
+    return user
