@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 
 from callcenter.db.database import migrated_pool
-from callcenter.http.handlers import health
+from callcenter.http.auth import auth_middleware
+from callcenter.http.handlers import calls, customers, followups, health, session
 from callcenter.http.middleware import error_middleware
-from callcenter.keys import AGI, AMI, LIVE_STATE, POOL, SETTINGS
+from callcenter.http.ws import Hub
+from callcenter.keys import AGI, AMI, CALL_TRACKER, HUB, LIVE_STATE, POOL, SETTINGS
+from callcenter.services.call_tracking import CallTracker
 from callcenter.services.live_state import LiveState
+from callcenter.services.sms import SmsOutboxWorker, sender_from_settings
 from callcenter.settings import Settings
 from callcenter.telephony.agi import FastAgiServer
 from callcenter.telephony.ami import AmiClient, AmiItem, AmiResync
@@ -33,42 +39,68 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-def _ami_handler(live: LiveState):
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+def _ami_handler(live: LiveState, tracker: CallTracker):
     async def on_ami(item: AmiItem) -> None:
         if isinstance(item, AmiResync):
             snapshot = [e for e in map(translate, [*item.channels, *item.queue_status]) if e]
             live.reset(snapshot)
+            await tracker.reconcile({c.linkedid for c in live.channels.values()})
             return
         event = translate(item)
         if event is not None:
             live.apply(event)
+            await tracker.on_event(event)
 
     return on_ami
 
 
 async def _telephony(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    live = app[LIVE_STATE]
+    hub = app[HUB]
+    tracker = CallTracker(app[POOL], hub.publish, settings.recordings_dir)
+    hub.snapshot = tracker.calls_of
     ami = AmiClient(
         settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret,
-        _ami_handler(live), events=WANTED_EVENTS,
+        _ami_handler(app[LIVE_STATE], tracker), events=WANTED_EVENTS,
         ping_interval=settings.ami_ping_interval, ping_timeout=settings.ami_ping_timeout,
         reconnect_max=settings.ami_reconnect_max)
     agi = FastAgiServer({"hotline": hotline_to_queue})
     await agi.start(settings.agi_host, settings.agi_port)
     ami.start()
-    app[AMI], app[AGI] = ami, agi
+    app[AMI], app[AGI], app[CALL_TRACKER] = ami, agi, tracker
     try:
         yield
     finally:
         await ami.close()
         await agi.close()
+        await tracker.close()
+
+
+async def _sms_outbox(app: web.Application) -> AsyncIterator[None]:
+    async with aiohttp.ClientSession() as session:
+        worker = SmsOutboxWorker(app[POOL], sender_from_settings(app[SETTINGS], session))
+        worker.start()
+        try:
+            yield
+        finally:
+            await worker.close()
+
+
+async def _console(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(WEB_DIR / "index.html")
 
 
 def build_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[error_middleware])
+    app = web.Application(middlewares=[error_middleware, auth_middleware])
     app[SETTINGS] = settings
     app[LIVE_STATE] = LiveState()
-    app.cleanup_ctx.extend([_database, _telephony])
-    health.setup(app)
+    app[HUB] = Hub()
+    app.cleanup_ctx.extend([_database, _telephony, _sms_outbox])
+    for feature in (health, session, followups, customers, calls):
+        feature.setup(app)
+    app.router.add_get("/", _console)
+    app.router.add_static("/static/", WEB_DIR)
     return app

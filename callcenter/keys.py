@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncpg
 from aiohttp import web
 
+from callcenter.http.ws import Hub
+from callcenter.services.call_tracking import CallTracker
 from callcenter.services.live_state import LiveState
 from callcenter.settings import Settings
 from callcenter.telephony.agi import FastAgiServer
@@ -15,3 +17,5 @@ POOL = web.AppKey("pool", asyncpg.Pool)
 AMI = web.AppKey("ami", AmiClient)
 AGI = web.AppKey("agi", FastAgiServer)
 LIVE_STATE = web.AppKey("live_state", LiveState)
+HUB = web.AppKey("hub", Hub)
+CALL_TRACKER = web.AppKey("call_tracker", CallTracker)

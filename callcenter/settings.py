@@ -42,6 +42,10 @@ class Settings:
         "help": "seconds without a Pong before the AMI link counts as dead"})
     ami_reconnect_max: float = field(default=30.0, metadata={
         "help": "longest wait between AMI reconnect attempts (backoff doubles up to it)"})
+    agent_ring_seconds: int = field(default=30, metadata={
+        "help": "how long click-to-call rings the agent's own phone"})
+    customer_ring_seconds: int = field(default=30, metadata={
+        "help": "how long click-to-call rings the customer before 'no answer'"})
     agi_host: str = field(default="127.0.0.1", metadata={"help": "FastAGI listen address"})
     agi_port: int = field(default=14573, metadata={"help": "FastAGI listen port"})
     recordings_dir: Path = field(default=Path("recordings"), metadata={
@@ -86,6 +90,8 @@ def _convert(name: str, kind: Any, raw: Any) -> Any:
             value = int(raw)
             if name.endswith("_port") and not 0 <= value <= 65535:
                 raise ValueError("a port is 0..65535")
+            if name.endswith("_seconds") and not 1 <= value <= 600:
+                raise ValueError("1..600 seconds")
             return value
         if kind is float:
             value = float(raw)

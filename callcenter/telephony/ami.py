@@ -158,7 +158,7 @@ class AmiClient:
     # -- actions -----------------------------------------------------------------
 
     async def send(
-        self, action: Mapping[str, str], *, as_list: bool | None = None,
+        self, action: Mapping[str, str | list[str]], *, as_list: bool | None = None,
         timeout: float | None = None,
     ) -> Message | list[Message]:
         """Send one action and wait for its complete response.
@@ -172,7 +172,8 @@ class AmiClient:
         return await self._send_on(self._protocol, action, as_list=as_list, timeout=timeout)
 
     async def _send_on(
-        self, protocol: _Protocol, action: Mapping[str, str], *, as_list: bool | None,
+        self, protocol: _Protocol, action: Mapping[str, str | list[str]], *,
+        as_list: bool | None,
         timeout: float | None,
     ) -> Message | list[Message]:
         name = action.get("Action", "?")

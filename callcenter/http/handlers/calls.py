@@ -1,0 +1,45 @@
+"""POST /api/calls (click-to-call), GET /api/calls/{id}, GET /api/ws."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from callcenter.errors import Forbidden, NotFound
+from callcenter.http.json_body import path_id, read_json, require_int, require_str
+from callcenter.http.request_user import current_user
+from callcenter.keys import AMI, CALL_TRACKER, HUB, POOL, SETTINGS
+from callcenter.services.call_tracking import call_row
+from callcenter.services.click_to_call import Dialing, place_call
+
+
+async def create(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    app = request.app
+    s = app[SETTINGS]
+    dialing = Dialing(s.phone_region, s.agent_ring_seconds, s.customer_ring_seconds)
+    call = await place_call(app[POOL], app[AMI], app[CALL_TRACKER], current_user(request),
+                            require_int(body, "followup_id"), require_str(body, "phone", 40),
+                            dialing)
+    return web.json_response(call.to_message(), status=202)
+
+
+async def show(request: web.Request) -> web.Response:
+    user = current_user(request)
+    call: dict[str, Any] | None = await call_row(request.app[POOL], path_id(request))
+    if call is None:
+        raise NotFound("no such call")
+    if call["agent_id"] != user.id and not user.supervises:
+        raise Forbidden("another agent's call")
+    return web.json_response({"call": call})
+
+
+async def websocket(request: web.Request) -> web.WebSocketResponse:
+    return await request.app[HUB].handle(request)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/api/calls", create)
+    app.router.add_get("/api/calls/{id}", show)
+    app.router.add_get("/api/ws", websocket)

@@ -1,0 +1,18 @@
+"""GET /api/customers/{id}: the customer card."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from callcenter.http.json_body import path_id
+from callcenter.keys import POOL
+from callcenter.services.customers import customer_card
+
+
+async def show(request: web.Request) -> web.Response:
+    return web.json_response({"customer": await customer_card(request.app[POOL],
+                                                               path_id(request))})
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/api/customers/{id}", show)

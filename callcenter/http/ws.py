@@ -1,0 +1,85 @@
+"""The WebSocket hub: pushes call states to the consoles of the user they concern.
+
+Each connection has its own bounded queue and writer task, so a slow browser never
+delays the AMI event stream that publishes into the hub; a connection whose queue
+overflows is closed, and its console reconnects and is sent the current state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from callcenter.http.request_user import current_user
+
+log = logging.getLogger(__name__)
+
+QUEUE_LIMIT = 256
+Message = dict[str, Any]
+
+
+class _Connection:
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self.ws = ws
+        self.queue: asyncio.Queue[Message] = asyncio.Queue(QUEUE_LIMIT)
+        self.writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        while True:
+            message = await self.queue.get()
+            try:
+                await self.ws.send_json(message)
+            except ConnectionError:
+                return
+
+    def overflowed(self) -> None:
+        self.writer.cancel()
+        self.writer = asyncio.create_task(self.ws.close(code=1013, message=b"too slow"))
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._connections: dict[int, set[_Connection]] = defaultdict(set)
+        self._seq = 0
+        # What a console that (re)connects is sent first: the user's calls in progress.
+        self.snapshot: Callable[[int], list[Message]] = lambda user_id: []
+
+    def publish(self, user_id: int, message: Message) -> None:
+        self._seq += 1
+        message = {**message, "seq": self._seq}
+        for conn in list(self._connections.get(user_id, ())):
+            try:
+                conn.queue.put_nowait(message)
+            except asyncio.QueueFull:
+                log.warning("console of user %s too slow: closing its WebSocket", user_id)
+                self._connections[user_id].discard(conn)
+                conn.overflowed()
+
+    def connected(self, user_id: int) -> int:
+        return len(self._connections.get(user_id, ()))
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        user = current_user(request)
+        ws = web.WebSocketResponse(heartbeat=20)
+        await ws.prepare(request)
+        conn = _Connection(ws)
+        for message in self.snapshot(user.id):
+            conn.queue.put_nowait({**message, "seq": self._seq})
+        self._connections[user.id].add(conn)
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    await ws.send_json({"type": "error", "error_id": "unexpected_message",
+                                        "message": "the console sends nothing on this socket"})
+        finally:
+            self._connections[user.id].discard(conn)
+            conn.writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await conn.writer
+        return ws

@@ -1,0 +1,135 @@
+"""Click-to-call: the agent's phone rings first; when they answer, the customer is dialed.
+
+Every refusal happens before anything is written. The call row is inserted before the
+Originate is sent (with the Linkedid we choose as its ChannelId), inside the same
+transaction that assigns the task: PostgreSQL's one-open-call-per-agent index makes a
+double click produce exactly one call.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+import asyncpg
+
+from callcenter.db.queries import load_queries
+from callcenter.domain.call_progress import OutboundCall
+from callcenter.domain.dialing import dial_digits
+from callcenter.domain.phones import InvalidPhone, normalize_phone
+from callcenter.domain.users import User
+from callcenter.errors import Conflict, Forbidden, NotFound, TelephonyUnavailable
+from callcenter.services.call_tracking import CallTracker, TrackedCall
+
+log = logging.getLogger(__name__)
+CALLS = load_queries("calls")
+FOLLOWUPS = load_queries("followups")
+
+OPEN_STATUSES = ("open", "call_again")
+
+
+class AmiSender(Protocol):
+    connected: bool
+
+    async def send(self, action: Mapping[str, str | list[str]], *, as_list: bool | None = None,
+                   timeout: float | None = None) -> object: ...
+
+
+class DoNotDisturb(Conflict):
+    error_id = "do_not_disturb"
+
+
+class AgentBusy(Conflict):
+    error_id = "agent_busy"
+
+
+class FollowupClosed(Conflict):
+    error_id = "followup_closed"
+
+
+class NoExtension(Conflict):
+    error_id = "no_extension"
+
+
+class InvalidNumber(InvalidPhone):
+    error_id = "invalid_number"
+
+
+@dataclass(frozen=True)
+class Dialing:
+    """How calls are dialed: the home region and how long each side rings."""
+
+    region: str
+    agent_ring_seconds: int
+    customer_ring_seconds: int
+
+
+async def place_call(pool: asyncpg.Pool, ami: AmiSender, tracker: CallTracker, user: User,
+                     followup_id: int, phone: str, dialing: Dialing) -> TrackedCall:
+    if user.extension is None:
+        raise NoExtension("your account has no phone extension")
+    try:
+        e164 = normalize_phone(phone, dialing.region)
+    except InvalidPhone:
+        raise InvalidNumber(f"{phone!r} is not a valid phone number", field="phone") from None
+    if not ami.connected:
+        raise TelephonyUnavailable("the phone system (Asterisk) is not connected; "
+                                   "try again in a moment")
+    linkedid = f"cc-{uuid.uuid4().hex}"
+    now = datetime.now(UTC)
+    async with pool.acquire() as conn, conn.transaction():
+        task = await conn.fetchrow(FOLLOWUPS["get_task"], followup_id)
+        if task is None:
+            raise NotFound(f"follow-up {followup_id} does not exist")
+        _check_may_call(user, task, e164)
+        await conn.execute(FOLLOWUPS["assign_if_free"], followup_id, user.id)
+        try:
+            call_id = await conn.fetchval(CALLS["insert_call"], linkedid, task["customer_id"],
+                                          user.id, e164, now, followup_id)
+        except asyncpg.UniqueViolationError:
+            raise AgentBusy("you already have a call in progress") from None
+    call = TrackedCall(call_id, user.id, followup_id, task["customer_id"], e164,
+                       OutboundCall(linkedid, now.timestamp()))
+    # Tracked before the Originate goes out: its first events can beat the reply.
+    tracker.track(call)
+    try:
+        await ami.send({
+            "Action": "Originate", "ActionID": linkedid, "ChannelId": linkedid,
+            "Channel": f"PJSIP/{user.extension}", "Context": "click-to-call",
+            "Exten": dial_digits(e164, dialing.region), "Priority": "1", "Async": "true",
+            "Timeout": str(dialing.agent_ring_seconds * 1000),
+            "CallerID": f'"{_caller_name(task["customer_name"])}" <{e164}>',
+            # A list: one Variable header each.
+            "Variable": [f"CC_CALL_ID={call_id}",
+                         f"CC_RING_SECONDS={dialing.customer_ring_seconds}"],
+        }, as_list=False)
+    except TelephonyUnavailable:
+        # Asterisk never took the call: close the row so the agent is free again.
+        tracker.forget(linkedid)
+        await pool.execute(CALLS["finish_call"], call_id, "failed", None, datetime.now(UTC))
+        raise
+    log.info("click-to-call %s: agent %s -> follow-up %s", linkedid, user.username,
+             followup_id)
+    return call
+
+
+def _check_may_call(user: User, task: asyncpg.Record, e164: str) -> None:
+    if task["status"] not in OPEN_STATUSES:
+        raise FollowupClosed(f"this follow-up is already {task['status']}",
+                             status=task["status"])
+    if task["assigned_to"] not in (None, user.id) and not user.supervises:
+        raise Forbidden("this follow-up belongs to another agent")
+    if task["do_not_disturb"]:
+        raise DoNotDisturb("the customer asked not to be called: send the SMS follow-up "
+                           "instead")
+    if e164 not in {p["e164"] for p in task["phones"]}:
+        raise InvalidNumber("that number is not one of the customer's", field="phone")
+
+
+def _caller_name(name: str) -> str:
+    """The customer's name as the agent's phone shows it (no quotes, bounded)."""
+    return name.replace('"', "").replace("\\", "")[:40]
