@@ -57,6 +57,13 @@ async def _wait_recording(env: dict[str, str], linkedid: str, timeout: float = 1
             await asyncio.sleep(0.1)
 
 
+async def _empty_queue(ami: AmiClient, queue: str = "hotline") -> None:
+    """Remove members left in the queue (queue members outlive AMI sessions)."""
+    status = await ami.send("QueueStatus", Queue=queue)
+    for member in (f for f in status if f.event == "QueueMember"):
+        await ami.action("QueueRemove", Queue=queue, Interface=member.get("Location"))
+
+
 # ---------------------------------------------------------------------------- AMI
 
 
@@ -147,6 +154,7 @@ async def test_hotline_without_agi_server_still_reaches_the_queue(
 ) -> None:
     """The server is down: the call is never dropped, the caller waits in the queue."""
     assert _agi_port_closed(sandbox_env), "something listens on the FastAGI port"
+    await _empty_queue(ami)
     since = len(ami.frames)
     async with await start_caller(*_sip(sandbox_env), caller_id=CUSTOMER, hold=4) as caller:
         join = await ami.wait_event(
@@ -175,6 +183,7 @@ async def test_queue_call_is_answered_by_an_agent_and_recorded(
         await channel.set_variable("CC_IVR_CHOICE", "agent")
         await channel.set_variable("CC_NEXT", "queue")
 
+    await _empty_queue(ami)
     since = len(ami.frames)
     added = await ami.action(
         "QueueAdd", Queue="hotline", Interface="PJSIP/1002", MemberName="Agent 1002"
@@ -192,7 +201,7 @@ async def test_queue_call_is_answered_by_an_agent_and_recorded(
     try:
         status = await ami.send("QueueStatus", Queue="hotline")
         members = [f for f in status if f.event == "QueueMember"]
-        assert [m.get("StateInterface") for m in members] == ["PJSIP/1002"]
+        assert [m.get("Location") for m in members] == ["PJSIP/1002"]
         async with (
             await start_phone(16002, "uas_answer", hold=4) as agent,
             await start_caller(*_sip(sandbox_env), caller_id=CUSTOMER, hold=30) as caller,
