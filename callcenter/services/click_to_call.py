@@ -35,7 +35,7 @@ OPEN_STATUSES = ("open", "call_again")
 class AmiSender(Protocol):
     connected: bool
 
-    async def send(self, action: Mapping[str, str | list[str]], *, as_list: bool | None = None,
+    async def send(self, action: Mapping[str, str | list[str]], *, as_list: bool = False,
                    timeout: float | None = None) -> object: ...
 
 
@@ -106,7 +106,7 @@ async def place_call(pool: asyncpg.Pool, ami: AmiSender, tracker: CallTracker, u
             # A list: one Variable header each.
             "Variable": [f"CC_CALL_ID={call_id}",
                          f"CC_RING_SECONDS={dialing.customer_ring_seconds}"],
-        }, as_list=False)
+        })
     except TelephonyUnavailable:
         # Asterisk never took the call: close the row so the agent is free again.
         tracker.forget(linkedid)

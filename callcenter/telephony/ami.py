@@ -158,10 +158,14 @@ class AmiClient:
     # -- actions -----------------------------------------------------------------
 
     async def send(
-        self, action: Mapping[str, str | list[str]], *, as_list: bool | None = None,
+        self, action: Mapping[str, str | list[str]], *, as_list: bool = False,
         timeout: float | None = None,
     ) -> Message | list[Message]:
         """Send one action and wait for its complete response.
+
+        ``as_list=True`` for actions answered by an event list (CoreShowChannels,
+        QueueStatus). Left to guess, panoramisk waits for more after single answers
+        such as QueueAdd's "Added interface to queue", and an Async Originate's.
 
         Raises AmiDisconnected when there is no logged-in link, or the link drops
         before the answer (the action is then *not* re-sent: the caller decides), and
@@ -173,8 +177,7 @@ class AmiClient:
 
     async def _send_on(
         self, protocol: _Protocol, action: Mapping[str, str | list[str]], *,
-        as_list: bool | None,
-        timeout: float | None,
+        as_list: bool, timeout: float | None,
     ) -> Message | list[Message]:
         name = action.get("Action", "?")
         future = protocol.send(dict(action), as_list=as_list)
