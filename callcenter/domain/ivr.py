@@ -1,0 +1,204 @@
+"""The hotline's menu rules: business hours, the days and slots offered, key parsing and
+the strikes rule. Pure: the FastAGI flow (telephony/hotline.py) asks, this module decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+# Business hours and closed days of the service center. Module constants until Settings
+# carries them (proposed: CALLCENTER_SERVICE_OPEN, _CLOSE, _CLOSED_WEEKDAYS).
+OPEN_AT = time(8, 30)
+CLOSE_AT = time(18, 0)
+# date.weekday() numbers: 6 is Sunday.
+CLOSED_WEEKDAYS = frozenset({6})
+SLOT_MINUTES = 60
+# How many days ahead the IVR offers, starting today.
+BOOKING_DAYS = 7
+# A slot must start at least this long after the call to be offered: the workshop needs
+# time to prepare, and a caller cannot reach a slot that starts while they listen.
+BOOKING_LEAD = timedelta(minutes=30)
+# One key per option: 1..9.
+MAX_OPTIONS = 9
+MAX_WRONG_KEYS = 3
+MAX_TIMEOUTS = 2
+# A registered phone number has at least this many digits; fewer are a plate's digits.
+MIN_PHONE_DIGITS = 7
+MIN_PLATE_DIGITS = 3
+
+ANY_KEY = "0123456789*#"
+
+
+class Prompt(StrEnum):
+    """Every recorded prompt the flow can play (scripts/make-prompts generates them from
+    dialplans/sounds/prompts.txt, into the ``callcenter/`` folder of Asterisk's sounds)."""
+
+    WELCOME = "welcome"
+    WELCOME_BACK = "welcome-back"
+    CLOSED_NOW = "closed-now"
+    MAIN_MENU = "main-menu"
+    IDENTIFY = "identify"
+    NOT_FOUND = "not-found"
+    NO_VEHICLE = "no-vehicle"
+    CHOOSE_VEHICLE = "choose-vehicle"
+    CHOOSE_DAY = "choose-day"
+    CHOOSE_TIME = "choose-time"
+    PRESS = "press"
+    FOR = "for"
+    YOUR_CHOICE = "your-choice"
+    NO_FREE_TIME = "no-free-time"
+    APPOINTMENT = "appointment"
+    AT = "at"
+    CAR = "car"
+    CONFIRM = "confirm"
+    BOOKED = "booked"
+    SLOT_TAKEN = "slot-taken"
+    ALREADY_BOOKED = "already-booked"
+    NO_APPOINTMENTS = "no-appointments"
+    CANCEL_OR_KEEP = "cancel-or-keep"
+    CANCELLED = "cancelled"
+    GOODBYE = "goodbye"
+    INVALID = "invalid"
+    TRANSFER = "transfer"
+
+    @property
+    def sound(self) -> str:
+        """The name Asterisk plays: relative to its sounds folder, without extension."""
+        return f"{PROMPT_FOLDER}/{self.value}"
+
+
+PROMPT_FOLDER = "callcenter"
+PROMPTS = frozenset(p.value for p in Prompt)
+
+
+class MenuChoice(StrEnum):
+    BOOK = "1"
+    MY_APPOINTMENT = "2"
+    COMPLAINT = "3"
+    AGENT = "0"
+
+
+class Result(StrEnum):
+    """How a session ended (ivr_sessions.result)."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    HEARD = "heard"
+    COMPLAINT = "complaint"
+    AGENT = "agent"
+    WRONG_KEYS = "agent_wrong_keys"
+    NO_INPUT = "agent_no_input"
+    NOT_IDENTIFIED = "agent_not_identified"
+    NO_VEHICLE = "agent_no_vehicle"
+    NO_FREE_TIME = "agent_no_free_time"
+    HANGUP = "hangup"
+    ERROR = "error"
+
+
+def is_closed_day(day: date) -> bool:
+    return day.weekday() in CLOSED_WEEKDAYS
+
+
+def is_open(now: datetime) -> bool:
+    """Whether agents are at work: ``now`` in the center's time zone."""
+    return not is_closed_day(now.date()) and OPEN_AT <= now.time() < CLOSE_AT
+
+
+def booking_days(today: date) -> list[date]:
+    """The days whose free slots the IVR may offer: today and the next days, never a
+    closed day."""
+    days = (today + timedelta(days=offset) for offset in range(BOOKING_DAYS))
+    return [day for day in days if not is_closed_day(day)]
+
+
+def slot_times(day: date, *, open_at: time = OPEN_AT, close_at: time = CLOSE_AT,
+               minutes: int = SLOT_MINUTES) -> list[tuple[time, time]]:
+    """(start, end) wall-clock times of the slots of an open day; none on a closed day."""
+    if is_closed_day(day) or minutes <= 0:
+        return []
+    slots = []
+    start = datetime.combine(day, open_at)
+    close = datetime.combine(day, close_at)
+    while start + timedelta(minutes=minutes) <= close:
+        end = start + timedelta(minutes=minutes)
+        slots.append((start.time(), end.time()))
+        start = end
+    return slots
+
+
+def parse_menu(digits: str) -> MenuChoice | None:
+    try:
+        return MenuChoice(digits)
+    except ValueError:
+        return None
+
+
+def parse_option(digits: str, count: int) -> int | None:
+    """The 0-based index of the option at key position ``digits`` (1..count), or None."""
+    if len(digits) == 1 and digits.isdigit() and 1 <= int(digits) <= min(count, MAX_OPTIONS):
+        return int(digits) - 1
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Identification:
+    """What an unknown caller typed: a registered phone number or a plate's digits."""
+
+    kind: str  # "phone" or "plate"
+    digits: str
+
+
+def parse_identification(entered: str) -> Identification | None:
+    """GET DATA's digits (the terminating # is not included) as a phone or plate."""
+    digits = entered.strip().rstrip("#")
+    if not digits.isdigit():
+        return None
+    if len(digits) >= MIN_PHONE_DIGITS:
+        return Identification("phone", digits)
+    if len(digits) >= MIN_PLATE_DIGITS:
+        return Identification("plate", digits)
+    return None
+
+
+_NOT_DIGIT = re.compile(r"\D")
+_NOT_SPEAKABLE = re.compile(r"[^A-Za-z0-9]")
+
+
+def plate_digits(plate: str) -> str:
+    """The digits of a plate, what a caller can type: 京A·12345 -> 12345."""
+    return _NOT_DIGIT.sub("", plate)
+
+
+def speakable_plate(plate: str) -> str:
+    """The part of a plate Asterisk can spell (SAY ALPHA): Latin letters and digits;
+    the province character has no sound file."""
+    return _NOT_SPEAKABLE.sub("", plate).upper()
+
+
+class Verdict(StrEnum):
+    ANSWER = "answer"
+    RETRY = "retry"
+    AGENT = "agent"
+
+
+@dataclass(slots=True)
+class Strikes:
+    """The bad-input rule: a wrong key re-prompts, and the third wrong key of the call
+    goes to an agent; no key re-prompts once, and a second silence in a row goes to an
+    agent (the caller may not be able to use the keypad)."""
+
+    wrong: int = 0
+    silent: int = 0
+
+    def judge(self, valid: bool, timed_out: bool) -> Verdict:
+        if timed_out:
+            self.silent += 1
+            return Verdict.AGENT if self.silent >= MAX_TIMEOUTS else Verdict.RETRY
+        self.silent = 0
+        if valid:
+            return Verdict.ANSWER
+        self.wrong += 1
+        return Verdict.AGENT if self.wrong >= MAX_WRONG_KEYS else Verdict.RETRY
