@@ -1,0 +1,72 @@
+"""Recordings: search, details, waveform, audio with HTTP Range, and the supervisor page.
+
+Files are reached only through a recording's id: the path comes from its row, checked to
+stay inside the recordings folder. Every play and download goes to the audit log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from callcenter.errors import ValidationError
+from callcenter.http.json_body import path_id
+from callcenter.http.request_user import current_user
+from callcenter.keys import POOL, SETTINGS
+from callcenter.services import recordings
+
+PAGE = Path(__file__).resolve().parents[3] / "web" / "recordings" / "index.html"
+CONTENT_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav"}
+
+
+async def search(request: web.Request) -> web.Response:
+    result = await recordings.search(request.app[POOL], current_user(request),
+                                     dict(request.query))
+    return web.json_response(result)
+
+
+async def show(request: web.Request) -> web.Response:
+    detail = await recordings.details(request.app[POOL], current_user(request),
+                                      path_id(request))
+    return web.json_response({"recording": detail})
+
+
+async def waveform(request: web.Request) -> web.Response:
+    detail = await recordings.details(request.app[POOL], current_user(request),
+                                      path_id(request))
+    return web.json_response({"peaks": detail["peaks"], "duration_ms": detail["duration_ms"]})
+
+
+async def audio(request: web.Request) -> web.FileResponse:
+    user = current_user(request)
+    recording_id = path_id(request)
+    try:
+        wanted = request.http_range
+    except ValueError:
+        raise ValidationError("Range: not a valid byte range") from None
+    path, fmt = await recordings.audio_file(request.app[POOL], request.app[SETTINGS]
+                                            .recordings_dir, user, recording_id)
+    download = request.query.get("download") == "1"
+    await recordings.audit_playback(
+        request.app[POOL], user, recording_id, download=download,
+        range_start=wanted.start, remote=request.remote,
+        user_agent=request.headers.get("User-Agent", ""))
+    headers = {"Content-Type": CONTENT_TYPES.get(fmt, "application/octet-stream"),
+               "Cache-Control": "private, no-store"}
+    if download:
+        headers["Content-Disposition"] = f'attachment; filename="recording-{recording_id}.{fmt}"'
+    # FileResponse answers Range with 206 and exactly those bytes (416 when unsatisfiable).
+    return web.FileResponse(path, headers=headers)
+
+
+async def page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(PAGE)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/api/recordings", search)
+    app.router.add_get("/api/recordings/{id}", show)
+    app.router.add_get("/api/recordings/{id}/waveform", waveform)
+    app.router.add_get("/api/recordings/{id}/audio", audio)
+    app.router.add_get("/recordings", page)
