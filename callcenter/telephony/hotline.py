@@ -1,15 +1,407 @@
-"""The hotline's FastAGI route until the IVR menu exists: straight to the agent queue.
+"""The hotline's FastAGI route: customers book, hear and cancel service appointments by
+keypad, or reach an agent.
 
-The dialplan contract (docs/asterisk.md): the route may set CC_IVR_CHOICE (what the
-caller chose) and CC_NEXT ("queue" or "hangup"); if the route fails or the server is
-down, the dialplan queues the call anyway.
+Contract with the dialplan (docs/asterisk.md): the route sets CC_IVR_CHOICE (what the
+caller chose) and CC_NEXT ("hangup" after a finished transaction, "queue" for an agent);
+if the route fails or the server is down the dialplan queues the call anyway.
+
+Every prompt can be interrupted by a key, and that key answers the question being asked
+(barge-in). Besides letting regular callers go fast, it matters for correctness: Asterisk
+drops a key pressed while no AGI command is reading the channel, so the flow always keeps
+a command running that listens for keys. Menu rules live in domain/ivr.py; the session
+is recorded in ivr_sessions when the call leaves the route, hang-up included.
 """
 
 from __future__ import annotations
 
-from callcenter.telephony.agi import AgiChannel
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from callcenter.domain import ivr
+from callcenter.domain.appointments import Appointment, BookingStatus, Customer, Slot, Vehicle
+from callcenter.domain.ivr import MenuChoice, Prompt, Result, Strikes, Verdict
+from callcenter.domain.phones import InvalidPhone, is_withheld, normalize_phone
+from callcenter.services import appointments
+from callcenter.services.ivr import IvrSession, record_session
+from callcenter.settings import Settings
+from callcenter.telephony.agi import AgiChannel, AgiHangup, AgiResult
+
+log = logging.getLogger(__name__)
+
+# (AGI command verb, seconds between writing it and reading its result)
+CommandHook = Callable[[str, float], None]
+Clock = Callable[[], datetime]
+# Commands that wait for the caller (prompts, key entry): not timed by the hook.
+_WAITING = ("STREAM FILE", "GET DATA", "SAY ")
+_MAX_ENTRY_DIGITS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class IvrTimings:
+    """How long GET DATA waits for keys after its prompt, in milliseconds."""
+
+    choice_ms: int = 5000
+    entry_ms: int = 8000
+
+
+# What the flow says: a prompt, or something Asterisk says itself.
+Speech = tuple[str, object]
+
+
+def prompt(p: Prompt) -> Speech:
+    return ("prompt", p)
+
+
+def _date(when: datetime) -> Speech:
+    return ("date", when)
+
+
+def _time(when: datetime) -> Speech:
+    return ("time", when)
+
+
+def _number(n: int) -> Speech:
+    return ("number", n)
+
+
+def _plate(plate: str) -> Speech:
+    return ("alpha", ivr.speakable_plate(plate))
+
+
+class _Transfer(Exception):
+    """Leave the menu for the agent queue."""
+
+    def __init__(self, result: Result, choice: str) -> None:
+        super().__init__(result)
+        self.result = result
+        self.choice = choice
+
+
+def make_hotline(pool: asyncpg.Pool, settings: Settings, *,
+                 timings: IvrTimings | None = None, on_command: CommandHook | None = None,
+                 clock: Clock | None = None) -> Callable[[AgiChannel], Awaitable[None]]:
+    """The FastAGI handler of route ``hotline``. ``on_command`` receives the round-trip
+    time of every AGI command that does not wait for the caller (benchmarks)."""
+    tz = settings.tz
+
+    async def hotline(channel: AgiChannel) -> None:
+        call = _HotlineCall(channel, pool, tz, settings.phone_region, timings or IvrTimings(),
+                            on_command, clock or (lambda: datetime.now(UTC)))
+        await call.run()
+
+    return hotline
+
+
+class _HotlineCall:
+    def __init__(self, channel: AgiChannel, pool: asyncpg.Pool, tz: ZoneInfo, region: str,
+                 timings: IvrTimings, on_command: CommandHook | None, clock: Clock) -> None:
+        self._channel = channel
+        self._pool = pool
+        self._tz = tz
+        self._region = region
+        self._timings = timings
+        self._on_command = on_command
+        self._clock = clock
+        self._strikes = Strikes()
+        self._customer: Customer | None = None
+        self.session = IvrSession(uniqueid=channel.unique_id,
+                                  caller_number=channel.caller_id or None)
+
+    # ------------------------------------------------------------------ the call
+
+    async def run(self) -> None:
+        try:
+            await self._start()
+            await self._menu()
+        except _Transfer as transfer:
+            self.session.result = transfer.result
+            self.session.step("queue", transfer.choice)
+            await self._play_final(Prompt.TRANSFER)
+            await self._leave(transfer.choice, "queue")
+        except AgiHangup:
+            self.session.result = self.session.result or Result.HANGUP
+            raise
+        except Exception:
+            self.session.result = Result.ERROR
+            raise
+        finally:
+            await self._record()
+
+    async def _record(self) -> None:
+        try:
+            await record_session(self._pool, self.session)
+        except Exception:
+            # The caller's call goes on (queue or hang-up); only the record is lost.
+            log.exception("IVR session %s could not be recorded", self.session.uniqueid)
+
+    async def _start(self) -> None:
+        linked = await self._command("GET FULL VARIABLE ${CHANNEL(linkedid)}")
+        self.session.linkedid = (linked.data if linked.result == "1" else "") or None
+        caller = self._channel.caller_id
+        if not is_withheld(caller):
+            try:
+                e164 = normalize_phone(caller, self._region)
+            except InvalidPhone:
+                e164 = None
+            if e164 is not None:
+                self._customer = await appointments.customer_by_phone(self._pool, e164)
+        if self._customer is not None:
+            self.session.customer_id = self._customer.id
+            self.session.step("known")
+
+    async def _leave(self, choice: str, next_step: str) -> None:
+        await self._channel_set("CC_IVR_CHOICE", choice)
+        await self._channel_set("CC_NEXT", next_step)
+
+    async def _menu(self) -> None:
+        greeting = Prompt.WELCOME_BACK if self._customer else Prompt.WELCOME
+        preamble = [prompt(greeting)]
+        if not ivr.is_open(self._clock().astimezone(self._tz)):
+            preamble.append(prompt(Prompt.CLOSED_NOW))
+        while True:
+            key = await self._ask(preamble, Prompt.MAIN_MENU,
+                                  lambda d: ivr.parse_menu(d) is not None)
+            choice = ivr.parse_menu(key)
+            self.session.step("menu", key)
+            preamble = []
+            if choice is MenuChoice.AGENT:
+                raise _Transfer(Result.AGENT, "agent")
+            if choice is MenuChoice.COMPLAINT:
+                raise _Transfer(Result.COMPLAINT, "complaint")
+            customer = await self._identify()
+            if choice is MenuChoice.BOOK:
+                finished = await self._book(customer)
+            else:
+                finished = await self._my_appointments(customer)
+            if finished:
+                return
+
+    # ------------------------------------------------------------------ who is calling
+
+    async def _identify(self) -> Customer:
+        if self._customer is not None:
+            return self._customer
+        preamble: list[Speech] = []
+        while True:
+            entered = await self._ask(preamble, Prompt.IDENTIFY,
+                                      lambda d: ivr.parse_identification(d) is not None,
+                                      max_digits=_MAX_ENTRY_DIGITS,
+                                      timeout_ms=self._timings.entry_ms,
+                                      on_agent=Result.NOT_IDENTIFIED)
+            found = await self._lookup(entered)
+            if found is not None:
+                self._customer = found
+                self.session.customer_id = found.id
+                return found
+            self.session.step("not-found")
+            if self._strikes.judge(valid=False, timed_out=False) is Verdict.AGENT:
+                raise _Transfer(Result.NOT_IDENTIFIED, "agent")
+            preamble = [prompt(Prompt.NOT_FOUND)]
+
+    async def _lookup(self, entered: str) -> Customer | None:
+        identification = ivr.parse_identification(entered)
+        assert identification is not None  # _ask only returns valid entries
+        self.session.step("identify", identification.kind)
+        if identification.kind == "plate":
+            return await appointments.customer_by_plate_digits(self._pool,
+                                                               identification.digits)
+        try:
+            e164 = normalize_phone(identification.digits, self._region)
+        except InvalidPhone:
+            return None
+        found = await appointments.customer_by_phone(self._pool, e164)
+        # The confirmation goes to the number the caller gave.
+        return None if found is None else Customer(found.id, found.name, e164)
+
+    # ------------------------------------------------------------------ booking
+
+    async def _book(self, customer: Customer) -> bool:
+        """True when booked (the call ends), False to go back to the menu."""
+        vehicle = await self._choose_vehicle(customer)
+        while True:
+            now = self._clock()
+            days = await appointments.free_days(self._pool, now, self._tz)
+            if not days:
+                await self._play_final(Prompt.NO_FREE_TIME)
+                raise _Transfer(Result.NO_FREE_TIME, "book")
+            day = days[await self._choose(Prompt.CHOOSE_DAY, [[_date(self._noon(d))]
+                                                               for d in days])]
+            self.session.step("day", day.isoformat())
+            slots = await appointments.free_slots(self._pool, day, now, self._tz)
+            if slots:
+                break
+            # The day filled up while the caller listened: offer the days again.
+        slot = slots[await self._choose(Prompt.CHOOSE_TIME, [[_time(s.starts_at)]
+                                                              for s in slots])]
+        preamble: list[Speech] = []
+        while True:
+            self.session.step("slot", slot.starts_at.astimezone(self._tz).isoformat())
+            key = await self._ask(preamble + self._read_back(slot, vehicle), Prompt.CONFIRM,
+                                  lambda d: d in ("1", "2"))
+            if key == "2":
+                self.session.step("back")
+                return False
+            booking = await appointments.book(self._pool, customer=customer, vehicle=vehicle,
+                                              slot=slot, tz=self._tz,
+                                              linkedid=self.session.linkedid)
+            if booking.status is BookingStatus.BOOKED:
+                self.session.step("booked", booking.appointment_id)
+                self.session.result = Result.BOOKED
+                await self._play_final(Prompt.BOOKED)
+                await self._leave("book", "hangup")
+                return True
+            if booking.status is BookingStatus.DUPLICATE:
+                self.session.step("duplicate")
+                await self._play_final(Prompt.ALREADY_BOOKED)
+                return False
+            self.session.step("slot-taken")
+            following = await appointments.next_free_slot(self._pool, slot, self._clock(),
+                                                          self._tz)
+            if following is None:
+                await self._play_final(Prompt.NO_FREE_TIME)
+                raise _Transfer(Result.NO_FREE_TIME, "book")
+            slot = following
+            preamble = [prompt(Prompt.SLOT_TAKEN)]
+
+    async def _choose_vehicle(self, customer: Customer) -> Vehicle:
+        vehicles = await appointments.vehicles(self._pool, customer.id)
+        if not vehicles:
+            await self._play_final(Prompt.NO_VEHICLE)
+            raise _Transfer(Result.NO_VEHICLE, "book")
+        if len(vehicles) == 1:
+            return vehicles[0]
+        vehicles = vehicles[: ivr.MAX_OPTIONS]
+        index = await self._choose(Prompt.CHOOSE_VEHICLE, [[_plate(v.plate)] for v in vehicles])
+        self.session.step("vehicle", index + 1)
+        return vehicles[index]
+
+    def _read_back(self, slot: Slot, vehicle: Vehicle) -> list[Speech]:
+        return [prompt(Prompt.APPOINTMENT), _date(slot.starts_at), prompt(Prompt.AT),
+                _time(slot.starts_at), prompt(Prompt.CAR), _plate(vehicle.plate)]
+
+    def _noon(self, day: date) -> datetime:
+        # A day is said through a moment inside it, in the center's zone.
+        return datetime(day.year, day.month, day.day, 12, tzinfo=self._tz)
+
+    # ------------------------------------------------------------------ hear / cancel
+
+    async def _my_appointments(self, customer: Customer) -> bool:
+        booked = await appointments.upcoming(self._pool, customer.id, self._clock())
+        if not booked:
+            self.session.step("no-appointments")
+            await self._play_final(Prompt.NO_APPOINTMENTS)
+            return False
+        chosen: Appointment = booked[0]
+        if len(booked) > 1:
+            chosen = booked[await self._choose(
+                Prompt.APPOINTMENT, [[_date(a.slot.starts_at), _time(a.slot.starts_at)]
+                                     for a in booked])]
+        self.session.step("heard", chosen.id)
+        key = await self._ask(self._read_back(chosen.slot, chosen.vehicle),
+                              Prompt.CANCEL_OR_KEEP, lambda d: d in ("1", "2"))
+        if key == "1":
+            await appointments.cancel(self._pool, customer=customer, appointment=chosen,
+                                      tz=self._tz)
+            self.session.step("cancelled", chosen.id)
+            self.session.result = Result.CANCELLED
+            await self._play_final(Prompt.CANCELLED)
+        else:
+            self.session.result = Result.HEARD
+            await self._play_final(Prompt.GOODBYE)
+        await self._leave("appointment", "hangup")
+        return True
+
+    # ------------------------------------------------------------------ asking
+
+    async def _choose(self, intro: Prompt, options: Sequence[list[Speech]]) -> int:
+        """Read the options ("press 1 for ...") and return the index of the chosen one."""
+        listing: list[Speech] = [prompt(intro)]
+        for position, speech in enumerate(options, start=1):
+            listing += [prompt(Prompt.PRESS), _number(position), prompt(Prompt.FOR), *speech]
+        key = await self._ask(listing, Prompt.YOUR_CHOICE,
+                              lambda d: ivr.parse_option(d, len(options)) is not None)
+        index = ivr.parse_option(key, len(options))
+        assert index is not None
+        return index
+
+    async def _ask(self, preamble: Sequence[Speech], question: Prompt,
+                   valid: Callable[[str], bool], *, max_digits: int = 1,
+                   timeout_ms: int | None = None,
+                   on_agent: Result | None = None) -> str:
+        """Say ``preamble``, ask ``question`` and return a valid answer. Wrong keys and
+        silence re-ask per the strikes rule, or end in the agent queue."""
+        timeout = self._timings.choice_ms if timeout_ms is None else timeout_ms
+        speech = list(preamble)
+        while True:
+            key = await self._speak(speech)
+            if key and max_digits == 1:
+                digits = key
+            else:
+                # A key pressed during the preamble starts the entry; GET DATA then only
+                # listens (the question itself was interrupted).
+                sound = "silence/1" if key else question.sound
+                result = await self._command(
+                    f"GET DATA {sound} {timeout} {max_digits - len(key)}",
+                    timeout=timeout / 1000 + 120)
+                digits = key + result.result
+            verdict = self._strikes.judge(valid=bool(digits) and valid(digits),
+                                          timed_out=not digits)
+            if verdict is Verdict.ANSWER:
+                return digits
+            self.session.step("no-input" if not digits else "wrong", digits)
+            if verdict is Verdict.AGENT:
+                raise _Transfer(on_agent or (Result.NO_INPUT if not digits
+                                             else Result.WRONG_KEYS), "agent")
+            speech = ([] if not digits else [prompt(Prompt.INVALID)]) + list(preamble)
+
+    async def _speak(self, speech: Sequence[Speech]) -> str:
+        """Say each item, stopping at the first key pressed; that key, or ''."""
+        for kind, value in speech:
+            if kind == "prompt":
+                assert isinstance(value, Prompt)
+                line = f'STREAM FILE {value.sound} "{ivr.ANY_KEY}"'
+            elif kind == "number":
+                line = f'SAY NUMBER {value} "{ivr.ANY_KEY}"'
+            elif kind == "alpha":
+                if not value:
+                    continue
+                line = f'SAY ALPHA {value} "{ivr.ANY_KEY}"'
+            else:
+                assert isinstance(value, datetime)
+                # SAY DATETIME with the center's zone: the chroot's own clock zone and
+                # Asterisk's process zone do not matter.
+                fmt = "ABd" if kind == "date" else "IMp"
+                line = (f'SAY DATETIME {int(value.timestamp())} "{ivr.ANY_KEY}" {fmt} '
+                        f"{self._tz.key}")
+            result = await self._command(line, timeout=120)
+            code = int(result.result or 0)
+            if code > 0:
+                return chr(code)
+        return ""
+
+    async def _play_final(self, p: Prompt) -> None:
+        """A closing sentence: a key skips it, and is not an answer to anything."""
+        await self._command(f'STREAM FILE {p.sound} "{ivr.ANY_KEY}"', timeout=120)
+
+    async def _channel_set(self, name: str, value: str) -> None:
+        await self._command(f'SET VARIABLE {name} "{value}"')
+
+    async def _command(self, line: str, timeout: float | None = None) -> AgiResult:
+        started = time.perf_counter()
+        result = await self._channel.command(line, timeout=timeout)
+        if self._on_command is not None and not line.startswith(_WAITING):
+            self._on_command(" ".join(line.split()[:2]), time.perf_counter() - started)
+        return result
 
 
 async def hotline_to_queue(channel: AgiChannel) -> None:
+    """Every caller straight to the agent queue: the route until app.py wires
+    make_hotline (it needs the database pool)."""
     await channel.set_variable("CC_IVR_CHOICE", "agent")
     await channel.set_variable("CC_NEXT", "queue")

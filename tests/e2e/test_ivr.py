@@ -1,0 +1,249 @@
+"""The IVR hotline end to end: sipp callers pressing RFC 4733 keys through the sandbox's
+Asterisk 22 into our FastAGI route, with a real PostgreSQL behind it.
+
+Keys are sent at fixed times, whatever the caller hears; every prompt of the flow can be
+interrupted by a key which then answers the current question, so the key sequence alone
+drives the call (see telephony/hotline.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+import tempfile
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from callcenter.services import appointments
+from callcenter.settings import Settings
+from callcenter.telephony.agi import FastAgiServer
+from callcenter.telephony.hotline import IvrTimings, make_hotline
+from tests.harness.ami import AmiClient
+from tests.harness.sipp import (
+    DTMF_PCAP,
+    PCAPS,
+    Sipp,
+    _common_args,
+    _free_block,
+    caller_scenario,
+)
+from tests.integration.test_appointments import TZ, add_customer, week_of_slots
+from tests.waiting import first_result
+
+pytestmark = pytest.mark.asterisk
+
+CALLER = "13800138000"
+E164 = "+8613800138000"
+# Short waits for keys: a test that goes wrong fails in seconds, not minutes.
+TIMINGS = IvrTimings(choice_ms=2500, entry_ms=3000)
+FIRST_KEY_AFTER = 1.5
+KEY_GAP = 0.8
+
+
+# Offsets in sipp's DTMF pcaps (Ethernet, IPv4 without options, UDP, RTP).
+_PCAP_HEADER, _RECORD_HEADER = 24, 16
+_UDP_CHECKSUM, _RTP = 14 + 20 + 6, 14 + 20 + 8
+
+
+def keypad_pcaps(keys: str, folder: Path) -> list[Path]:
+    """One pcap per key press, with RTP sequence numbers and timestamps rising from key
+    to key. Asterisk takes an RFC 4733 event whose timestamp is not above the last one's
+    for a retransmission and drops it; sipp's shipped pcaps carry fixed timestamps (13280
+    for every "1"), so replaying them gives one "1" in "11", and "21" loses the 1."""
+    paths = []
+    for index, key in enumerate(keys):
+        data = bytearray((PCAPS / DTMF_PCAP[key]).read_bytes())
+        offset, first_seq, first_ts = _PCAP_HEADER, None, None
+        while offset < len(data):
+            length = struct.unpack_from("<I", data, offset + 8)[0]
+            packet = offset + _RECORD_HEADER
+            seq, stamp = struct.unpack_from(">HI", data, packet + _RTP + 2)
+            first_seq = seq if first_seq is None else first_seq
+            first_ts = stamp if first_ts is None else first_ts
+            struct.pack_into(">HI", data, packet + _RTP + 2,
+                             (1000 + index * 50 + seq - first_seq) & 0xFFFF,
+                             16000 + index * 16000 + stamp - first_ts)
+            struct.pack_into(">H", data, packet + _UDP_CHECKSUM, 0)  # none, as allowed
+            offset = packet + length
+        path = folder / f"key{index}.pcap"
+        path.write_bytes(bytes(data))
+        paths.append(path)
+    return paths
+
+
+async def start_keypad_caller(sip_host: str, sip_port: int, *, caller_id: str, keys: str,
+                              first_key_after: float, key_gap: float, hold: float) -> Sipp:
+    """tests/harness/sipp.start_caller, with key presses that Asterisk sees every one of."""
+    workdir = Path(tempfile.mkdtemp(prefix="sipp-ivr-caller-"))
+    text = caller_scenario(keys, first_key_after, key_gap, hold)
+    for key, path in zip(keys, keypad_pcaps(keys, workdir), strict=True):
+        text = text.replace(f'play_pcap_audio="{PCAPS / DTMF_PCAP[key]}"',
+                            f'play_pcap_audio="{path}"', 1)
+    (workdir / "caller.xml").write_text(text)
+    media = _free_block()
+    args = [f"{sip_host}:{sip_port}", "-sf", str(workdir / "caller.xml"), "-s", "100",
+            "-p", str(media + 3), "-key", "cid", caller_id, *_common_args("caller", media, 1)]
+    return await Sipp(f"caller {caller_id}", args, workdir, media).start()
+
+
+def _sip(env: dict[str, str]) -> tuple[str, int]:
+    return env.get("CALLCENTER_SIP_HOST", "127.0.0.1"), int(env["CALLCENTER_SIP_PORT"])
+
+
+@pytest.fixture
+async def hotline(pool: asyncpg.Pool, sandbox_env: dict[str, str]) -> AsyncIterator[FastAgiServer]:
+    server = FastAgiServer({"hotline": make_hotline(pool, Settings(), timings=TIMINGS)})
+    await server.start(sandbox_env["CALLCENTER_AGI_HOST"],
+                       int(sandbox_env["CALLCENTER_AGI_PORT"]))
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+async def _call(env: dict[str, str], keys: str, *, caller: str = CALLER,
+                hold: float = 6.0, timeout: float = 40.0) -> None:
+    async with await start_keypad_caller(*_sip(env), caller_id=caller, keys=keys,
+                                  first_key_after=FIRST_KEY_AFTER, key_gap=KEY_GAP,
+                                  hold=hold) as phone:
+        await phone.expect_success(timeout=timeout)
+
+
+async def _session(pool: asyncpg.Pool, caller: str = CALLER) -> asyncpg.Record:
+    async def fetch() -> asyncpg.Record | None:
+        return await pool.fetchrow(
+            "SELECT * FROM ivr_sessions WHERE caller_number = $1 AND ended_at IS NOT NULL",
+            caller)
+    return await first_result(fetch, timeout=10)
+
+
+async def _first_offer(pool: asyncpg.Pool) -> appointments.Slot:
+    now = datetime.now(UTC)
+    day = (await appointments.free_days(pool, now, TZ))[0]
+    return (await appointments.free_slots(pool, day, now, TZ))[0]
+
+
+async def test_known_caller_books_and_the_sms_is_queued(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str], hotline: FastAgiServer) -> None:
+    await week_of_slots(pool, capacity=4)
+    customer, (car,) = await add_customer(pool, "张伟", E164, ["京A12345"])
+    offered = await _first_offer(pool)
+    # 1 book, 1 first day, 1 first time, 1 confirm (one car: no vehicle question)
+    await _call(sandbox_env, "1111")
+    session = await _session(pool)
+    assert session["result"] == "booked", session["path"]
+    row = await pool.fetchrow("SELECT * FROM appointments")
+    assert (row["slot_id"], row["vehicle_id"], row["customer_id"], row["channel"],
+            row["status"]) == (offered.id, car.id, customer.id, "ivr", "booked")
+    sms = await pool.fetchrow("SELECT * FROM sms_outbox")
+    assert (sms["phone"], sms["kind"], sms["dedupe_key"]) == (
+        E164, "appointment_confirmation", f"appointment:{row['id']}:confirmation")
+    assert session["customer_id"] == customer.id
+    assert session["linkedid"] and session["path"][0] == "known"
+    assert f"booked:{row['id']}" in session["path"]
+
+
+async def test_unknown_caller_identified_by_plate_digits_books(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str], hotline: FastAgiServer) -> None:
+    await week_of_slots(pool, capacity=4)
+    customer, (_, second) = await add_customer(pool, "王芳", "+8613700137000",
+                                               ["粤B54321", "粤B67890"])
+    # 1 book, plate digits + #, 2 the second car, 1 day, 1 time, 1 confirm
+    await _call(sandbox_env, "167890#2111", caller="13900000001")
+    session = await _session(pool, "13900000001")
+    assert session["result"] == "booked", session["path"]
+    row = await pool.fetchrow("SELECT * FROM appointments")
+    assert (row["vehicle_id"], row["customer_id"]) == (second.id, customer.id)
+    # the confirmation goes to the number on record (the caller's own is unknown)
+    assert await pool.fetchval("SELECT phone FROM sms_outbox") == "+8613700137000"
+
+
+async def test_caller_hears_and_cancels_the_appointment(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str], hotline: FastAgiServer) -> None:
+    await week_of_slots(pool, capacity=4)
+    customer, (car,) = await add_customer(pool, "李娜", E164, ["沪A88888"])
+    slot = await _first_offer(pool)
+    booked = await appointments.book(pool, customer=customer, vehicle=car, slot=slot, tz=TZ,
+                                     channel="agent")
+    # 2 my appointment (read back), 1 cancel
+    await _call(sandbox_env, "21")
+    session = await _session(pool)
+    assert session["result"] == "cancelled", session["path"]
+    assert await pool.fetchval("SELECT status FROM appointments WHERE id = $1",
+                               booked.appointment_id) == "cancelled"
+    assert await pool.fetchval("SELECT booked FROM appointment_slots WHERE id = $1",
+                               slot.id) == 0
+    assert await pool.fetchval(
+        "SELECT count(*) FROM sms_outbox WHERE kind = 'appointment_cancelled'") == 1
+
+
+async def test_three_wrong_keys_reach_the_queue(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str], ami: AmiClient,
+        hotline: FastAgiServer) -> None:
+    since = len(ami.frames)
+    await _call(sandbox_env, "797", hold=3.0)
+    join = await ami.wait_event("QueueCallerJoin", since=since, Queue="hotline",
+                                CallerIDNum=CALLER)
+    session = await _session(pool)
+    assert session["result"] == "agent_wrong_keys"
+    assert session["uniqueid"] == join.get("Uniqueid")
+    assert session["path"] == ["wrong:7", "wrong:9", "wrong:7", "queue:agent"]
+
+
+async def test_complaint_goes_to_the_queue_flagged(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str], ami: AmiClient,
+        hotline: FastAgiServer) -> None:
+    since = len(ami.frames)
+    await _call(sandbox_env, "3", hold=3.0)
+    await ami.wait_event("QueueCallerJoin", since=since, Queue="hotline", CallerIDNum=CALLER)
+    assert (await _session(pool))["result"] == "complaint"
+
+
+async def test_hang_up_mid_flow_books_nothing_and_is_recorded(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str], hotline: FastAgiServer) -> None:
+    await week_of_slots(pool, capacity=4)
+    await add_customer(pool, "张伟", E164, ["京A12345"])
+    # book, first day, then hang up while the times are read out
+    await _call(sandbox_env, "11", hold=0.5)
+    session = await _session(pool)
+    assert session["result"] == "hangup"
+    assert session["path"][:3] == ["known", "menu:1", session["path"][2]]
+    assert session["path"][2].startswith("day:")
+    assert await pool.fetchval("SELECT count(*) FROM appointments") == 0
+    assert await pool.fetchval("SELECT count(*) FROM sms_outbox") == 0
+
+
+async def test_callers_racing_for_the_last_places_get_the_next_slot(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str], hotline: FastAgiServer) -> None:
+    await week_of_slots(pool, capacity=4)
+    offered = await _first_offer(pool)
+    await pool.execute("UPDATE appointment_slots SET capacity = 2 WHERE id = $1", offered.id)
+    callers = [f"1380013801{n}" for n in range(4)]
+    for n, number in enumerate(callers):
+        await add_customer(pool, f"caller {n}", f"+86{number}", [f"京D1000{n}"])
+    # book, day, time, confirm; the losers hear "just taken" and the next free time, and
+    # the fifth key confirms it (for the winners it only skips the goodbye)
+    await asyncio.gather(*(_call(sandbox_env, "11111", caller=c, hold=6.0) for c in callers))
+    for number in callers:
+        assert (await _session(pool, number))["result"] == "booked"
+    rows = await pool.fetch("SELECT slot_id, count(*) AS n FROM appointments GROUP BY slot_id")
+    counts = {r["slot_id"]: r["n"] for r in rows}
+    assert counts[offered.id] == 2
+    assert sum(counts.values()) == 4
+    assert await pool.fetchval("SELECT count(*) FROM sms_outbox") == 4
+
+
+async def test_fastagi_server_stopped_the_call_reaches_the_queue(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str], ami: AmiClient) -> None:
+    server = FastAgiServer({"hotline": make_hotline(pool, Settings(), timings=TIMINGS)})
+    await server.start(sandbox_env["CALLCENTER_AGI_HOST"],
+                       int(sandbox_env["CALLCENTER_AGI_PORT"]))
+    await server.close()
+    since = len(ami.frames)
+    await _call(sandbox_env, "1", hold=3.0)
+    await ami.wait_event("QueueCallerJoin", since=since, Queue="hotline", CallerIDNum=CALLER)
+    assert await pool.fetchval("SELECT count(*) FROM ivr_sessions") == 0
