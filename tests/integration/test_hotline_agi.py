@@ -1,0 +1,105 @@
+"""The hotline route against a scripted Asterisk peer on loopback (real PostgreSQL):
+silence, hang-up and a failing database, without the sandbox. The real Asterisk path is
+tests/e2e/test_ivr.py."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import asyncpg
+import pytest
+
+from callcenter.settings import Settings
+from callcenter.telephony.agi import FastAgiServer
+from callcenter.telephony.hotline import IvrTimings, make_hotline
+
+HEADER = (b"agi_network: yes\nagi_network_script: hotline\n"
+          b"agi_channel: PJSIP/trunk-00000001\nagi_uniqueid: 1700000000.1\n"
+          b"agi_callerid: 13800138000\n\n")
+Answer = Callable[[str], bytes]
+
+
+@pytest.fixture
+async def server(pool: asyncpg.Pool) -> AsyncIterator[FastAgiServer]:
+    timed: list[str] = []
+    hotline = make_hotline(pool, Settings(), timings=IvrTimings(choice_ms=10, entry_ms=10),
+                           on_command=lambda verb, _seconds: timed.append(verb))
+    agi = FastAgiServer({"hotline": hotline}, command_timeout=2)
+    agi.timed = timed
+    await agi.start("127.0.0.1", 0)
+    yield agi
+    await agi.close()
+
+
+async def converse(port: int, answer: Answer, limit: int = 50) -> list[str]:
+    """Play Asterisk: send the header, answer each command; the commands received."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(HEADER)
+    commands: list[str] = []
+    try:
+        async with asyncio.timeout(5):
+            while len(commands) < limit:
+                line = await reader.readline()
+                if not line:
+                    break
+                commands.append(line.decode().strip())
+                reply = answer(commands[-1])
+                if not reply:
+                    break
+                writer.write(reply)
+                await writer.drain()
+    finally:
+        writer.close()
+    return commands
+
+
+def silent_caller(command: str) -> bytes:
+    if command.startswith("GET FULL VARIABLE"):
+        return b"200 result=1 (1700000000.1)\n"
+    if command.startswith("GET DATA"):
+        return b"200 result= (timeout)\n"
+    if command.startswith(("STREAM FILE", "SAY ")):
+        return b"200 result=0 endpos=100\n"
+    return b"200 result=1\n"
+
+
+async def _session(pool: asyncpg.Pool) -> asyncpg.Record:
+    async with asyncio.timeout(5):
+        while (row := await pool.fetchrow("SELECT * FROM ivr_sessions")) is None:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+    return row
+
+
+async def test_silence_re_prompts_once_then_queues(pool: asyncpg.Pool,
+                                                   server: FastAgiServer) -> None:
+    commands = await converse(server.port, silent_caller)
+    assert [c for c in commands if c.startswith("GET DATA")] == [
+        "GET DATA callcenter/main-menu 10 1"] * 2
+    assert commands[-2:] == ['SET VARIABLE CC_IVR_CHOICE "agent"',
+                             'SET VARIABLE CC_NEXT "queue"']
+    session = await _session(pool)
+    assert (session["result"], session["linkedid"], session["caller_number"]) == (
+        "agent_no_input", "1700000000.1", "13800138000")
+    assert session["path"] == ["no-input", "no-input", "queue:agent"]
+    # only the commands that do not wait for the caller are timed
+    assert server.timed == ["GET FULL", "SET VARIABLE", "SET VARIABLE"]
+
+
+async def test_hang_up_during_the_menu_is_recorded(pool: asyncpg.Pool,
+                                                   server: FastAgiServer) -> None:
+    def hang_up_at_menu(command: str) -> bytes:
+        return b"HANGUP\n" if command.startswith("GET DATA") else silent_caller(command)
+
+    await converse(server.port, hang_up_at_menu)
+    session = await _session(pool)
+    assert (session["result"], session["ended_at"] is not None) == ("hangup", True)
+
+
+async def test_a_failing_database_leaves_the_call_to_the_dialplan(
+        pool: asyncpg.Pool, server: FastAgiServer) -> None:
+    """No CC_NEXT is set: the dialplan queues the caller; the route ends at once."""
+    await pool.execute("ALTER TABLE customer_phones RENAME TO customer_phones_gone")
+    commands = await converse(server.port, silent_caller)
+    assert not [c for c in commands if c.startswith("SET VARIABLE CC_NEXT")]
+    assert (await _session(pool))["result"] == "error"
