@@ -115,7 +115,7 @@ class AgentSession:
 
     async def post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         resp = await self.http.post(path, json=body)
-        return resp.status, await resp.json()
+        return resp.status, (await resp.json() if resp.status != 204 else {})
 
     async def get(self, path: str) -> tuple[int, dict[str, Any]]:
         resp = await self.http.get(path)

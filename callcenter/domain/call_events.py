@@ -87,6 +87,18 @@ class QueueMemberRemoved:
 
 
 @dataclass(frozen=True, slots=True)
+class CallerQueued:
+    """A caller entered the agents' queue (after the IVR)."""
+
+    at: float
+    queue: str
+    linkedid: str
+    caller_uniqueid: str
+    caller_number: str
+    ivr_choice: str
+
+
+@dataclass(frozen=True, slots=True)
 class AgentRung:
     at: float
     queue: str
@@ -95,7 +107,37 @@ class AgentRung:
     caller_uniqueid: str
     agent_uniqueid: str
     caller_number: str
+    ivr_choice: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRingEnded:
+    """An agent's phone stopped ringing without them answering (timeout, declined)."""
+
+    at: float
+    queue: str
+    interface: str
+    linkedid: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentAnswered:
+    at: float
+    queue: str
+    interface: str
+    linkedid: str
+    agent_uniqueid: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallerAbandoned:
+    """The caller hung up while waiting in the queue."""
+
+    at: float
+    queue: str
+    linkedid: str
 
 
 CallEvent = (ChannelCreated | ChannelStateChanged | ChannelHungUp | DialStarted | DialEnded
-             | OriginateFinished | QueueMemberState | QueueMemberRemoved | AgentRung)
+             | OriginateFinished | QueueMemberState | QueueMemberRemoved | CallerQueued
+             | AgentRung | AgentRingEnded | AgentAnswered | CallerAbandoned)

@@ -1,8 +1,11 @@
-"""The WebSocket hub: pushes call states to the consoles of the user they concern.
+"""The WebSocket hub: pushes call states and screen-pops to the user they concern.
 
+Every message carries a sequence number. A console that reconnects with
+``/api/ws?since=N`` is sent what it missed after N (the hub keeps each user's recent
+messages), then the current state: the pops ringing it and its calls in progress.
 Each connection has its own bounded queue and writer task, so a slow browser never
 delays the AMI event stream that publishes into the hub; a connection whose queue
-overflows is closed, and its console reconnects and is sent the current state.
+overflows is closed, and its console reconnects.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +24,7 @@ from callcenter.http.request_user import current_user
 log = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 256
+HISTORY = 200  # per user: what a console reconnecting after a blip can be sent again
 Message = dict[str, Any]
 
 
@@ -46,6 +50,7 @@ class _Connection:
 class Hub:
     def __init__(self) -> None:
         self._connections: dict[int, set[_Connection]] = defaultdict(set)
+        self._history: dict[int, deque[Message]] = defaultdict(lambda: deque(maxlen=HISTORY))
         self._seq = 0
         # What a console that (re)connects is sent first: the user's calls in progress.
         self.snapshot: Callable[[int], list[Message]] = lambda user_id: []
@@ -53,6 +58,7 @@ class Hub:
     def publish(self, user_id: int, message: Message) -> None:
         self._seq += 1
         message = {**message, "seq": self._seq}
+        self._history[user_id].append(message)
         for conn in list(self._connections.get(user_id, ())):
             try:
                 conn.queue.put_nowait(message)
@@ -69,8 +75,13 @@ class Hub:
         ws = web.WebSocketResponse(heartbeat=20)
         await ws.prepare(request)
         conn = _Connection(ws)
+        since = request.query.get("since", "")
+        if since.isdigit():
+            for message in self._history.get(user.id, ()):
+                if message["seq"] > int(since):
+                    conn.queue.put_nowait(message)
         for message in self.snapshot(user.id):
-            conn.queue.put_nowait({**message, "seq": self._seq})
+            conn.queue.put_nowait({**message, "seq": self._seq, "snapshot": True})
         self._connections[user.id].add(conn)
         try:
             async for msg in ws:

@@ -68,13 +68,60 @@ def _dt(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
+class RecordingLinker:
+    """Finds a call's MixMonitor file and links it to the call row, off the event loop."""
+
+    def __init__(self, pool: asyncpg.Pool, recordings_dir: Path) -> None:
+        self._pool = pool
+        self._dir = recordings_dir
+        self._pending: set[asyncio.Task[None]] = set()
+
+    async def find(self, linkedid: str, started_at: float) -> Path | None:
+        """<recordings>/<Y>/<m>/<d>/<linkedid>.wav, dated by Asterisk's clock: look
+        around the call's start in UTC and in local time."""
+        start = datetime.fromtimestamp(started_at, UTC)
+        days = {(start + timedelta(days=d)).astimezone(tz).date()
+                for d in (-1, 0, 1) for tz in (UTC, None)}
+        for day in sorted(days):
+            path = self._dir / f"{day:%Y/%m/%d}" / f"{linkedid}.wav"
+            if await asyncio.to_thread(path.is_file):
+                return path
+        return None
+
+    def link_soon(self, call_id: int, linkedid: str, started_at: float) -> None:
+        task = asyncio.create_task(self._link(call_id, linkedid, started_at))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def close(self) -> None:
+        await asyncio.gather(*self._pending, return_exceptions=True)
+
+    async def _link(self, call_id: int, linkedid: str, started_at: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + RECORDING_WAIT
+        path = await self.find(linkedid, started_at)
+        while path is None and loop.time() < deadline:
+            await asyncio.sleep(0.2)
+            path = await self.find(linkedid, started_at)
+        if path is None:
+            log.warning("answered call %s has no recording", linkedid)
+            await self._pool.execute(CALLS["insert_recording"], call_id,
+                                     f"missing/{linkedid}.wav", "wav", None, None, None,
+                                     "missing")
+            return
+        size, duration_ms, digest = await asyncio.to_thread(_describe_wav, path)
+        await self._pool.execute(CALLS["insert_recording"], call_id,
+                                 str(path.relative_to(self._dir)), "wav", size, duration_ms,
+                                 digest, "ready")
+
+
 class CallTracker:
-    def __init__(self, pool: asyncpg.Pool, notify: Notify, recordings_dir: Path) -> None:
+    def __init__(self, pool: asyncpg.Pool, notify: Notify,
+                 recordings: RecordingLinker) -> None:
         self._pool = pool
         self._notify = notify
-        self._recordings_dir = recordings_dir
+        self._recordings = recordings
         self._calls: dict[str, TrackedCall] = {}
-        self._finishing: set[asyncio.Task[None]] = set()
 
     # -- what the rest of the server asks -----------------------------------------------
 
@@ -87,9 +134,6 @@ class CallTracker:
 
     def calls_of(self, agent_id: int) -> list[dict[str, Any]]:
         return [c.to_message() for c in self._calls.values() if c.agent_id == agent_id]
-
-    async def close(self) -> None:
-        await asyncio.gather(*self._finishing, return_exceptions=True)
 
     # -- events ----------------------------------------------------------------------
 
@@ -123,7 +167,8 @@ class CallTracker:
                 row["id"], row["agent_id"], row["followup_task_id"], row["customer_id"],
                 row["callee_number"] or "",
                 OutboundCall(linkedid, row["started_at"].timestamp()))
-            recorded = await self._find_recording(call) is not None
+            recorded = await self._recordings.find(linkedid, call.progress.started_at) \
+                is not None
             call.progress.close_unseen(now, answered=recorded)
             log.warning("call %s ended while the AMI link was down: closed as %s",
                         linkedid, call.progress.disposition)
@@ -149,11 +194,11 @@ class CallTracker:
             if call.followup_id is not None:
                 await self._record_attempt(conn, call)
             if call.customer_id is not None:
-                await self._log_on_complaints(conn, call)
+                await log_on_complaints(conn, call.customer_id, call.agent_id, call.call_id,
+                                        f"outbound call: {p.disposition}",
+                                        _dt(p.answered_at))
         if p.answered_at is not None:
-            task = asyncio.create_task(self._link_recording(call))
-            self._finishing.add(task)
-            task.add_done_callback(self._finishing.discard)
+            self._recordings.link_soon(call.call_id, p.linkedid, p.started_at)
 
     async def _record_attempt(self, conn: asyncpg.Connection, call: TrackedCall) -> None:
         p = call.progress
@@ -166,47 +211,18 @@ class CallTracker:
         await apply_failed_attempt(conn, call.followup_id, call.customer_id, result,
                                    datetime.now(UTC))
 
-    async def _log_on_complaints(self, conn: asyncpg.Connection, call: TrackedCall) -> None:
-        p = call.progress
-        for complaint in await conn.fetch(CALLS["open_complaints_of_customer"],
-                                          call.customer_id):
-            await conn.execute(CALLS["log_complaint_call"], complaint["id"], call.agent_id,
-                               call.call_id, f"outbound call: {p.disposition}")
-            if p.answered_at is not None:
-                await conn.execute(CALLS["stamp_first_contact"], complaint["id"],
-                                   _dt(p.answered_at))
 
-    async def _find_recording(self, call: TrackedCall) -> Path | None:
-        """MixMonitor's file: <recordings>/<Y>/<m>/<d>/<linkedid>.wav, dated by Asterisk's
-        clock, so look around the call's start in UTC and in local time."""
-        start = _dt(call.progress.started_at)
-        assert start is not None
-        days = {(start + timedelta(days=d)).astimezone(tz).date()
-                for d in (-1, 0, 1) for tz in (UTC, None)}
-        for day in sorted(days):
-            path = self._recordings_dir / f"{day:%Y/%m/%d}" / f"{call.progress.linkedid}.wav"
-            if await asyncio.to_thread(path.is_file):
-                return path
-        return None
 
-    async def _link_recording(self, call: TrackedCall) -> None:
-        path = None
-        deadline = asyncio.get_running_loop().time() + RECORDING_WAIT
-        while path is None and asyncio.get_running_loop().time() < deadline:
-            path = await self._find_recording(call)
-            if path is None:
-                await asyncio.sleep(0.2)
-        if path is None:
-            log.warning("answered call %s has no recording", call.progress.linkedid)
-            await self._pool.execute(CALLS["insert_recording"], call.call_id,
-                                     f"missing/{call.progress.linkedid}.wav", "wav", None,
-                                     None, None, "missing")
-            return
-        size, duration_ms, digest = await asyncio.to_thread(_describe_wav, path)
-        await self._pool.execute(
-            CALLS["insert_recording"], call.call_id,
-            str(path.relative_to(self._recordings_dir)), "wav", size, duration_ms, digest,
-            "ready")
+async def log_on_complaints(conn: asyncpg.Connection, customer_id: int,
+                            agent_id: int | None, call_id: int, note: str,
+                            answered_at: datetime | None) -> None:
+    """A call with a customer goes on the timeline of each of their open complaints; the
+    first answered one stamps the complaint's first contact (the 2-hour deadline)."""
+    for complaint in await conn.fetch(CALLS["open_complaints_of_customer"], customer_id):
+        await conn.execute(CALLS["log_complaint_call"], complaint["id"], agent_id, call_id,
+                           note)
+        if answered_at is not None:
+            await conn.execute(CALLS["stamp_first_contact"], complaint["id"], answered_at)
 
 
 async def apply_failed_attempt(conn: asyncpg.Connection, task_id: int,

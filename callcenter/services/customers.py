@@ -24,7 +24,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _record(row: asyncpg.Record) -> dict[str, Any]:
+def plain_record(row: asyncpg.Record) -> dict[str, Any]:
+    """A row as JSON-ready values (dates as ISO text, decimals as floats)."""
     return {k: _plain(v) for k, v in row.items()}
 
 
@@ -33,7 +34,8 @@ async def customer_card(pool: asyncpg.Pool, customer_id: int) -> dict[str, Any]:
         profile = await conn.fetchrow(Q["profile"], customer_id)
         if profile is None:
             raise NotFound(f"customer {customer_id} does not exist")
-        card = _record(profile)
+        card = plain_record(profile)
         for section in SECTIONS:
-            card[section] = [_record(r) for r in await conn.fetch(Q[section], customer_id)]
+            rows = await conn.fetch(Q[section], customer_id)
+            card[section] = [plain_record(r) for r in rows]
     return card

@@ -10,7 +10,11 @@ import time
 from collections.abc import Callable, Mapping
 
 from callcenter.domain.call_events import (
+    AgentAnswered,
+    AgentRingEnded,
     AgentRung,
+    CallerAbandoned,
+    CallerQueued,
     CallEvent,
     ChannelCreated,
     ChannelHungUp,
@@ -85,9 +89,37 @@ def _member_removed(f: Frame) -> QueueMemberRemoved:
     return QueueMemberRemoved(_at(f), f["Queue"], f.get("Interface") or f.get("Location", ""))
 
 
+def _ivr_choice(f: Frame) -> str:
+    """CC_IVR_CHOICE from the ChanVariable header(s) (manager.conf channelvars)."""
+    values = f.get("ChanVariable", "")
+    for item in values if isinstance(values, list) else [values]:
+        name, _, value = item.partition("=")
+        if name == "CC_IVR_CHOICE":
+            return value
+    return ""
+
+
+def _caller_queued(f: Frame) -> CallerQueued:
+    return CallerQueued(_at(f), f["Queue"], f["Linkedid"], f["Uniqueid"],
+                        f.get("CallerIDNum", ""), _ivr_choice(f))
+
+
 def _agent_called(f: Frame) -> AgentRung:
     return AgentRung(_at(f), f["Queue"], f.get("Interface", ""), f["Linkedid"], f["Uniqueid"],
-                     f.get("DestUniqueid", ""), f.get("CallerIDNum", ""))
+                     f.get("DestUniqueid", ""), f.get("CallerIDNum", ""), _ivr_choice(f))
+
+
+def _agent_ring_ended(f: Frame) -> AgentRingEnded:
+    return AgentRingEnded(_at(f), f["Queue"], f.get("Interface", ""), f["Linkedid"])
+
+
+def _agent_connected(f: Frame) -> AgentAnswered:
+    return AgentAnswered(_at(f), f["Queue"], f.get("Interface", ""), f["Linkedid"],
+                         f.get("DestUniqueid", ""))
+
+
+def _caller_abandoned(f: Frame) -> CallerAbandoned:
+    return CallerAbandoned(_at(f), f["Queue"], f["Linkedid"])
 
 
 TRANSLATORS: dict[str, Callable[[Frame], CallEvent]] = {
@@ -103,7 +135,11 @@ TRANSLATORS: dict[str, Callable[[Frame], CallEvent]] = {
     "QueueMemberPause": _member,
     "QueueMember": _member,
     "QueueMemberRemoved": _member_removed,
+    "QueueCallerJoin": _caller_queued,
     "AgentCalled": _agent_called,
+    "AgentRingNoAnswer": _agent_ring_ended,
+    "AgentConnect": _agent_connected,
+    "QueueCallerAbandon": _caller_abandoned,
 }
 
 # What the reader keeps; everything else is dropped before it is queued.

@@ -9,7 +9,8 @@ from aiohttp import web
 from callcenter.errors import Forbidden, NotFound
 from callcenter.http.json_body import path_id, read_json, require_int, require_str
 from callcenter.http.request_user import current_user
-from callcenter.keys import AMI, CALL_TRACKER, HUB, POOL, SETTINGS
+from callcenter.keys import AMI, CALL_TRACKER, HUB, LIVE_STATE, POOL, SETTINGS
+from callcenter.services import agents, wrapup
 from callcenter.services.call_tracking import call_row
 from callcenter.services.click_to_call import Dialing, place_call
 
@@ -35,6 +36,15 @@ async def show(request: web.Request) -> web.Response:
     return web.json_response({"call": call})
 
 
+async def wrap_up(request: web.Request) -> web.Response:
+    user = current_user(request)
+    app = request.app
+    await wrapup.wrap_up(app[POOL], user, path_id(request), await read_json(request))
+    # Wrap-up done: the agent's state moves on (wrap_up -> available).
+    app[HUB].publish(user.id, await agents.state_of(app[POOL], app[LIVE_STATE], user))
+    return web.json_response({"call": await call_row(app[POOL], path_id(request))})
+
+
 async def websocket(request: web.Request) -> web.WebSocketResponse:
     return await request.app[HUB].handle(request)
 
@@ -42,4 +52,5 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/calls", create)
     app.router.add_get("/api/calls/{id}", show)
+    app.router.add_post("/api/calls/{id}/wrapup", wrap_up)
     app.router.add_get("/api/ws", websocket)

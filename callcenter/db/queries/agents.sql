@@ -1,0 +1,8 @@
+-- name: user_by_extension
+SELECT id FROM users WHERE extension = $1 AND active;
+
+-- name: awaiting_wrap_up
+SELECT id FROM calls
+WHERE agent_id = $1 AND direction = 'inbound' AND answered_at IS NOT NULL
+  AND ended_at IS NOT NULL AND category IS NULL AND ended_at > now() - interval '30 minutes'
+ORDER BY ended_at DESC LIMIT 1;

@@ -1,0 +1,98 @@
+"""Agents in the hotline queue: log in, log out, pause with a reason, and their live state.
+
+The queue membership lives in Asterisk (QueueAdd/QueueRemove/QueuePause); our view of
+it is LiveState, rebuilt from QueueStatus after every AMI login, so a restart of the
+server or of Asterisk shows the truth again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from callcenter.db.queries import load_queries
+from callcenter.domain.agent_state import HOTLINE_QUEUE, agent_state, interface_of
+from callcenter.domain.call_events import CallEvent, QueueMemberRemoved, QueueMemberState
+from callcenter.domain.users import User
+from callcenter.errors import ValidationError
+from callcenter.services.call_tracking import Notify
+from callcenter.services.click_to_call import AmiSender, NoExtension
+from callcenter.services.live_state import LiveState
+from callcenter.telephony.ami import AmiActionFailed
+
+Q = load_queries("agents")
+MAX_REASON = 80
+
+
+def _interface(user: User) -> str:
+    if user.extension is None:
+        raise NoExtension("your account has no phone extension")
+    return interface_of(user.extension)
+
+
+async def _tolerant(ami: AmiSender, action: dict[str, str], already: str) -> None:
+    """Send; an error saying the wanted state already holds counts as success."""
+    try:
+        await ami.send(action)
+    except AmiActionFailed as exc:
+        if already not in str(exc.details.get("reason", "")).lower():
+            raise
+
+
+async def log_in(ami: AmiSender, user: User) -> None:
+    interface = _interface(user)
+    await _tolerant(ami, {"Action": "QueueAdd", "Queue": HOTLINE_QUEUE, "Interface": interface,
+                          "StateInterface": interface, "MemberName": user.display_name,
+                          "Paused": "false"}, "already there")
+
+
+async def log_out(ami: AmiSender, user: User) -> None:
+    await _tolerant(ami, {"Action": "QueueRemove", "Queue": HOTLINE_QUEUE,
+                          "Interface": _interface(user)}, "not there")
+
+
+async def pause(ami: AmiSender, user: User, paused: bool, reason: str = "") -> None:
+    if len(reason) > MAX_REASON or "\n" in reason:
+        raise ValidationError(f"reason: one line of at most {MAX_REASON} characters",
+                              field="reason")
+    await ami.send({"Action": "QueuePause", "Queue": HOTLINE_QUEUE,
+                    "Interface": _interface(user), "Paused": "true" if paused else "false",
+                    "Reason": reason})
+
+
+async def _state_message(pool: asyncpg.Pool, member: QueueMemberState | None,
+                         user_id: int) -> dict[str, Any]:
+    wrap_up = await pool.fetchval(Q["awaiting_wrap_up"], user_id)
+    return {"type": "agent_state",
+            "state": agent_state(member, wrap_up is not None).value,
+            "paused_reason": member.paused_reason if member and member.paused else "",
+            "wrap_up_call_id": wrap_up}
+
+
+async def state_of(pool: asyncpg.Pool, live: LiveState, user: User) -> dict[str, Any]:
+    member = None
+    if user.extension is not None:
+        member = live.members.get((HOTLINE_QUEUE, interface_of(user.extension)))
+    return await _state_message(pool, member, user.id)
+
+
+class AgentStates:
+    """Pushes each agent's state to their consoles when Asterisk reports a change."""
+
+    def __init__(self, pool: asyncpg.Pool, live: LiveState, notify: Notify) -> None:
+        self._pool = pool
+        self._live = live
+        self._notify = notify
+
+    async def on_event(self, event: CallEvent) -> None:
+        if not isinstance(event, QueueMemberState | QueueMemberRemoved):
+            return
+        if event.queue != HOTLINE_QUEUE:
+            return
+        extension = event.interface.rpartition("/")[2]
+        user_id = await self._pool.fetchval(Q["user_by_extension"], extension)
+        if user_id is None:
+            return
+        member = self._live.members.get((event.queue, event.interface))
+        self._notify(user_id, await _state_message(self._pool, member, user_id))

@@ -1,0 +1,147 @@
+"""Inbound calls through the agents' queue: caller-ID matching, screen-pops, the call row.
+
+The pop is built once per call, when the caller joins the queue (before any agent is
+rung), and sent to exactly the agent whose phone rings (AgentCalled). It is withdrawn
+when that phone stops ringing, another agent answers or the caller hangs up. Delivery
+is never silent: a rung interface with no console user logged in is logged as such.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from callcenter.db.queries import load_queries
+from callcenter.domain.call_events import CallerQueued, CallEvent
+from callcenter.domain.caller_id import CallerNumber, classify
+from callcenter.domain.inbound_call import Answered, Ended, InboundCall, Pop, Withdraw
+from callcenter.services.call_tracking import Notify, RecordingLinker, log_on_complaints
+from callcenter.services.screen_pop import build_pop, match_kind, matching_customers
+
+log = logging.getLogger(__name__)
+Q = load_queries("screen_pop")
+
+
+@dataclass
+class TrackedInbound:
+    call_id: int
+    state: InboundCall
+    caller: CallerNumber
+    customer_id: int | None
+    pop: dict[str, Any]
+    users: dict[str, int]  # interface -> console user rung on it
+
+    def call_message(self, state: str) -> dict[str, Any]:
+        s = self.state
+        return {"type": "call", "call": {
+            "id": self.call_id, "linkedid": s.linkedid, "state": state,
+            "direction": "inbound", "customer_id": self.customer_id,
+            "phone": self.caller.e164 or self.caller.raw, "ivr_choice": s.ivr_choice,
+            "started_at": _iso(s.queued_at), "answered_at": _iso(s.answered_at),
+            "ended_at": _iso(s.ended_at)}}
+
+
+def _iso(ts: float | None) -> str | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
+
+
+def _extension(interface: str) -> str:
+    """PJSIP/1001 -> 1001."""
+    return interface.rpartition("/")[2]
+
+
+class InboundTracker:
+    def __init__(self, pool: asyncpg.Pool, notify: Notify, recordings: RecordingLinker,
+                 region: str) -> None:
+        self._pool = pool
+        self._notify = notify
+        self._recordings = recordings
+        self._region = region
+        self._calls: dict[str, TrackedInbound] = {}
+
+    def pops_of(self, user_id: int) -> list[dict[str, Any]]:
+        """What a (re)connecting console must see: pops ringing it, its answered call."""
+        out = []
+        for call in self._calls.values():
+            if call.state.answered_by and call.users.get(call.state.answered_by) == user_id:
+                out.append(call.call_message("answered"))
+            elif any(call.users.get(i) == user_id for i in call.state.ringing):
+                out.append(call.pop)
+        return out
+
+    async def on_event(self, event: CallEvent) -> None:
+        if isinstance(event, CallerQueued):
+            if event.linkedid not in self._calls:
+                await self._queued(event)
+            return
+        call = self._calls.get(getattr(event, "linkedid", ""))
+        if call is None:
+            return
+        for effect in call.state.apply(event):
+            await self._effect(call, effect)
+
+    async def _queued(self, event: CallerQueued) -> None:
+        caller = classify(event.caller_number, self._region)
+        async with self._pool.acquire() as conn:
+            ids = await matching_customers(conn, caller)
+        customer_id = ids[0] if len(ids) == 1 else None
+        call_id = await self._pool.fetchval(
+            Q["insert_inbound_call"], event.linkedid, customer_id,
+            caller.e164 or caller.raw, datetime.fromtimestamp(event.at, UTC),
+            event.ivr_choice or None)
+        candidates = await build_pop(self._pool, caller, ids)
+        state = InboundCall(event.linkedid, event.caller_uniqueid, event.caller_number,
+                            event.ivr_choice, event.at)
+        pop = {"type": "pop", "call_id": call_id, "linkedid": event.linkedid,
+               "queue": event.queue, "caller": caller.to_dict(),
+               "ivr_choice": event.ivr_choice, "match": match_kind(caller, candidates),
+               "candidates": candidates}
+        self._calls[event.linkedid] = TrackedInbound(call_id, state, caller, customer_id, pop,
+                                                     {})
+
+    async def _effect(self, call: TrackedInbound, effect: Pop | Withdraw | Answered | Ended
+                      ) -> None:
+        match effect:
+            case Pop(interface=interface):
+                user_id = await self._pool.fetchval(Q["user_by_extension"],
+                                                    _extension(interface))
+                if user_id is None:
+                    log.error("queue rang %s but no console user has extension %s: "
+                              "no screen-pop shown", interface, _extension(interface))
+                    return
+                call.users[interface] = user_id
+                # The IVR choice may arrive with the ring rather than the queue join.
+                call.pop["ivr_choice"] = call.state.ivr_choice
+                self._notify(user_id, call.pop)
+            case Withdraw(interface=interface, reason=reason):
+                if interface in call.users:
+                    self._notify(call.users[interface], {
+                        "type": "pop_withdrawn", "call_id": call.call_id,
+                        "linkedid": call.state.linkedid, "reason": reason})
+            case Answered(interface=interface, at=at):
+                user_id = call.users.get(interface)
+                await self._pool.execute(Q["inbound_answered"], call.call_id, user_id,
+                                         datetime.fromtimestamp(at, UTC))
+                if user_id is not None:
+                    self._notify(user_id, call.call_message("answered"))
+            case Ended(disposition=disposition, at=at):
+                del self._calls[call.state.linkedid]
+                await self._ended(call, disposition, at)
+
+    async def _ended(self, call: TrackedInbound, disposition: str, at: float) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(Q["inbound_ended"], call.call_id,
+                                      datetime.fromtimestamp(at, UTC), disposition)
+            if row is not None and row["customer_id"] is not None:
+                await log_on_complaints(conn, row["customer_id"], row["agent_id"],
+                                        call.call_id, f"inbound call: {disposition}",
+                                        row["answered_at"])
+        if call.state.answered_by is not None:
+            self._recordings.link_soon(call.call_id, call.state.linkedid, call.state.queued_at)
+            user_id = call.users.get(call.state.answered_by)
+            if user_id is not None:
+                self._notify(user_id, call.call_message("ended"))
