@@ -1,0 +1,174 @@
+// The agent console: log in, then "My work" (#/work/<list>), a follow-up (#/task/<id>) or a
+// customer's card (#/customer/<id>). One live WebSocket feeds the open view, the header
+// and the screen-pops.
+
+import { onUnauthorized, get, post } from "./api.js";
+import { h, fill } from "./dom.js";
+import { LOCALES, locale, setLocale, t, tEnum } from "./i18n.js";
+import { LiveSocket } from "./live.js";
+import { errorBox } from "./messages.js";
+import { mountLogin } from "./views/login.js";
+import { mountWorklist, LISTS } from "./views/worklist.js";
+import { mountTask } from "./views/task.js";
+import { mountCustomer } from "./views/customer.js";
+import { PopTray } from "./views/pops.js";
+
+const main = document.getElementById("main");
+const topbar = document.getElementById("topbar");
+const localeSelect = document.getElementById("locale");
+
+const app = {
+  user: null,
+  live: null,
+  view: null,
+  agentState: null,
+  pops: null,
+};
+
+/** Static texts of index.html (data-i18n) and the header, in the current language. */
+function renderChrome() {
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  document.title = t("app.title");
+  fill(localeSelect, LOCALES.map((name) =>
+    h("option", { value: name, selected: name === locale() }, t(`locale.${name}`))));
+  const who = document.getElementById("whoami");
+  if (app.user) {
+    const name = app.user.display_name || app.user.username;
+    who.textContent = app.user.extension
+      ? t("app.signed_in_as", { name, extension: app.user.extension })
+      : t("app.signed_in_as_no_ext", { name });
+  }
+  renderWsStatus();
+  renderAgentState();
+}
+
+function renderWsStatus() {
+  const el = document.getElementById("ws-status");
+  const status = app.live?.status ?? "stopped";
+  el.dataset.state = status;
+  el.textContent = t(`ws.${status}`);
+}
+
+function renderAgentState() {
+  const el = document.getElementById("agent-state");
+  el.hidden = !app.agentState;
+  if (app.agentState) {
+    el.dataset.state = app.agentState.state;
+    el.textContent = tEnum("agent_state", app.agentState.state);
+  }
+}
+
+function route() {
+  const hash = location.hash || "#/work/today";
+  let m;
+  if ((m = /^#\/work\/(\w+)$/.exec(hash)) && LISTS.includes(m[1])) return { name: "work", list: m[1] };
+  if ((m = /^#\/task\/(\d+)$/.exec(hash))) return { name: "task", id: Number(m[1]) };
+  if ((m = /^#\/customer\/(\d+)$/.exec(hash))) return { name: "customer", id: Number(m[1]) };
+  if (hash === "#/" || hash === "#") return { name: "work", list: "today" };
+  return { name: "not_found" };
+}
+
+function showView() {
+  if (!app.user) return;
+  app.view?.destroy?.();
+  app.view = null;
+  main.setAttribute("aria-busy", "true");
+  const r = route();
+  const ctx = { user: app.user, live: app.live, main };
+  if (r.name === "work") app.view = mountWorklist(main, ctx, r.list);
+  else if (r.name === "task") app.view = mountTask(main, ctx, r.id);
+  else if (r.name === "customer") app.view = mountCustomer(main, ctx, r.id);
+  else {
+    fill(main, h("p", { class: "notice" }, t("app.not_found")),
+      h("a", { href: "#/work/today" }, t("app.back_to_list")));
+    main.setAttribute("aria-busy", "false");
+  }
+}
+
+function onLiveMessage(event) {
+  const message = event.detail;
+  if (message.type === "agent_state") {
+    app.agentState = message;
+    renderAgentState();
+  }
+  app.pops?.onMessage(message);
+  app.view?.onMessage?.(message);
+}
+
+function startSession(user) {
+  app.user = user;
+  setLocale(user.locale);
+  topbar.hidden = false;
+  app.live = new LiveSocket();
+  app.live.addEventListener("status", renderWsStatus);
+  app.live.addEventListener("message", onLiveMessage);
+  app.live.addEventListener("retry", async (event) => {
+    // A socket that keeps failing may mean the session ended: check, and log in again.
+    if (event.detail.attempt % 3 === 0) get("/api/me").catch(() => {});
+  });
+  app.pops = new PopTray(document.getElementById("pops"));
+  app.live.start();
+  renderChrome();
+  showView();
+}
+
+function endSession(reason) {
+  app.view?.destroy?.();
+  app.view = null;
+  app.live?.stop();
+  app.live = null;
+  app.pops?.clear();
+  app.pops = null;
+  app.user = null;
+  app.agentState = null;
+  topbar.hidden = true;
+  renderChrome();
+  mountLogin(main, {
+    reason,
+    onLoggedIn: (user) => startSession(user),
+  });
+}
+
+localeSelect.addEventListener("change", () => {
+  // Only the view changes: the user's saved locale stays what the server says.
+  setLocale(localeSelect.value);
+  renderChrome();
+  app.pops?.render();
+  app.view?.render();
+});
+
+document.getElementById("logout").addEventListener("click", async () => {
+  try {
+    await post("/api/logout");
+  } catch {
+    // Logged out or not, the console forgets the session.
+  }
+  endSession(null);
+});
+
+window.addEventListener("hashchange", () => {
+  if (location.hash.startsWith("#/")) showView();
+});
+
+onUnauthorized((error) => {
+  if (app.user) endSession(error);
+});
+
+async function boot() {
+  setLocale(navigator.language?.toLowerCase().startsWith("zh") ? "zh-CN" : "en");
+  renderChrome();
+  try {
+    const { user } = await get("/api/me");
+    startSession(user);
+  } catch (error) {
+    if (error.status === 401) {
+      endSession(null);
+    } else {
+      fill(main, errorBox(error), h("button", { type: "button", onclick: () => boot() },
+        t("app.retry")));
+      main.setAttribute("aria-busy", "false");
+    }
+  }
+}
+
+boot();
