@@ -50,6 +50,10 @@ class Settings:
     agi_port: int = field(default=14573, metadata={"help": "FastAGI listen port"})
     recordings_dir: Path = field(default=Path("recordings"), metadata={
         "help": "folder where Asterisk writes call recordings"})
+    recordings_retention_days: int = field(default=0, metadata={
+        "help": "days a recording's audio is kept; 0 keeps it for ever"})
+    recordings_transcriber: str = field(default="pocketsphinx", metadata={
+        "help": "speech-to-text for recording search: pocketsphinx or none"})
     sms_webhook_url: str = field(default="", metadata={
         "help": "URL that SMS messages are POSTed to as JSON; empty logs them instead"})
     phone_region: str = field(default="CN", metadata={

@@ -13,8 +13,8 @@ EXPECTED_TABLES = {
     "advisors", "appointment_slots", "appointments", "audit_log", "call_events",
     "call_legs", "calls", "complaint_events", "complaints", "customer_phones", "customers",
     "followup_attempts", "followup_tasks", "ivr_sessions", "questionnaire_templates",
-    "recordings", "schema_migrations", "service_orders", "sms_outbox", "user_sessions",
-    "users", "vehicles",
+    "recording_jobs", "recordings", "schema_migrations", "service_orders", "sms_outbox",
+    "user_sessions", "users", "vehicles",
 }
 
 
