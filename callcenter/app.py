@@ -16,18 +16,32 @@ from aiohttp import web
 
 from callcenter.db.database import migrated_pool
 from callcenter.http.auth import auth_middleware
-from callcenter.http.handlers import calls, customers, followups, health, session
+from callcenter.http.handlers import (
+    agents,
+    audit,
+    calls,
+    complaints,
+    customers,
+    followups,
+    health,
+    recordings,
+    session,
+)
 from callcenter.http.middleware import error_middleware
 from callcenter.http.ws import Hub
 from callcenter.keys import AGI, AMI, CALL_TRACKER, HUB, LIVE_STATE, POOL, SETTINGS
-from callcenter.services.call_tracking import CallTracker
+from callcenter.services.agents import AgentStates
+from callcenter.services.call_tracking import CallTracker, RecordingLinker
+from callcenter.services.inbound import InboundTracker
 from callcenter.services.live_state import LiveState
+from callcenter.services.recordings import RecordingWorker
 from callcenter.services.sms import SmsOutboxWorker, sender_from_settings
+from callcenter.services.transcripts import transcriber_named
 from callcenter.settings import Settings
 from callcenter.telephony.agi import FastAgiServer
 from callcenter.telephony.ami import AmiClient, AmiItem, AmiResync
 from callcenter.telephony.ami_events import WANTED_EVENTS, translate
-from callcenter.telephony.hotline import hotline_to_queue
+from callcenter.telephony.hotline import make_hotline
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +56,20 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
-def _ami_handler(live: LiveState, tracker: CallTracker):
+def _ami_handler(live: LiveState, outbound: CallTracker, inbound: InboundTracker,
+                 agent_states: AgentStates):
     async def on_ami(item: AmiItem) -> None:
         if isinstance(item, AmiResync):
             snapshot = [e for e in map(translate, [*item.channels, *item.queue_status]) if e]
             live.reset(snapshot)
-            await tracker.reconcile({c.linkedid for c in live.channels.values()})
+            await outbound.reconcile({c.linkedid for c in live.channels.values()})
             return
         event = translate(item)
         if event is not None:
             live.apply(event)
-            await tracker.on_event(event)
+            await outbound.on_event(event)
+            await inbound.on_event(event)
+            await agent_states.on_event(event)
 
     return on_ami
 
@@ -60,23 +77,27 @@ def _ami_handler(live: LiveState, tracker: CallTracker):
 async def _telephony(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     hub = app[HUB]
-    tracker = CallTracker(app[POOL], hub.publish, settings.recordings_dir)
-    hub.snapshot = tracker.calls_of
+    recordings = RecordingLinker(app[POOL], settings.recordings_dir)
+    outbound = CallTracker(app[POOL], hub.publish, recordings)
+    inbound = InboundTracker(app[POOL], hub.publish, recordings, settings.phone_region)
+    hub.snapshot = lambda user_id: [*outbound.calls_of(user_id), *inbound.pops_of(user_id)]
     ami = AmiClient(
         settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret,
-        _ami_handler(app[LIVE_STATE], tracker), events=WANTED_EVENTS,
+        _ami_handler(app[LIVE_STATE], outbound, inbound,
+                     AgentStates(app[POOL], app[LIVE_STATE], hub.publish)),
+        events=WANTED_EVENTS,
         ping_interval=settings.ami_ping_interval, ping_timeout=settings.ami_ping_timeout,
         reconnect_max=settings.ami_reconnect_max)
-    agi = FastAgiServer({"hotline": hotline_to_queue})
+    agi = FastAgiServer({"hotline": make_hotline(app[POOL], settings)})
     await agi.start(settings.agi_host, settings.agi_port)
     ami.start()
-    app[AMI], app[AGI], app[CALL_TRACKER] = ami, agi, tracker
+    app[AMI], app[AGI], app[CALL_TRACKER] = ami, agi, outbound
     try:
         yield
     finally:
         await ami.close()
         await agi.close()
-        await tracker.close()
+        await recordings.close()
 
 
 async def _sms_outbox(app: web.Application) -> AsyncIterator[None]:
@@ -89,6 +110,18 @@ async def _sms_outbox(app: web.Application) -> AsyncIterator[None]:
             await worker.close()
 
 
+async def _recordings_pipeline(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    worker = RecordingWorker(app[POOL], settings.recordings_dir,
+                             transcriber_named(settings.recordings_transcriber),
+                             retention_days=settings.recordings_retention_days)
+    worker.start()
+    try:
+        yield
+    finally:
+        await worker.close()
+
+
 async def _console(request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEB_DIR / "index.html")
 
@@ -98,8 +131,9 @@ def build_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[LIVE_STATE] = LiveState()
     app[HUB] = Hub()
-    app.cleanup_ctx.extend([_database, _telephony, _sms_outbox])
-    for feature in (health, session, followups, customers, calls):
+    app.cleanup_ctx.extend([_database, _telephony, _sms_outbox, _recordings_pipeline])
+    for feature in (health, session, followups, customers, calls, agents, complaints,
+                    recordings, audit):
         feature.setup(app)
     app.router.add_get("/", _console)
     app.router.add_static("/static/", WEB_DIR)

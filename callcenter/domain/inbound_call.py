@@ -21,6 +21,7 @@ from callcenter.domain.call_events import (
 @dataclass(frozen=True, slots=True)
 class Pop:
     interface: str
+    at: float  # when Asterisk started ringing the agent
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ class InboundCall:
                 if event.ivr_choice:
                     self.ivr_choice = event.ivr_choice
                 self.ringing.add(interface)
-                return [Pop(interface)]
+                return [Pop(interface, event.at)]
             case AgentRingEnded(interface=interface) if interface in self.ringing:
                 self.ringing.discard(interface)
                 return [Withdraw(interface, "not_answered")]

@@ -106,7 +106,7 @@ class InboundTracker:
     async def _effect(self, call: TrackedInbound, effect: Pop | Withdraw | Answered | Ended
                       ) -> None:
         match effect:
-            case Pop(interface=interface):
+            case Pop(interface=interface, at=at):
                 user_id = await self._pool.fetchval(Q["user_by_extension"],
                                                     _extension(interface))
                 if user_id is None:
@@ -116,7 +116,7 @@ class InboundTracker:
                 call.users[interface] = user_id
                 # The IVR choice may arrive with the ring rather than the queue join.
                 call.pop["ivr_choice"] = call.state.ivr_choice
-                self._notify(user_id, call.pop)
+                self._notify(user_id, {**call.pop, "rung_at": at})
             case Withdraw(interface=interface, reason=reason):
                 if interface in call.users:
                     self._notify(call.users[interface], {

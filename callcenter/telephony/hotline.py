@@ -399,9 +399,3 @@ class _HotlineCall:
             self._on_command(" ".join(line.split()[:2]), time.perf_counter() - started)
         return result
 
-
-async def hotline_to_queue(channel: AgiChannel) -> None:
-    """Every caller straight to the agent queue: the route until app.py wires
-    make_hotline (it needs the database pool)."""
-    await channel.set_variable("CC_IVR_CHOICE", "agent")
-    await channel.set_variable("CC_NEXT", "queue")
