@@ -13,7 +13,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -131,6 +131,23 @@ async def _user_list(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
+async def _slots_create(settings: Settings, args: argparse.Namespace) -> int:
+    from callcenter.services.appointments import create_slots
+
+    first = args.first or datetime.now(settings.tz).date()
+    last = args.last or first + timedelta(days=13)
+    if last < first or (last - first).days > 366:
+        print("callcenter: --last must be on or after --first, within a year",
+              file=sys.stderr)
+        return 2
+    async with migrated_pool(settings.database_url, settings.data_dir) as pool:
+        created = await create_slots(pool, first_day=first, last_day=last, tz=settings.tz,
+                                     capacity=args.capacity)
+    print(f"{created} new appointment slots from {first} to {last} "
+          f"(capacity {args.capacity} each; existing slots kept)")
+    return 0
+
+
 async def _settings(settings: Settings, _: argparse.Namespace) -> int:
     for name, value in settings.redacted().items():
         print(f"CALLCENTER_{name.upper()}={value}")
@@ -138,6 +155,13 @@ async def _settings(settings: Settings, _: argparse.Namespace) -> int:
 
 
 # -- parsing -----------------------------------------------------------------------
+
+
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -186,6 +210,20 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(run=_user_add)
     ls = user_sub.add_parser("list", help="list accounts")
     ls.set_defaults(run=_user_list)
+
+    slots = sub.add_parser("slots", help="service appointment slots (what the IVR offers)")
+    slots_sub = slots.add_subparsers(dest="slots_command", required=True, metavar="ACTION")
+    create = slots_sub.add_parser(
+        "create", help="create the bookable slots of a date range",
+        description="Create hourly service slots during business hours for each open day "
+        "of the range (closed days skipped; see docs/ivr.md). Existing slots keep their "
+        "capacity and bookings, so running it again is harmless.")
+    create.add_argument("--first", type=date.fromisoformat, help="first day (default today)")
+    create.add_argument("--last", type=date.fromisoformat,
+                        help="last day (default: two weeks from the first)")
+    create.add_argument("--capacity", type=_positive, default=2,
+                        help="bookings per slot: service bays or advisors (default 2)")
+    create.set_defaults(run=_slots_create)
 
     show = sub.add_parser("settings", help="print the effective settings (secrets masked)")
     show.set_defaults(run=_settings)
