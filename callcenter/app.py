@@ -62,7 +62,9 @@ def _ami_handler(live: LiveState, outbound: CallTracker, inbound: InboundTracker
         if isinstance(item, AmiResync):
             snapshot = [e for e in map(translate, [*item.channels, *item.queue_status]) if e]
             live.reset(snapshot)
-            await outbound.reconcile({c.linkedid for c in live.channels.values()})
+            live_calls = {c.linkedid for c in live.channels.values()}
+            await outbound.reconcile(live_calls)
+            await inbound.reconcile(live_calls)
             return
         event = translate(item)
         if event is not None:
@@ -97,6 +99,7 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
     finally:
         await ami.close()
         await agi.close()
+        await inbound.close()
         await recordings.close()
 
 

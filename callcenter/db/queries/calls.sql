@@ -32,7 +32,7 @@ WHERE c.id = $1;
 -- name: open_calls
 SELECT id, linkedid, state, agent_id, followup_task_id, customer_id, callee_number,
        started_at
-FROM calls WHERE ended_at IS NULL;
+FROM calls WHERE ended_at IS NULL AND direction = 'outbound';
 
 -- name: insert_recording
 INSERT INTO recordings (call_id, path, format, size_bytes, duration_ms, sha256, status)
