@@ -5,6 +5,7 @@
 import { onUnauthorized, get, post } from "./api.js";
 import { h, fill } from "./dom.js";
 import { LOCALES, locale, setLocale, t, tEnum } from "./i18n.js";
+import { CallStore } from "./calls.js";
 import { LiveSocket } from "./live.js";
 import { errorBox } from "./messages.js";
 import { mountLogin } from "./views/login.js";
@@ -23,6 +24,7 @@ const app = {
   view: null,
   agentState: null,
   pops: null,
+  calls: new CallStore(),
 };
 
 /** Static texts of index.html (data-i18n) and the header, in the current language. */
@@ -74,7 +76,7 @@ function showView() {
   app.view = null;
   main.setAttribute("aria-busy", "true");
   const r = route();
-  const ctx = { user: app.user, live: app.live, main };
+  const ctx = { user: app.user, live: app.live, calls: app.calls, main };
   if (r.name === "work") app.view = mountWorklist(main, ctx, r.list);
   else if (r.name === "task") app.view = mountTask(main, ctx, r.id);
   else if (r.name === "customer") app.view = mountCustomer(main, ctx, r.id);
@@ -87,6 +89,7 @@ function showView() {
 
 function onLiveMessage(event) {
   const message = event.detail;
+  if (message.type === "call" && message.call?.id) app.calls.apply(message.call);
   if (message.type === "agent_state") {
     app.agentState = message;
     renderAgentState();
@@ -121,6 +124,7 @@ function endSession(reason) {
   app.pops = null;
   app.user = null;
   app.agentState = null;
+  app.calls.clear();
   topbar.hidden = true;
   renderChrome();
   mountLogin(main, {
@@ -147,7 +151,10 @@ document.getElementById("logout").addEventListener("click", async () => {
 });
 
 window.addEventListener("hashchange", () => {
-  if (location.hash.startsWith("#/")) showView();
+  if (!location.hash.startsWith("#/")) return;
+  showView();
+  main.focus({ preventScroll: true }); // screen readers start reading the new view
+  window.scrollTo(0, 0);
 });
 
 onUnauthorized((error) => {

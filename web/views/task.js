@@ -11,11 +11,6 @@ import { customerBadges } from "./badges.js";
 import { renderCard } from "./card.js";
 
 const OPEN_STATUSES = ["open", "call_again"];
-// How far a call has got: a message that would move a call backwards is stale.
-const STATE_RANK = {
-  agent_ringing: 1, agent_answered: 2, customer_ringing: 3, answered: 4,
-  busy: 5, no_answer: 5, unreachable: 5, failed: 5, agent_no_answer: 5, ended: 6,
-};
 const FAILED_DISPOSITIONS = ["busy", "no_answer", "unreachable", "failed", "wrong_number"];
 
 export function mountTask(main, ctx, taskId) {
@@ -99,37 +94,27 @@ export function mountTask(main, ctx, taskId) {
   }
 
   function applyCall(call) {
-    if (!call || (call.followup_id !== taskId && call.id !== s.call?.id)) return;
-    if (!s.call || call.id !== s.call.id) {
-      if (s.call && s.call.state !== "ended" && call.id < s.call.id) return;
-      s.call = { ...call };
-      s.timeline = [];
-    } else {
-      const stale = (STATE_RANK[call.state] ?? 0) < (STATE_RANK[s.call.state] ?? 0);
-      s.call = stale ? { ...s.call, ...pick(call) } : { ...s.call, ...call };
-      if (stale) return renderCallPart();
-    }
-    const last = s.timeline.at(-1);
-    if (!last || last.state !== call.state) s.timeline.push({ state: call.state, at: new Date() });
-    if (call.state === "answered" || call.disposition === "answered") s.answeredCallId = call.id;
-    if (call.state === "ended") ended(s.call);
-    renderCallPart();
-    renderFormPart();
+    if (!call || call.followup_id !== taskId) return;
+    // The store is idempotent: a live message it has already taken in changes nothing.
+    show(ctx.calls.apply(call));
   }
 
-  // Fields a late message may still add without moving the state back.
-  function pick(call) {
-    const out = {};
-    for (const key of ["answered_at", "ended_at", "duration", "disposition", "recording"]) {
-      if (call[key] !== null && call[key] !== undefined) out[key] = call[key];
-    }
-    return out;
+  function show(entry) {
+    const call = entry.call;
+    if (s.call && call.id < s.call.id) return; // an older call of this task
+    const wasEnded = s.call?.id === call.id && s.call.state === "ended";
+    s.call = { ...call };
+    s.timeline = entry.timeline;
+    if (call.state === "answered" || call.disposition === "answered") s.answeredCallId = call.id;
+    if (call.state === "ended" && !wasEnded) ended(call);
+    renderCallPart();
+    renderFormPart();
   }
 
   function ended(call) {
     const disposition = call.disposition;
     if (disposition === "answered") {
-      s.afterKey = s.outcome ? null : "call.after.answered";
+      s.afterKey = s.outcome || !isOpen() ? null : "call.after.answered";
       // The card's call list gains this call (and its recording, once processed).
       loadCard().then(() => { if (!destroyed) renderCardPart(); });
       return;
@@ -411,7 +396,11 @@ export function mountTask(main, ctx, taskId) {
   ctx.live?.addEventListener("status", onStatus);
 
   render();
-  load();
+  load().then(() => {
+    // This follow-up's call as this console last saw it (opened again mid-call).
+    const seen = ctx.calls.latestFor(taskId);
+    if (seen && !destroyed && !s.call) show(seen);
+  });
 
   return {
     render,
