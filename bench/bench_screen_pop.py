@@ -1,0 +1,153 @@
+"""Screen-pop latency: from Asterisk ringing an agent (AgentCalled's Timestamp, AMI
+timestampevents=yes) to the pop message at that agent's WebSocket client.
+
+The real server (embedded PostgreSQL holding 1,000,000 customers), the sandbox
+Asterisk, eight agents logged in to the queue (sipp phones that answer and hang up at
+once) and sipp callers at 10 calls per second, each with a different known number.
+Prints p50/p95/p99 (goal: p99 <= 20 ms).
+
+    bash scripts/asterisk-sandbox start
+    .venv/bin/python bench/bench_screen_pop.py [--calls 300] [--customers 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from callcenter.app import build_app  # noqa: E402
+from callcenter.keys import AMI, POOL  # noqa: E402
+from callcenter.services.users import add_user  # noqa: E402
+from callcenter.settings import load_settings  # noqa: E402
+from tests.harness import sandbox  # noqa: E402
+from tests.harness.sipp import (  # noqa: E402
+    Sipp,
+    _common_args,
+    _free_block,
+    caller_scenario,
+    start_phone,
+)
+
+AGENTS = [f"100{n}" for n in range(1, 9)]
+PASSWORD = "bench-password-1"
+RATE = 10
+
+
+async def seed_customers(pool, count: int) -> None:
+    """Customers 1..count with mobiles +86 139 0000 0001.. (set-based: seconds, not rows)."""
+    async with pool.acquire() as conn:
+        await conn.execute("""
+            INSERT INTO customers (name, external_ref)
+            SELECT 'Customer ' || n, 'B' || n FROM generate_series(1, $1) AS n""", count)
+        await conn.execute("""
+            INSERT INTO customer_phones (customer_id, e164)
+            SELECT id, '+86139' || lpad(substr(external_ref, 2), 8, '0')
+            FROM customers WHERE external_ref LIKE 'B%'""")
+        await conn.execute("ANALYZE customers; ANALYZE customer_phones")
+
+
+async def start_callers(calls: int, customers: int) -> Sipp:
+    workdir = Path(tempfile.mkdtemp(prefix="sipp-bench-pop-"))
+    text = caller_scenario("0", first_key_after=0.5, hold=1.5).replace("[cid]", "[field0]")
+    (workdir / "caller.xml").write_text(text)
+    step = max(1, customers // calls)
+    numbers = [f"139{(1 + n * step):08d}" for n in range(calls)]
+    (workdir / "numbers.csv").write_text("SEQUENTIAL\n" + "".join(f"{x};\n" for x in numbers))
+    media = _free_block()
+    args = ["127.0.0.1:15060", "-sf", str(workdir / "caller.xml"), "-s", "100",
+            "-inf", str(workdir / "numbers.csv"), "-p", str(media + 3), "-r", str(RATE),
+            *_common_args("callers", media, calls)]
+    args[args.index("-l") + 1] = str(RATE * 5)  # at most this many calls at once
+    return await Sipp("bench callers", args, workdir, media).start()
+
+
+async def run(calls: int, customers: int) -> None:
+    env = sandbox.read_env()
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = load_settings({**env, "CALLCENTER_DATA_DIR": data_dir,
+                                  "CALLCENTER_HTTP_PORT": "0",
+                                  "CALLCENTER_LOG_LEVEL": "WARNING"})
+        app = build_app(settings)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        latencies: list[float] = []
+        sessions: list[aiohttp.ClientSession] = []
+        readers: list[asyncio.Task[None]] = []
+        phones: list[Sipp] = []
+        try:
+            await app[AMI].wait_connected(15)
+            started = time.perf_counter()
+            await seed_customers(app[POOL], customers)
+            print(f"seeded {customers:,} customers in {time.perf_counter() - started:.1f} s")
+            for ext in AGENTS:
+                await add_user(app[POOL], username=f"agent{ext}", display_name=ext,
+                               role="agent", password=PASSWORD, extension=ext, locale="en")
+                phones.append(await start_phone(16000 + int(ext[-1]), "uas_answer",
+                                                hold=0.2, calls=calls))
+                http = aiohttp.ClientSession(f"http://127.0.0.1:{port}",
+                                             cookie_jar=aiohttp.CookieJar(unsafe=True))
+                sessions.append(http)
+                await http.post("/api/login", json={"username": f"agent{ext}",
+                                                    "password": PASSWORD})
+                await http.post("/api/agent/login")
+                ws = await http.ws_connect("/api/ws")
+                readers.append(asyncio.create_task(_collect(ws, latencies)))
+            callers = await start_callers(calls, customers)
+            await callers.wait(timeout=calls / RATE + 60)
+            await asyncio.sleep(2)
+        finally:
+            for http in sessions:
+                with contextlib.suppress(aiohttp.ClientError):
+                    await http.post("/api/agent/logout")
+            for task in readers:
+                task.cancel()
+            for http in sessions:
+                await http.close()
+            for phone in phones:
+                await phone.stop()
+                phone.cleanup()
+            await runner.cleanup()
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    print(f"screen-pop, AgentCalled Timestamp -> pop at the agent's WebSocket client: "
+          f"{len(latencies)} pops of {calls} calls at {RATE}/s, {customers:,} customers")
+    print(f"  p50 {q[49]:.1f} ms   p95 {q[94]:.1f} ms   p99 {q[98]:.1f} ms   "
+          f"max {max(latencies):.1f} ms   (goal: p99 <= 20 ms)")
+    print(f"  machine: {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+
+
+async def _collect(ws: aiohttp.ClientWebSocketResponse, latencies: list[float]) -> None:
+    async for msg in ws:
+        if msg.type != aiohttp.WSMsgType.TEXT:
+            continue
+        data = msg.json()
+        if data.get("type") == "pop" and not data.get("snapshot"):
+            latencies.append((time.time() - data["rung_at"]) * 1000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with sandbox.exclusive():
+        asyncio.run(run(args.calls, args.customers))
+
+
+if __name__ == "__main__":
+    main()
