@@ -44,6 +44,11 @@ class ConsoleServer:
     def pool(self) -> asyncpg.Pool:
         return self.app[POOL]
 
+    @property
+    def today(self) -> date:
+        """Today in the center's time zone: what "due today" means to the lists."""
+        return datetime.now(self.settings.tz).date()
+
     async def add_agent(self, username: str, extension: str | None,
                         role: str = "agent") -> int:
         return await add_user(self.pool, username=username, display_name=username.title(),
@@ -64,7 +69,7 @@ class ConsoleServer:
             vehicle = await conn.fetchval(
                 "INSERT INTO vehicles (customer_id, vin, plate, model, delivery_date)"
                 " VALUES ($1, $2, $3, 'Model Y', $4) RETURNING id",
-                customer, f"LSVAU2180N{n:07d}", f"沪A{n:05d}", date.today())
+                customer, f"LSVAU2180N{n:07d}", f"沪A{n:05d}", self.today)
             visit = f"V{n:05d}" if kind == "service" else None
             if visit:
                 for order in (1, 2):
@@ -76,7 +81,7 @@ class ConsoleServer:
             task = await conn.fetchval(
                 "INSERT INTO followup_tasks (kind, source_key, customer_id, vehicle_id,"
                 " visit_no, due_date, status) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                " RETURNING id", kind, f"{kind}:{n}", customer, vehicle, visit, date.today(),
+                " RETURNING id", kind, f"{kind}:{n}", customer, vehicle, visit, self.today,
                 status)
         return Seeded(customer, task, phone)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, WebSocketRoute, expect
 
-from tests.console import AGENT_PASSWORD, ConsoleServer, Seeded, running_server
+from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
 from tests.e2e.browser import ConsolePage, chromium, console_page
 from tests.harness.sipp import start_phone
 
@@ -62,16 +62,6 @@ async def log_in(page: Page, username: str = "li", password: str = AGENT_PASSWOR
     await expect(page.get_by_test_id("ws-status")).to_have_attribute("data-state", "open")
 
 
-async def seed_due_today(server: ConsoleServer, **kwargs: object) -> Seeded:
-    """A follow-up due today by the center's clock (settings.tz), which is what "Due today"
-    lists: the machine's own date can be a day off (UTC evening is Beijing morning)."""
-    seeded = await server.seed_followup(**kwargs)
-    await server.pool.execute(
-        "UPDATE followup_tasks SET due_date = (now() AT TIME ZONE $2)::date WHERE id = $1",
-        seeded.followup_id, server.settings.tz.key)
-    return seeded
-
-
 def call_state(page: Page):
     return page.get_by_test_id("call-state")
 
@@ -84,7 +74,7 @@ async def timeline(page: Page) -> list[str]:
 async def test_agent_calls_from_the_console_and_completes_the_questionnaire(
         console_server: ConsoleServer, tab: ConsolePage) -> None:
     page = tab.page
-    seeded = await seed_due_today(console_server)
+    seeded = await console_server.seed_followup()
     await log_in(page)
     # The console speaks the user's language; the header switch changes only the view.
     assert await page.evaluate("document.documentElement.lang") == "zh-CN"
@@ -135,7 +125,7 @@ async def test_agent_calls_from_the_console_and_completes_the_questionnaire(
 async def test_busy_customer_moves_the_task_to_call_again(
         console_server: ConsoleServer, tab: ConsolePage) -> None:
     page = tab.page
-    seeded = await seed_due_today(console_server)
+    seeded = await console_server.seed_followup()
     await log_in(page)
     await page.goto(f"/#/task/{seeded.followup_id}")
     async with await start_phone(AGENT_PORT, "uas_answer", hold=10) as _, \
@@ -156,7 +146,7 @@ async def test_busy_customer_moves_the_task_to_call_again(
 async def test_do_not_disturb_customer_cannot_be_called(
         console_server: ConsoleServer, tab: ConsolePage) -> None:
     page = tab.page
-    seeded = await seed_due_today(console_server, do_not_disturb=True)
+    seeded = await console_server.seed_followup(do_not_disturb=True)
     await log_in(page)
     row = page.locator(f"[data-testid=task-row][data-task-id='{seeded.followup_id}']")
     await expect(row.get_by_test_id("badge-dnd")).to_be_visible()
@@ -173,7 +163,7 @@ async def test_a_refused_call_is_shown_with_the_servers_reason(
     page = tab.page
     # A supervisor without a phone extension: POST /api/calls answers 409 no_extension.
     await console_server.add_agent("wang", None, role="supervisor")
-    seeded = await seed_due_today(console_server)
+    seeded = await console_server.seed_followup()
     await log_in(page, "wang")
     await page.goto(f"/#/task/{seeded.followup_id}")
     await page.get_by_test_id("call-button").click()

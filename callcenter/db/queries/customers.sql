@@ -34,7 +34,7 @@ WHERE a.customer_id = $1 ORDER BY s.starts_at DESC LIMIT 20;
 
 -- name: calls
 SELECT c.id, c.direction, c.started_at, c.answered_at, c.ended_at, c.disposition,
-       c.category, u.display_name AS agent, r.id AS recording_id, r.status AS recording_status,
+       c.category, u.display_name AS agent, c.agent_id, r.id AS recording_id, r.status AS recording_status,
        r.duration_ms AS recording_duration_ms
 FROM calls c
 LEFT JOIN users u ON u.id = c.agent_id
