@@ -18,6 +18,7 @@ from callcenter.db.database import migrated_pool
 from callcenter.http.auth import auth_middleware
 from callcenter.http.handlers import (
     agents,
+    appointments,
     audit,
     calls,
     complaints,
@@ -136,7 +137,7 @@ def build_app(settings: Settings) -> web.Application:
     app[HUB] = Hub()
     app.cleanup_ctx.extend([_database, _telephony, _sms_outbox, _recordings_pipeline])
     for feature in (health, session, followups, customers, calls, agents, complaints,
-                    recordings, audit):
+                    appointments, recordings, audit):
         feature.setup(app)
     app.router.add_get("/", _console)
     app.router.add_static("/static/", WEB_DIR)

@@ -1,0 +1,68 @@
+"""An agent books a service appointment for a customer (from a call or the pop):
+the same booking as the IVR's (capacity enforced by PostgreSQL, SMS confirmation in the
+same transaction), through the 'agent' channel."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from callcenter.db.queries import load_queries
+from callcenter.domain.appointments import BookingStatus, Customer, Slot, Vehicle
+from callcenter.errors import Conflict, ValidationError
+from callcenter.services import appointments
+
+Q = load_queries("agent_bookings")
+WORK_KINDS = ("maintenance", "repair", "warranty", "inspection", "other")
+
+
+class SlotFull(Conflict):
+    error_id = "slot_full"
+
+
+class AlreadyBooked(Conflict):
+    error_id = "already_booked"
+
+
+async def free_slots(pool: asyncpg.Pool, day: date | None, tz: ZoneInfo) -> dict[str, Any]:
+    """The days with free places, or one day's free slots."""
+    now = datetime.now(UTC)
+    if day is None:
+        return {"days": [d.isoformat() for d in await appointments.free_days(pool, now, tz)]}
+    slots = await appointments.free_slots(pool, day, now, tz)
+    return {"day": day.isoformat(), "slots": [
+        {"id": s.id, "starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat()}
+        for s in slots]}
+
+
+async def book(pool: asyncpg.Pool, body: dict[str, Any], tz: ZoneInfo) -> int:
+    ids = {}
+    for name in ("customer_id", "vehicle_id", "slot_id"):
+        value = body.get(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(f"{name}: an integer id is required", field=name)
+        ids[name] = value
+    work_kind = body.get("work_kind", "maintenance")
+    if work_kind not in WORK_KINDS:
+        raise ValidationError(f"work_kind: one of {', '.join(WORK_KINDS)}", field="work_kind")
+    row = await pool.fetchrow(Q["booking_subject"], ids["customer_id"], ids["vehicle_id"],
+                              ids["slot_id"])
+    if row is None:
+        raise ValidationError("no such slot, or the vehicle is not the customer's")
+    linkedid = None
+    if isinstance(body.get("call_id"), int):
+        linkedid = await pool.fetchval(Q["call_linkedid"], body["call_id"])
+    result = await appointments.book(
+        pool, customer=Customer(row["customer_id"], row["name"], row["phone"]),
+        vehicle=Vehicle(row["vehicle_id"], row["plate"]),
+        slot=Slot(row["slot_id"], row["starts_at"], row["ends_at"]), tz=tz,
+        channel="agent", work_kind=work_kind, linkedid=linkedid)
+    if result.status is BookingStatus.SLOT_FULL:
+        raise SlotFull("that time was just taken: choose another")
+    if result.status is BookingStatus.DUPLICATE:
+        raise AlreadyBooked("this vehicle is already booked at that time")
+    assert result.appointment_id is not None
+    return result.appointment_id
