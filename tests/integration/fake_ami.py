@@ -17,12 +17,14 @@ class FakeAmi:
     swallow: set[str] = field(default_factory=set)
     received: list[dict[str, str]] = field(default_factory=list)
     connections: int = 0
+    port: int = 0
     writers: list[asyncio.StreamWriter] = field(default_factory=list)
     server: asyncio.Server | None = None
 
     async def start(self) -> int:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return self.server.sockets[0].getsockname()[1]
+        self.port = self.server.sockets[0].getsockname()[1]
+        return self.port
 
     async def close(self) -> None:
         assert self.server is not None

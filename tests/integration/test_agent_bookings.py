@@ -13,16 +13,11 @@ from tests.integration.fake_ami import FakeAmi
 
 
 @pytest.fixture
-async def server(db_url: str) -> AsyncIterator[ConsoleServer]:
-    peer = FakeAmi()
-    port = await peer.start()
-    env = {"CALLCENTER_AMI_PORT": str(port), "CALLCENTER_AGI_PORT": "0"}
-    try:
-        async with running_server(db_url, env) as srv:
-            await srv.add_agent("li", "1001")
-            yield srv
-    finally:
-        await peer.close()
+async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]:
+    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
+    async with running_server(db_url, env) as srv:
+        await srv.add_agent("li", "1001")
+        yield srv
 
 
 @pytest.fixture

@@ -12,12 +12,8 @@ from tests.waiting import eventually
 
 
 @pytest.fixture
-async def peer():
-    fake = FakeAmi()
-    port = await fake.start()
-    fake.port = port
-    yield fake
-    await fake.close()
+async def peer(fake_ami: FakeAmi) -> FakeAmi:
+    return fake_ami
 
 
 def _client(peer: FakeAmi, seen: list[AmiItem], **kw) -> AmiClient:

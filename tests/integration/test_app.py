@@ -15,14 +15,6 @@ from tests.waiting import eventually
 
 
 @pytest.fixture
-async def fake_ami() -> AsyncIterator[FakeAmi]:
-    peer = FakeAmi()
-    peer.port = await peer.start()
-    yield peer
-    await peer.close()
-
-
-@pytest.fixture
 async def client(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[TestClient]:
     settings = load_settings({
         "CALLCENTER_DATABASE_URL": db_url, "CALLCENTER_AMI_PORT": str(fake_ami.port),

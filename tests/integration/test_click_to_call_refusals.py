@@ -16,14 +16,6 @@ from tests.waiting import eventually
 
 
 @pytest.fixture
-async def fake_ami() -> AsyncIterator[FakeAmi]:
-    peer = FakeAmi()
-    peer.port = await peer.start()
-    yield peer
-    await peer.close()
-
-
-@pytest.fixture
 async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]:
     env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
     async with running_server(db_url, env) as srv:

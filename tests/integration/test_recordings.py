@@ -86,14 +86,6 @@ async def processed(pool: asyncpg.Pool, recording_id: int, timeout: float = 20) 
 
 
 @pytest.fixture
-async def fake_ami() -> AsyncIterator[FakeAmi]:
-    peer = FakeAmi()
-    peer.port = await peer.start()
-    yield peer
-    await peer.close()
-
-
-@pytest.fixture
 async def server(db_url: str, fake_ami: FakeAmi,
                  tmp_path: Path) -> AsyncIterator[ConsoleServer]:
     env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0",
