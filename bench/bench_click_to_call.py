@@ -14,27 +14,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shlex
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
-from aiohttp import web
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from callcenter.app import build_app  # noqa: E402
-from callcenter.keys import AMI, POOL  # noqa: E402
-from callcenter.services.users import add_user  # noqa: E402
-from callcenter.settings import load_settings  # noqa: E402
+from tests.console import ConsoleServer, running_server  # noqa: E402
+from tests.harness import sandbox  # noqa: E402
 
 AGENT_PORT = 16001
-PASSWORD = "bench-password-1"
 
 
 class BusyPhone(asyncio.DatagramProtocol):
@@ -70,22 +62,9 @@ class BusyPhone(asyncio.DatagramProtocol):
         self.transport.sendto("\r\n".join(lines).encode(), addr)
 
 
-def sandbox_env() -> dict[str, str]:
-    out = subprocess.run(["bash", str(REPO / "scripts" / "asterisk-sandbox"), "env"],
-                         check=True, capture_output=True, text=True).stdout
-    env = {}
-    for line in out.splitlines():
-        words = shlex.split(line)
-        if len(words) == 2 and words[0] == "export":
-            key, _, value = words[1].partition("=")
-            env[key] = value
-    return env
-
-
-async def seed(pool, calls: int) -> list[int]:
-    await add_user(pool, username="bench", display_name="Bench", role="agent",
-                   password=PASSWORD, extension="1001", locale="en")
-    async with pool.acquire() as conn, conn.transaction():
+async def seed(server: ConsoleServer, calls: int) -> list[int]:
+    await server.add_agent("bench", "1001")
+    async with server.pool.acquire() as conn, conn.transaction():
         customer = await conn.fetchval(
             "INSERT INTO customers (name) VALUES ('Bench') RETURNING id")
         await conn.execute("INSERT INTO customer_phones (customer_id, e164)"
@@ -101,43 +80,27 @@ async def run(calls: int) -> None:
     phone = BusyPhone()
     transport, _ = await loop.create_datagram_endpoint(
         lambda: phone, local_addr=("127.0.0.1", AGENT_PORT))
+    latencies = []
     with tempfile.TemporaryDirectory() as data_dir:
-        env = {**sandbox_env(), "CALLCENTER_DATA_DIR": data_dir, "CALLCENTER_HTTP_PORT": "0",
+        env = {**sandbox.read_env(), "CALLCENTER_DATA_DIR": data_dir,
                "CALLCENTER_LOG_LEVEL": "WARNING"}
-        env.pop("CALLCENTER_DATABASE_URL", None)
-        app = build_app(load_settings(env))
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         try:
-            await app[AMI].wait_connected(15)
-            tasks = await seed(app[POOL], calls)
-            jar = aiohttp.CookieJar(unsafe=True)
-            async with aiohttp.ClientSession(f"http://127.0.0.1:{port}",
-                                             cookie_jar=jar) as http:
-                await http.post("/api/login", json={"username": "bench",
-                                                    "password": PASSWORD})
-                ws = await http.ws_connect("/api/ws")
-                latencies = []
+            async with running_server("", env) as server:  # "": embedded PostgreSQL
+                tasks = await seed(server, calls)
+                agent = await server.login("bench")
+                await agent.open_ws()
                 for task_id in tasks:
                     started = time.perf_counter()
-                    resp = await http.post("/api/calls", json={
+                    status, body = await agent.post("/api/calls", {
                         "followup_id": task_id, "phone": "+8613800138000"})
-                    body = await resp.json()
-                    if resp.status != 202:
+                    if status != 202:
                         raise SystemExit(f"call refused: {body}")
                     invite_at = await asyncio.wait_for(phone.invites.get(), 10)
                     latencies.append((invite_at - started) * 1000)
-                    call_id = body["call"]["id"]
-                    while True:  # the agent is free again once the call has ended
-                        msg = await asyncio.wait_for(ws.receive_json(), 10)
-                        if msg["call"]["id"] == call_id and msg["call"]["state"] == "ended":
-                            break
-                await ws.close()
+                    # The agent is free again once the call has ended.
+                    await agent.wait_state(body["call"]["id"], "ended", timeout=10)
+                await agent.close()
         finally:
-            await runner.cleanup()
             transport.close()
     q = statistics.quantiles(latencies, n=100, method="inclusive")
     print(f"click-to-call, API request -> INVITE at the agent's phone, {len(latencies)} calls")
@@ -149,7 +112,8 @@ async def run(calls: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
-    asyncio.run(run(parser.parse_args().calls))
+    with sandbox.exclusive():
+        asyncio.run(run(parser.parse_args().calls))
 
 
 if __name__ == "__main__":

@@ -23,15 +23,11 @@ import time
 from pathlib import Path
 
 import aiohttp
-from aiohttp import web
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from callcenter.app import build_app  # noqa: E402
-from callcenter.keys import AMI, POOL  # noqa: E402
-from callcenter.services.users import add_user  # noqa: E402
-from callcenter.settings import load_settings  # noqa: E402
+from tests.console import running_server  # noqa: E402
 from tests.harness import sandbox  # noqa: E402
 from tests.harness.sipp import (  # noqa: E402
     Sipp,
@@ -42,7 +38,6 @@ from tests.harness.sipp import (  # noqa: E402
 )
 
 AGENTS = [f"100{n}" for n in range(1, 9)]
-PASSWORD = "bench-password-1"
 RATE = 10
 
 
@@ -75,54 +70,38 @@ async def start_callers(calls: int, customers: int) -> Sipp:
 
 
 async def run(calls: int, customers: int) -> None:
-    env = sandbox.read_env()
+    latencies: list[float] = []
     with tempfile.TemporaryDirectory() as data_dir:
-        settings = load_settings({**env, "CALLCENTER_DATA_DIR": data_dir,
-                                  "CALLCENTER_HTTP_PORT": "0",
-                                  "CALLCENTER_LOG_LEVEL": "WARNING"})
-        app = build_app(settings)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        latencies: list[float] = []
-        sessions: list[aiohttp.ClientSession] = []
-        readers: list[asyncio.Task[None]] = []
-        phones: list[Sipp] = []
-        try:
-            await app[AMI].wait_connected(15)
+        env = {**sandbox.read_env(), "CALLCENTER_DATA_DIR": data_dir,
+               "CALLCENTER_LOG_LEVEL": "WARNING"}
+        async with running_server("", env) as server:  # "": embedded PostgreSQL
             started = time.perf_counter()
-            await seed_customers(app[POOL], customers)
+            await seed_customers(server.pool, customers)
             print(f"seeded {customers:,} customers in {time.perf_counter() - started:.1f} s")
-            for ext in AGENTS:
-                await add_user(app[POOL], username=f"agent{ext}", display_name=ext,
-                               role="agent", password=PASSWORD, extension=ext, locale="en")
-                phones.append(await start_phone(16000 + int(ext[-1]), "uas_answer",
-                                                hold=0.2, calls=calls))
-                http = aiohttp.ClientSession(f"http://127.0.0.1:{port}",
-                                             cookie_jar=aiohttp.CookieJar(unsafe=True))
-                sessions.append(http)
-                await http.post("/api/login", json={"username": f"agent{ext}",
-                                                    "password": PASSWORD})
-                await http.post("/api/agent/login")
-                ws = await http.ws_connect("/api/ws")
-                readers.append(asyncio.create_task(_collect(ws, latencies)))
-            callers = await start_callers(calls, customers)
-            await callers.wait(timeout=calls / RATE + 60)
-            await asyncio.sleep(2)
-        finally:
-            for http in sessions:
-                with contextlib.suppress(aiohttp.ClientError):
-                    await http.post("/api/agent/logout")
-            for task in readers:
-                task.cancel()
-            for http in sessions:
-                await http.close()
-            for phone in phones:
-                await phone.stop()
-                phone.cleanup()
-            await runner.cleanup()
+            agents, phones, readers = [], [], []
+            try:
+                for ext in AGENTS:
+                    await server.add_agent(f"agent{ext}", ext)
+                    phones.append(await start_phone(16000 + int(ext[-1]), "uas_answer",
+                                                    hold=0.2, calls=calls))
+                    agent = await server.login(f"agent{ext}")
+                    agents.append(agent)
+                    await agent.http.post("/api/agent/login")
+                    ws = await agent.http.ws_connect("/api/ws")
+                    readers.append(asyncio.create_task(_collect(ws, latencies)))
+                callers = await start_callers(calls, customers)
+                await callers.wait(timeout=calls / RATE + 60)
+                await asyncio.sleep(2)
+            finally:
+                for agent in agents:
+                    with contextlib.suppress(aiohttp.ClientError):
+                        await agent.http.post("/api/agent/logout")
+                    await agent.close()
+                for task in readers:
+                    task.cancel()
+                for phone in phones:
+                    await phone.stop()
+                    phone.cleanup()
     q = statistics.quantiles(latencies, n=100, method="inclusive")
     print(f"screen-pop, AgentCalled Timestamp -> pop at the agent's WebSocket client: "
           f"{len(latencies)} pops of {calls} calls at {RATE}/s, {customers:,} customers")
