@@ -21,6 +21,7 @@ import contextlib
 import enum
 import logging
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -60,6 +61,21 @@ AmiItem = Message | AmiResync
 EventHandler = Callable[[AmiItem], Awaitable[None]]
 
 
+class _RedactSecrets(logging.Filter):
+    """panoramisk logs a whole action (Login's Secret included) when a write fails."""
+
+    _SECRET = re.compile(r"(Secret:\s*)\S+", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self._SECRET.sub(r"\1***", record.getMessage())
+        record.args = None
+        return True
+
+
+protocol_log = log.getChild("protocol")
+protocol_log.addFilter(_RedactSecrets())
+
+
 class _Protocol(AMIProtocol):
     """panoramisk's protocol, bound to our link before any byte can arrive."""
 
@@ -70,7 +86,7 @@ class _Protocol(AMIProtocol):
         super().connection_made(transport)
         self.factory = self._link
         self.encoding = "utf-8"
-        self.log = log
+        self.log = protocol_log
 
 
 @dataclass

@@ -53,3 +53,11 @@ def test_secrets_are_masked_for_logging() -> None:
                        "CALLCENTER_DATABASE_URL": "postgresql://cc:pw@db/cc"})
     shown = str(s.redacted())
     assert "hunter2" not in shown and ":pw@" not in shown
+
+
+def test_amis_protocol_log_never_shows_the_secret(caplog) -> None:
+    from callcenter.telephony.ami import protocol_log
+
+    with caplog.at_level("ERROR"):
+        protocol_log.error("Fail to send %r", "Action: Login\r\nSecret: hunter2\r\n")
+    assert "hunter2" not in caplog.text and "Secret: ***" in caplog.text

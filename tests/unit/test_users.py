@@ -29,3 +29,4 @@ def test_new_user_rules(args: tuple, field: str) -> None:
 
 def test_a_supervisor_needs_no_extension() -> None:
     check_new_user("wang.li", "supervisor", None, "en", "x" * 12)
+
