@@ -1,0 +1,66 @@
+"""A crash or an AMI gap loses no call: open call rows whose channels are gone when the
+server (re)connects are closed, answered if their recording exists."""
+
+from __future__ import annotations
+
+import wave
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+
+from tests.console import running_server
+from tests.integration.fake_ami import FakeAmi
+from tests.waiting import first_result
+
+
+def _write_wav(path: Path, seconds: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\0\0" * int(8000 * seconds))
+
+
+async def _open_call(db_url: str, linkedid: str, direction: str, started: datetime) -> int:
+    conn = await asyncpg.connect(db_url)
+    try:
+        customer = await conn.fetchval(
+            "INSERT INTO customers (name) VALUES ('陈静') RETURNING id")
+        task = await conn.fetchval(
+            "INSERT INTO followup_tasks (kind, source_key, customer_id, due_date)"
+            " VALUES ('sales', $1, $2, current_date) RETURNING id", linkedid, customer)
+        return await conn.fetchval(
+            "INSERT INTO calls (linkedid, direction, customer_id, started_at, state,"
+            " followup_task_id) VALUES ($1, $2, $3, $4, 'answered', $5) RETURNING id",
+            linkedid, direction, customer, started, task)
+    finally:
+        await conn.close()
+
+
+async def test_calls_that_ended_while_unseen_are_closed(db_url: str, fake_ami: FakeAmi,
+                                                         tmp_path: Path) -> None:
+    started = datetime.now(UTC) - timedelta(minutes=5)
+    recorded = await _open_call(db_url, "cc-recorded", "outbound", started)
+    silent = await _open_call(db_url, "cc-silent", "outbound", started)
+    inbound = await _open_call(db_url, "1795464557.23", "inbound", started)
+    _write_wav(tmp_path / f"{started:%Y/%m/%d}" / "cc-recorded.wav", 2.0)
+    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0",
+           "CALLCENTER_RECORDINGS_TRANSCRIBER": "none"}
+    async with running_server(db_url, env, recordings_dir=tmp_path) as server:
+        # The loopback Asterisk reports no channels: all three calls are over.
+        await first_result(lambda: server.pool.fetchval(
+            "SELECT count(*) = 3 FROM calls WHERE ended_at IS NOT NULL"))
+        rows = {r["id"]: r["disposition"] for r in await server.pool.fetch(
+            "SELECT id, disposition FROM calls")}
+        assert rows == {recorded: "answered", silent: "failed", inbound: "abandoned"}
+        # The answered one counts as an attempt, its recording is linked; the failed one
+        # is a not-reached attempt that puts its task on "call again".
+        recording = await first_result(lambda: server.pool.fetchrow(
+            "SELECT status, duration_ms FROM recordings WHERE call_id = $1", recorded))
+        assert recording["status"] != "missing" and recording["duration_ms"] == 2000
+        status = await server.pool.fetchval(
+            "SELECT t.status FROM followup_tasks t JOIN calls c ON c.followup_task_id = t.id"
+            " WHERE c.id = $1", silent)
+        assert status == "call_again"
