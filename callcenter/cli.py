@@ -148,6 +148,19 @@ async def _slots_create(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _recordings_reconcile(settings: Settings, _: argparse.Namespace) -> int:
+    from callcenter.services.recordings import reconcile
+
+    async with migrated_pool(settings.database_url, settings.data_dir) as pool:
+        report = await reconcile(pool, settings.recordings_dir)
+    for path in report.orphans:
+        print(f"orphan file (no recording row): {path}")
+    for recording_id in report.missing:
+        print(f"missing file for recording {recording_id}")
+    print(f"{len(report.orphans)} orphan files, {len(report.missing)} missing files")
+    return 1 if report.orphans or report.missing else 0
+
+
 async def _settings(settings: Settings, _: argparse.Namespace) -> int:
     for name, value in settings.redacted().items():
         print(f"CALLCENTER_{name.upper()}={value}")
@@ -224,6 +237,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--capacity", type=_positive, default=2,
                         help="bookings per slot: service bays or advisors (default 2)")
     create.set_defaults(run=_slots_create)
+
+    rec = sub.add_parser("recordings", help="call recordings housekeeping")
+    rec_sub = rec.add_subparsers(dest="recordings_command", required=True, metavar="ACTION")
+    check = rec_sub.add_parser(
+        "reconcile", help="list recording files without rows and rows without files",
+        description="Compare CALLCENTER_RECORDINGS_DIR with the recordings table: files "
+        "no call knows (left by transfers or pickups) and rows whose file is gone. Files "
+        "younger than ten minutes are not judged. Exit code 1 when anything is found.")
+    check.set_defaults(run=_recordings_reconcile)
 
     show = sub.add_parser("settings", help="print the effective settings (secrets masked)")
     show.set_defaults(run=_settings)

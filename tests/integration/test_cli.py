@@ -70,3 +70,15 @@ async def test_slots_create_is_repeatable(db_url: str) -> None:
     assert created > 0
     code, out, _ = await _cli(db_url, *args)
     assert out.startswith("0 new")
+
+
+async def test_recordings_reconcile_reports_orphans(db_url: str, tmp_path: Path) -> None:
+    old = tmp_path / "2026" / "01" / "02" / "cc-orphan.wav"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"RIFF")
+    os.utime(old, (0, 0))  # long finished
+    env_dir = ("--config", str(tmp_path / "cc.toml"))
+    (tmp_path / "cc.toml").write_text(f'recordings_dir = "{tmp_path}"\n')
+    code, out, err = await _cli(db_url, *env_dir, "recordings", "reconcile")
+    assert code == 1, err
+    assert "cc-orphan.wav" in out and "1 orphan files, 0 missing files" in out
