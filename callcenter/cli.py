@@ -142,7 +142,7 @@ async def _slots_create(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     async with migrated_pool(settings.database_url, settings.data_dir) as pool:
         created = await create_slots(pool, first_day=first, last_day=last, tz=settings.tz,
-                                     capacity=args.capacity)
+                                     capacity=args.capacity, hours=settings.hours)
     print(f"{created} new appointment slots from {first} to {last} "
           f"(capacity {args.capacity} each; existing slots kept)")
     return 0

@@ -11,15 +11,18 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from callcenter.domain.ivr import ServiceHours
 from callcenter.errors import SettingsError
 
 ENV_PREFIX = "CALLCENTER_"
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Field annotations are strings under ``from __future__ import annotations``.
 _KINDS: dict[str, type] = {"str": str, "int": int, "float": float, "Path": Path}
 
@@ -54,6 +57,12 @@ class Settings:
         "help": "days a recording's audio is kept; 0 keeps it for ever"})
     recordings_transcriber: str = field(default="pocketsphinx", metadata={
         "help": "speech-to-text for recording search: pocketsphinx or none"})
+    service_hours: str = field(default="08:30-18:00", metadata={
+        "help": "the service center's opening hours, HH:MM-HH:MM (IVR, appointment slots)"})
+    service_closed_days: str = field(default="sun", metadata={
+        "help": "days the service center is closed, e.g. 'sun' or 'sat,sun' ('' for none)"})
+    slot_minutes: int = field(default=60, metadata={
+        "help": "length of an appointment slot in minutes"})
     sms_webhook_url: str = field(default="", metadata={
         "help": "URL that SMS messages are POSTed to as JSON; empty logs them instead"})
     phone_region: str = field(default="CN", metadata={
@@ -65,6 +74,15 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def hours(self) -> ServiceHours:
+        opens, _, closes = self.service_hours.partition("-")
+        closed = {_WEEKDAYS.index(d.strip().lower()[:3])
+                  for d in self.service_closed_days.split(",") if d.strip()}
+        return ServiceHours(time.fromisoformat(opens.strip()),
+                            time.fromisoformat(closes.strip()), frozenset(closed),
+                            self.slot_minutes)
 
     def redacted(self) -> dict[str, Any]:
         """The settings as they may be logged: secrets and passwords masked."""
@@ -127,6 +145,19 @@ def _check(settings: Settings) -> None:
         raise SettingsError(
             f"invalid setting {env_name('log_level')}={settings.log_level!r}: "
             "use DEBUG, INFO, WARNING or ERROR", setting=env_name("log_level"))
+    try:
+        hours = settings.hours
+    except ValueError:
+        raise SettingsError(
+            f"invalid setting {env_name('service_hours')}={settings.service_hours!r} or "
+            f"{env_name('service_closed_days')}={settings.service_closed_days!r}: use "
+            "HH:MM-HH:MM and day names such as sat,sun", setting=env_name("service_hours"),
+        ) from None
+    if hours.close_at <= hours.open_at or not hours.slot_times_fit():
+        raise SettingsError(
+            f"invalid setting {env_name('service_hours')}={settings.service_hours!r}: "
+            f"closing must come after opening, with room for one {settings.slot_minutes}-"
+            "minute slot", setting=env_name("service_hours"))
     if settings.sms_webhook_url and not settings.sms_webhook_url.startswith(
             ("http://", "https://")):
         raise SettingsError(

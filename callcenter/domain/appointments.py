@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -63,16 +63,14 @@ def cancellation_key(appointment_id: int) -> str:
     return f"appointment:{appointment_id}:cancelled"
 
 
-def plan_slots(first_day: date, last_day: date, tz: ZoneInfo, *,
-               open_at: time = ivr.OPEN_AT, close_at: time = ivr.CLOSE_AT,
-               minutes: int = ivr.SLOT_MINUTES) -> list[tuple[datetime, datetime]]:
+def plan_slots(first_day: date, last_day: date, tz: ZoneInfo,
+               hours: ivr.ServiceHours = ivr.DEFAULT_HOURS) -> list[tuple[datetime, datetime]]:
     """(starts_at, ends_at) of every slot from ``first_day`` to ``last_day`` inclusive,
     as aware datetimes in the center's time zone; closed days have none."""
     planned = []
     day = first_day
     while day <= last_day:
-        for start, end in ivr.slot_times(day, open_at=open_at, close_at=close_at,
-                                         minutes=minutes):
+        for start, end in hours.slot_times(day):
             planned.append((datetime.combine(day, start, tz), datetime.combine(day, end, tz)))
         day += timedelta(days=1)
     return planned

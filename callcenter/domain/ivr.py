@@ -9,13 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-# Business hours and closed days of the service center. Module constants until Settings
-# carries them (proposed: CALLCENTER_SERVICE_OPEN, _CLOSE, _CLOSED_WEEKDAYS).
-OPEN_AT = time(8, 30)
-CLOSE_AT = time(18, 0)
-# date.weekday() numbers: 6 is Sunday.
-CLOSED_WEEKDAYS = frozenset({6})
-SLOT_MINUTES = 60
 # How many days ahead the IVR offers, starting today.
 BOOKING_DAYS = 7
 # A slot must start at least this long after the call to be offered: the workshop needs
@@ -98,35 +91,51 @@ class Result(StrEnum):
     ERROR = "error"
 
 
-def is_closed_day(day: date) -> bool:
-    return day.weekday() in CLOSED_WEEKDAYS
+@dataclass(frozen=True, slots=True)
+class ServiceHours:
+    """When the service center works (settings CALLCENTER_SERVICE_HOURS, _CLOSED_DAYS,
+    _SLOT_MINUTES): what the IVR calls business hours, and how slots are cut."""
+
+    open_at: time = time(8, 30)
+    close_at: time = time(18, 0)
+    # date.weekday() numbers: 6 is Sunday.
+    closed_weekdays: frozenset[int] = frozenset({6})
+    slot_minutes: int = 60
+
+    def is_closed_day(self, day: date) -> bool:
+        return day.weekday() in self.closed_weekdays
+
+    def slot_times_fit(self) -> bool:
+        """Whether an open day has room for at least one slot."""
+        opens = datetime.combine(date.min, self.open_at)
+        return opens + timedelta(minutes=self.slot_minutes) <= datetime.combine(
+            date.min, self.close_at)
+
+    def is_open(self, now: datetime) -> bool:
+        """Whether agents are at work: ``now`` in the center's time zone."""
+        return not self.is_closed_day(now.date()) and self.open_at <= now.time() < self.close_at
+
+    def booking_days(self, today: date) -> list[date]:
+        """The days whose free slots may be offered: today and the next days, never a
+        closed day."""
+        days = (today + timedelta(days=offset) for offset in range(BOOKING_DAYS))
+        return [day for day in days if not self.is_closed_day(day)]
+
+    def slot_times(self, day: date) -> list[tuple[time, time]]:
+        """(start, end) wall-clock times of the slots of an open day; none on a closed day."""
+        if self.is_closed_day(day) or self.slot_minutes <= 0:
+            return []
+        slots = []
+        step = timedelta(minutes=self.slot_minutes)
+        start = datetime.combine(day, self.open_at)
+        close = datetime.combine(day, self.close_at)
+        while start + step <= close:
+            slots.append((start.time(), (start + step).time()))
+            start += step
+        return slots
 
 
-def is_open(now: datetime) -> bool:
-    """Whether agents are at work: ``now`` in the center's time zone."""
-    return not is_closed_day(now.date()) and OPEN_AT <= now.time() < CLOSE_AT
-
-
-def booking_days(today: date) -> list[date]:
-    """The days whose free slots the IVR may offer: today and the next days, never a
-    closed day."""
-    days = (today + timedelta(days=offset) for offset in range(BOOKING_DAYS))
-    return [day for day in days if not is_closed_day(day)]
-
-
-def slot_times(day: date, *, open_at: time = OPEN_AT, close_at: time = CLOSE_AT,
-               minutes: int = SLOT_MINUTES) -> list[tuple[time, time]]:
-    """(start, end) wall-clock times of the slots of an open day; none on a closed day."""
-    if is_closed_day(day) or minutes <= 0:
-        return []
-    slots = []
-    start = datetime.combine(day, open_at)
-    close = datetime.combine(day, close_at)
-    while start + timedelta(minutes=minutes) <= close:
-        end = start + timedelta(minutes=minutes)
-        slots.append((start.time(), end.time()))
-        start = end
-    return slots
+DEFAULT_HOURS = ServiceHours()
 
 
 def parse_menu(digits: str) -> MenuChoice | None:

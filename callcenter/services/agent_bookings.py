@@ -12,6 +12,7 @@ import asyncpg
 
 from callcenter.db.queries import load_queries
 from callcenter.domain.appointments import BookingStatus, Customer, Slot, Vehicle
+from callcenter.domain.ivr import ServiceHours
 from callcenter.errors import Conflict, ValidationError
 from callcenter.services import appointments
 
@@ -27,11 +28,13 @@ class AlreadyBooked(Conflict):
     error_id = "already_booked"
 
 
-async def free_slots(pool: asyncpg.Pool, day: date | None, tz: ZoneInfo) -> dict[str, Any]:
+async def free_slots(pool: asyncpg.Pool, day: date | None, tz: ZoneInfo,
+                     hours: ServiceHours) -> dict[str, Any]:
     """The days with free places, or one day's free slots."""
     now = datetime.now(UTC)
     if day is None:
-        return {"days": [d.isoformat() for d in await appointments.free_days(pool, now, tz)]}
+        days = await appointments.free_days(pool, now, tz, hours)
+        return {"days": [d.isoformat() for d in days]}
     slots = await appointments.free_slots(pool, day, now, tz)
     return {"day": day.isoformat(), "slots": [
         {"id": s.id, "starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat()}

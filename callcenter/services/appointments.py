@@ -36,15 +36,12 @@ SMS_CANCELLED = "appointment_cancelled"
 
 
 async def create_slots(pool: asyncpg.Pool, *, first_day: date, last_day: date, tz: ZoneInfo,
-                       capacity: int, open_at: time = ivr.OPEN_AT,
-                       close_at: time = ivr.CLOSE_AT,
-                       minutes: int = ivr.SLOT_MINUTES) -> int:
+                       capacity: int, hours: ivr.ServiceHours = ivr.DEFAULT_HOURS) -> int:
     """Create the bookable slots of a date range (closed days skipped); how many are new.
 
     Existing slots are kept with their capacity and bookings.
     """
-    planned = plan_slots(first_day, last_day, tz, open_at=open_at, close_at=close_at,
-                         minutes=minutes)
+    planned = plan_slots(first_day, last_day, tz, hours)
     if not planned:
         return 0
     rows = await pool.fetch(Q["insert_slots"], [s for s, _ in planned], [e for _, e in planned],
@@ -73,9 +70,10 @@ def _earliest(now: datetime) -> datetime:
     return now + ivr.BOOKING_LEAD
 
 
-async def free_days(pool: asyncpg.Pool, now: datetime, tz: ZoneInfo) -> list[date]:
-    """The days among ivr.booking_days with a slot not full (closed days never)."""
-    offered = ivr.booking_days(now.astimezone(tz).date())
+async def free_days(pool: asyncpg.Pool, now: datetime, tz: ZoneInfo,
+                    hours: ivr.ServiceHours = ivr.DEFAULT_HOURS) -> list[date]:
+    """The days among the booking days with a slot not full (closed days never)."""
+    offered = hours.booking_days(now.astimezone(tz).date())
     if not offered:
         return []
     end = datetime.combine(offered[-1] + timedelta(days=1), time(0), tz)
@@ -91,15 +89,15 @@ async def free_slots(pool: asyncpg.Pool, day: date, now: datetime, tz: ZoneInfo)
     return [Slot(r["id"], r["starts_at"], r["ends_at"]) for r in rows]
 
 
-async def next_free_slot(pool: asyncpg.Pool, after: Slot, now: datetime,
-                         tz: ZoneInfo) -> Slot | None:
+async def next_free_slot(pool: asyncpg.Pool, after: Slot, now: datetime, tz: ZoneInfo,
+                         hours: ivr.ServiceHours = ivr.DEFAULT_HOURS) -> Slot | None:
     """The first slot not full after ``after`` within the booking window."""
-    offered = ivr.booking_days(now.astimezone(tz).date())
+    offered = hours.booking_days(now.astimezone(tz).date())
     if not offered:
         return None
     end = datetime.combine(offered[-1] + timedelta(days=1), time(0), tz)
     row = await pool.fetchrow(Q["next_free_slot"], after.starts_at, after.id, end)
-    if row is None or ivr.is_closed_day(row["starts_at"].astimezone(tz).date()):
+    if row is None or hours.is_closed_day(row["starts_at"].astimezone(tz).date()):
         return None
     return Slot(row["id"], row["starts_at"], row["ends_at"])
 

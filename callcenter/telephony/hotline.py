@@ -91,8 +91,9 @@ def make_hotline(pool: asyncpg.Pool, settings: Settings, *,
     tz = settings.tz
 
     async def hotline(channel: AgiChannel) -> None:
-        call = _HotlineCall(channel, pool, tz, settings.phone_region, timings or IvrTimings(),
-                            on_command, clock or (lambda: datetime.now(UTC)))
+        call = _HotlineCall(channel, pool, tz, settings.phone_region, settings.hours,
+                            timings or IvrTimings(), on_command,
+                            clock or (lambda: datetime.now(UTC)))
         await call.run()
 
     return hotline
@@ -100,11 +101,13 @@ def make_hotline(pool: asyncpg.Pool, settings: Settings, *,
 
 class _HotlineCall:
     def __init__(self, channel: AgiChannel, pool: asyncpg.Pool, tz: ZoneInfo, region: str,
-                 timings: IvrTimings, on_command: CommandHook | None, clock: Clock) -> None:
+                 hours: ivr.ServiceHours, timings: IvrTimings, on_command: CommandHook | None,
+                 clock: Clock) -> None:
         self._channel = channel
         self._pool = pool
         self._tz = tz
         self._region = region
+        self._hours = hours
         self._timings = timings
         self._on_command = on_command
         self._clock = clock
@@ -162,7 +165,7 @@ class _HotlineCall:
     async def _menu(self) -> None:
         greeting = Prompt.WELCOME_BACK if self._customer else Prompt.WELCOME
         preamble = [prompt(greeting)]
-        if not ivr.is_open(self._clock().astimezone(self._tz)):
+        if not self._hours.is_open(self._clock().astimezone(self._tz)):
             preamble.append(prompt(Prompt.CLOSED_NOW))
         while True:
             key = await self._ask(preamble, Prompt.MAIN_MENU,
@@ -226,7 +229,7 @@ class _HotlineCall:
         vehicle = await self._choose_vehicle(customer)
         while True:
             now = self._clock()
-            days = await appointments.free_days(self._pool, now, self._tz)
+            days = await appointments.free_days(self._pool, now, self._tz, self._hours)
             if not days:
                 await self._play_final(Prompt.NO_FREE_TIME)
                 raise _Transfer(Result.NO_FREE_TIME, "book")
@@ -262,7 +265,7 @@ class _HotlineCall:
                 return False
             self.session.step("slot-taken")
             following = await appointments.next_free_slot(self._pool, slot, self._clock(),
-                                                          self._tz)
+                                                          self._tz, self._hours)
             if following is None:
                 await self._play_final(Prompt.NO_FREE_TIME)
                 raise _Transfer(Result.NO_FREE_TIME, "book")

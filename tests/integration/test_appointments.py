@@ -40,7 +40,7 @@ async def add_customer(pool: asyncpg.Pool, name: str, phone: str | None,
 def next_open_day(now: datetime) -> date:
     """The first open day after today, in the center's zone."""
     day = now.astimezone(TZ).date() + timedelta(days=1)
-    while ivr.is_closed_day(day):
+    while ivr.DEFAULT_HOURS.is_closed_day(day):
         day += timedelta(days=1)
     return day
 
@@ -58,14 +58,15 @@ async def test_create_slots_is_idempotent_and_skips_closed_days(pool: asyncpg.Po
     created = await appointments.create_slots(pool, first_day=first,
                                               last_day=first + timedelta(days=6), tz=TZ,
                                               capacity=2)
-    assert created == 6 * len(ivr.slot_times(first))
+    assert created == 6 * len(ivr.DEFAULT_HOURS.slot_times(first))
     again = await appointments.create_slots(pool, first_day=first,
                                             last_day=first + timedelta(days=6), tz=TZ,
                                             capacity=5)
     assert again == 0
     rows = await pool.fetch("SELECT starts_at, capacity FROM appointment_slots")
     assert {r["capacity"] for r in rows} == {2}
-    assert not [r for r in rows if ivr.is_closed_day(r["starts_at"].astimezone(TZ).date())]
+    closed = ivr.DEFAULT_HOURS.is_closed_day
+    assert not [r for r in rows if closed(r["starts_at"].astimezone(TZ).date())]
 
 
 async def test_free_days_and_slots_skip_full_and_closed(pool: asyncpg.Pool) -> None:
@@ -73,7 +74,7 @@ async def test_free_days_and_slots_skip_full_and_closed(pool: asyncpg.Pool) -> N
     now = datetime.now(UTC)
     days = await appointments.free_days(pool, now, TZ)
     assert day in days
-    assert not [d for d in days if ivr.is_closed_day(d)]
+    assert not [d for d in days if ivr.DEFAULT_HOURS.is_closed_day(d)]
     assert len(days) <= ivr.BOOKING_DAYS
     slots = await appointments.free_slots(pool, day, now, TZ)
     customer, (car,) = await add_customer(pool, "张伟", "+8613800138000", ["京A12345"])

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from callcenter.domain.appointments import cancellation_key, confirmation_key, plan_slots
+from callcenter.domain.ivr import ServiceHours
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -21,8 +22,8 @@ def test_plan_slots_covers_open_days_in_the_centers_zone() -> None:
 
 
 def test_plan_slots_with_custom_hours() -> None:
-    planned = plan_slots(date(2026, 3, 9), date(2026, 3, 9), SHANGHAI, open_at=time(9),
-                         close_at=time(10), minutes=30)
+    hours = ServiceHours(open_at=time(9), close_at=time(10), slot_minutes=30)
+    planned = plan_slots(date(2026, 3, 9), date(2026, 3, 9), SHANGHAI, hours)
     assert [s.time() for s, _ in planned] == [time(9), time(9, 30)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import wave
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -47,14 +47,14 @@ def test_prompt_sound_names_live_in_the_callcenter_folder() -> None:
 
 
 def test_business_hours_and_closed_days() -> None:
-    assert ivr.is_open(datetime.combine(MONDAY, time(9)))
-    assert not ivr.is_open(datetime.combine(MONDAY, time(22)))
-    assert not ivr.is_open(datetime.combine(MONDAY, time(8, 29)))
-    assert not ivr.is_open(datetime.combine(SUNDAY, time(10)))
+    assert ivr.DEFAULT_HOURS.is_open(datetime.combine(MONDAY, time(9)))
+    assert not ivr.DEFAULT_HOURS.is_open(datetime.combine(MONDAY, time(22)))
+    assert not ivr.DEFAULT_HOURS.is_open(datetime.combine(MONDAY, time(8, 29)))
+    assert not ivr.DEFAULT_HOURS.is_open(datetime.combine(SUNDAY, time(10)))
 
 
 def test_booking_days_are_the_next_week_without_closed_days() -> None:
-    days = ivr.booking_days(date(2026, 3, 5))  # a Thursday
+    days = ivr.DEFAULT_HOURS.booking_days(date(2026, 3, 5))  # a Thursday
     assert days[0] == date(2026, 3, 5)
     assert SUNDAY not in days
     assert len(days) == ivr.BOOKING_DAYS - 1
@@ -62,11 +62,11 @@ def test_booking_days_are_the_next_week_without_closed_days() -> None:
 
 
 def test_slot_times_fill_the_open_hours_and_none_on_closed_days() -> None:
-    slots = ivr.slot_times(MONDAY)
+    slots = ivr.DEFAULT_HOURS.slot_times(MONDAY)
     assert slots[0] == (time(8, 30), time(9, 30))
-    assert slots[-1][1] <= ivr.CLOSE_AT
+    assert slots[-1][1] <= ivr.DEFAULT_HOURS.close_at
     assert len(slots) == 9
-    assert ivr.slot_times(SUNDAY) == []
+    assert ivr.DEFAULT_HOURS.slot_times(SUNDAY) == []
 
 
 @pytest.mark.parametrize(("digits", "choice"), [
@@ -117,3 +117,14 @@ def test_a_key_between_two_silences_resets_the_silence_count() -> None:
     assert strikes.judge(valid=False, timed_out=True) is Verdict.RETRY
     assert strikes.judge(valid=True, timed_out=False) is Verdict.ANSWER
     assert strikes.judge(valid=False, timed_out=True) is Verdict.RETRY
+
+
+def test_hours_from_settings() -> None:
+    from callcenter.settings import load_settings
+
+    hours = load_settings({"CALLCENTER_SERVICE_HOURS": "09:00-12:00",
+                           "CALLCENTER_SERVICE_CLOSED_DAYS": "sat,sunday",
+                           "CALLCENTER_SLOT_MINUTES": "90"}).hours
+    assert [start for start, _ in hours.slot_times(MONDAY)] == [time(9), time(10, 30)]
+    assert hours.is_closed_day(SUNDAY) and hours.is_closed_day(SUNDAY - timedelta(days=1))
+    assert not hours.is_open(datetime.combine(MONDAY, time(12)))

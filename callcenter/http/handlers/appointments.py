@@ -18,8 +18,9 @@ async def free(request: web.Request) -> web.Response:
         day = date.fromisoformat(raw) if raw else None
     except ValueError:
         raise ValidationError("day: a date such as 2026-11-30", field="day") from None
+    settings = request.app[SETTINGS]
     return web.json_response(await agent_bookings.free_slots(
-        request.app[POOL], day, request.app[SETTINGS].tz))
+        request.app[POOL], day, settings.tz, settings.hours))
 
 
 async def create(request: web.Request) -> web.Response:
