@@ -185,3 +185,17 @@ async def test_logging_out_changes_who_is_rung(server: ConsoleServer, li: AgentS
                                hold=5) as _:
         await eventually(lambda: _pops(wang), 15)
     assert _pops(li) == []
+
+
+async def test_a_complaint_chosen_in_the_ivr_is_flagged_on_the_pop(
+        server: ConsoleServer, li: AgentSession) -> None:
+    await _known_customer(server)
+    await _log_in(li)
+    async with await start_phone(16001, "uas_noanswer") as _, \
+            await start_caller("127.0.0.1", 15060, caller_id="13800138000", keys="3",
+                               hold=5) as _:
+        await eventually(lambda: _pops(li), 20)
+    assert _pops(li)[0]["ivr_choice"] == "complaint"
+    call_id = _pops(li)[0]["call_id"]
+    assert await server.pool.fetchval("SELECT ivr_choice FROM calls WHERE id=$1",
+                                      call_id) == "complaint"
