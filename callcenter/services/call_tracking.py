@@ -55,12 +55,13 @@ class TrackedCall:
             "id": self.call_id, "linkedid": p.linkedid, "state": p.state.value,
             "direction": "outbound", "followup_id": self.followup_id,
             "customer_id": self.customer_id, "phone": self.phone,
-            "started_at": _iso(p.started_at), "answered_at": _iso(p.answered_at),
-            "ended_at": _iso(p.ended_at), "duration": p.duration,
+            "started_at": iso_time(p.started_at), "answered_at": iso_time(p.answered_at),
+            "ended_at": iso_time(p.ended_at), "duration": p.duration,
             "disposition": p.disposition}}
 
 
-def _iso(ts: float | None) -> str | None:
+def iso_time(ts: float | None) -> str | None:
+    """An epoch time (Asterisk's event clock) as ISO 8601 in UTC, for the console."""
     return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
 
 

@@ -22,7 +22,12 @@ from callcenter.db.queries import load_queries
 from callcenter.domain.call_events import CallerQueued, CallEvent, ChannelCreated, ChannelHungUp
 from callcenter.domain.caller_id import CallerNumber, classify
 from callcenter.domain.inbound_call import Answered, Ended, InboundCall, Pop, Withdraw
-from callcenter.services.call_tracking import Notify, RecordingLinker, log_on_complaints
+from callcenter.services.call_tracking import (
+    Notify,
+    RecordingLinker,
+    iso_time,
+    log_on_complaints,
+)
 from callcenter.services.screen_pop import build_pop, match_kind, matching_customers
 
 log = logging.getLogger(__name__)
@@ -56,12 +61,8 @@ class TrackedInbound:
             "id": self.call_id, "linkedid": s.linkedid, "state": state,
             "direction": "inbound", "customer_id": self.customer_id,
             "phone": self.caller.e164 or self.caller.raw, "ivr_choice": s.ivr_choice,
-            "started_at": _iso(s.queued_at), "answered_at": _iso(s.answered_at),
-            "ended_at": _iso(s.ended_at)}}
-
-
-def _iso(ts: float | None) -> str | None:
-    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
+            "started_at": iso_time(s.queued_at), "answered_at": iso_time(s.answered_at),
+            "ended_at": iso_time(s.ended_at)}}
 
 
 def _extension(interface: str) -> str:
