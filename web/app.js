@@ -4,7 +4,7 @@
 
 import { onUnauthorized, get, post } from "./api.js";
 import { h, fill } from "./dom.js";
-import { LOCALES, locale, setLocale, t, tEnum } from "./i18n.js";
+import { LOCALES, locale, setLocale, t } from "./i18n.js";
 import { CallStore } from "./calls.js";
 import { LiveSocket } from "./live.js";
 import { errorBox } from "./messages.js";
@@ -13,6 +13,7 @@ import { mountWorklist, LISTS } from "./views/worklist.js";
 import { mountTask } from "./views/task.js";
 import { mountCustomer } from "./views/customer.js";
 import { PopTray } from "./views/pops.js";
+import { QueueControls } from "./views/queue.js";
 
 const main = document.getElementById("main");
 const topbar = document.getElementById("topbar");
@@ -22,7 +23,7 @@ const app = {
   user: null,
   live: null,
   view: null,
-  agentState: null,
+  queue: null,
   pops: null,
   calls: new CallStore(),
 };
@@ -52,12 +53,8 @@ function renderWsStatus() {
 }
 
 function renderAgentState() {
-  const el = document.getElementById("agent-state");
-  el.hidden = !app.agentState;
-  if (app.agentState) {
-    el.dataset.state = app.agentState.state;
-    el.textContent = tEnum("agent_state", app.agentState.state);
-  }
+  if (app.queue) app.queue.render();
+  else document.getElementById("queue-controls").hidden = true;
 }
 
 function route() {
@@ -90,10 +87,7 @@ function showView() {
 function onLiveMessage(event) {
   const message = event.detail;
   if (message.type === "call" && message.call?.id) app.calls.apply(message.call);
-  if (message.type === "agent_state") {
-    app.agentState = message;
-    renderAgentState();
-  }
+  if (message.type === "agent_state") app.queue?.apply(message);
   app.pops?.onMessage(message);
   app.view?.onMessage?.(message);
 }
@@ -103,13 +97,21 @@ function startSession(user) {
   setLocale(user.locale);
   topbar.hidden = false;
   app.live = new LiveSocket();
-  app.live.addEventListener("status", renderWsStatus);
+  app.live.addEventListener("status", (event) => {
+    renderWsStatus();
+    // The socket's snapshot has the calls and pops, not the queue state: ask for it.
+    if (event.detail === "open") app.queue?.refresh();
+  });
   app.live.addEventListener("message", onLiveMessage);
   app.live.addEventListener("retry", async (event) => {
     // A socket that keeps failing may mean the session ended: check, and log in again.
     if (event.detail.attempt % 3 === 0) get("/api/me").catch(() => {});
   });
-  app.pops = new PopTray(document.getElementById("pops"));
+  app.queue = new QueueControls(document.getElementById("queue-controls"), user, {
+    // A call still waiting for its wrap-up (after a reload, say) gets its form back.
+    onState: (state) => app.pops?.recover(state.wrap_up_call_id),
+  });
+  app.pops = new PopTray(document.getElementById("pops"), document.getElementById("pop-announce"));
   app.live.start();
   renderChrome();
   showView();
@@ -122,8 +124,9 @@ function endSession(reason) {
   app.live = null;
   app.pops?.clear();
   app.pops = null;
+  app.queue?.destroy();
+  app.queue = null;
   app.user = null;
-  app.agentState = null;
   app.calls.clear();
   topbar.hidden = true;
   renderChrome();
