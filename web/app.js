@@ -88,6 +88,10 @@ function onLiveMessage(event) {
   const message = event.detail;
   if (message.type === "call" && message.call?.id) app.calls.apply(message.call);
   if (message.type === "agent_state") app.queue?.apply(message);
+  // The server may push the agent's state for the phone going idle before it has closed
+  // the call, so "available" can arrive where "wrap_up" is due: ask again once it has.
+  if (message.type === "call" && message.call?.direction === "inbound"
+      && message.call.state === "ended" && !message.snapshot) app.queue?.refresh();
   app.pops?.onMessage(message);
   app.view?.onMessage?.(message);
 }
