@@ -16,13 +16,15 @@ CALLCENTER_SCREENSHOTS.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, WebSocketRoute, expect
 
 from callcenter.keys import AMI
 from callcenter.telephony.ami import AmiActionFailed
@@ -49,7 +51,8 @@ async def start_slow_phone(port: int, ring: float, hold: float) -> Sipp:
     """uas_answer that lets the phone ring ``ring`` seconds (180 Ringing) before its 200
     OK, then stays on the line up to ``hold`` seconds unless the caller hangs up first."""
     text = (SCENARIOS / "uas_answer.xml").read_text()
-    text = text.replace('<pause milliseconds="300"/>', f'<pause milliseconds="{int(ring * 1000)}"/>')
+    text = text.replace('<pause milliseconds="300"/>',
+                        f'<pause milliseconds="{int(ring * 1000)}"/>')
     assert str(int(ring * 1000)) in text, "uas_answer.xml lost its ringing pause"
     workdir = Path(tempfile.mkdtemp(prefix=f"sipp-slow-answer-{port}-"))
     path = workdir / "uas_slow_answer.xml"
@@ -159,7 +162,6 @@ async def test_the_pop_shows_before_answering_and_the_wrap_up_saves(
         # The pop is in the page while the agent's phone is still ringing.
         await expect(pop.get_by_test_id("pop-name")).to_have_text("王芳", timeout=POP_TIMEOUT)
         await expect(pop).to_have_attribute("data-phase", "ringing")
-        await expect(state).to_have_attribute("data-state", "ringing")
         assert await console_server.pool.fetchval(
             "SELECT answered_at FROM calls WHERE id = $1",
             int(await pop.get_attribute("data-call-id"))) is None
@@ -189,14 +191,16 @@ async def test_the_pop_shows_before_answering_and_the_wrap_up_saves(
     form = pop.get_by_test_id("wrapup-form")
     await expect(form).to_be_visible()
     await expect(state).to_have_attribute("data-state", "wrap_up")
-    await form.locator("label.segment", has=page.get_by_test_id("wrapup-category-complaint")).click()
-    await form.get_by_test_id("wrapup-notes").fill("客户反映保养后仍有异响，已安排回电")
+    await form.locator("label.segment",
+                       has=page.get_by_test_id("wrapup-category-complaint")).click()
+    notes = "客户反映保养后仍有异响，已安排回电"
+    await form.get_by_test_id("wrapup-notes").fill(notes)
     await form.get_by_test_id("wrapup-complaint").check()
     await form.get_by_test_id("wrapup-complaint-description").fill("第二次保养后异响仍未解决")
     await form.get_by_test_id("wrapup-severity").select_option("major")
     await page.screenshot(path=str(shots / "wrapup-zh.png"))
     await page.get_by_test_id("locale-switch").select_option("en")
-    await expect(form.get_by_test_id("wrapup-notes")).to_have_value("客户反映保养后仍有异响，已安排回电")
+    await expect(form.get_by_test_id("wrapup-notes")).to_have_value(notes)
     await page.screenshot(path=str(shots / "wrapup-en.png"))
     await form.get_by_test_id("wrapup-save").click()
     await expect(pop.get_by_test_id("wrapup-saved")).to_be_visible()
@@ -205,7 +209,7 @@ async def test_the_pop_shows_before_answering_and_the_wrap_up_saves(
 
     row = await console_server.pool.fetchrow(
         "SELECT category, notes, customer_id, disposition FROM calls WHERE id = $1", call_id)
-    assert dict(row) == {"category": "complaint", "notes": "客户反映保养后仍有异响，已安排回电",
+    assert dict(row) == {"category": "complaint", "notes": notes,
                          "customer_id": customer_id, "disposition": "answered"}
     complaint = await console_server.pool.fetchrow(
         "SELECT customer_id, source, severity, description FROM complaints WHERE call_id = $1",
@@ -244,3 +248,78 @@ async def test_a_new_caller_is_created_from_the_pop_and_the_pop_is_withdrawn(
     await expect(page.get_by_test_id("agent-state")).to_have_attribute("data-state",
                                                                        "logged_out")
     assert tab.errors == []
+
+
+async def test_several_candidates_a_complaint_choice_and_a_refused_wrap_up(
+        console_server: ConsoleServer, tab: ConsolePage, shots: Path) -> None:
+    """No telephony: the socket is the test's own, feeding a pop for two customers who
+    share a number, with "complaint" chosen in the IVR, and a call the server does not
+    know, so the wrap-up is refused with the server's reason (shown, not swallowed)."""
+    page = tab.page
+    first = await console_server.seed_followup(phone=KNOWN_NUMBER, name="李强")
+    second = await console_server.seed_followup(phone=KNOWN_NUMBER, name="李娜")
+    sockets: list[WebSocketRoute] = []
+
+    def keep(ws: WebSocketRoute) -> None:  # never connected to the server: the test talks
+        sockets.append(ws)
+
+    await page.route_web_socket(re.compile(r"/api/ws"), keep)
+    await page.goto("/")
+    await page.get_by_test_id("login-username").fill("li")
+    await page.get_by_test_id("login-password").fill(AGENT_PASSWORD)
+    await page.get_by_test_id("login-submit").click()
+    await expect(page.get_by_test_id("ws-status")).to_have_attribute("data-state", "open")
+
+    def card(customer_id: int, name: str, level: str) -> dict:
+        return {"id": customer_id, "name": name, "value_level": level, "temperament": "analytical",
+                "tips": {"zh-CN": "提供数据和依据。", "en": "Give facts and reasons."},
+                "do_not_disturb": False, "next_maintenance_date": None,
+                "vehicles": [{"id": 1, "plate": "沪B12345", "model": "Model 3", "vin": None}],
+                "open_followups": [], "open_complaints": [], "next_appointment": None,
+                "last_calls": []}
+
+    call_id = 987654  # no such call
+    send = lambda message: sockets[0].send(json.dumps(message))  # noqa: E731
+    send({"type": "pop", "seq": 1, "call_id": call_id, "linkedid": "test.1", "queue": "hotline",
+          "caller": {"raw": "13800138000", "e164": KNOWN_NUMBER, "withheld": False},
+          "ivr_choice": "complaint", "match": "several", "rung_at": 1795467000.0,
+          "candidates": [card(first.customer_id, "李强", "key"),
+                         card(second.customer_id, "李娜", "normal")]})
+    pop = page.get_by_test_id("pop")
+    await expect(pop).to_have_attribute("data-match", "several")
+    await expect(pop.get_by_test_id("pop-candidate")).to_have_count(2)
+    await expect(pop.get_by_test_id("pop-ivr-complaint")).to_be_visible()
+    await expect(pop.get_by_test_id("badge-key")).to_be_visible()
+    chosen = pop.locator(f"[data-testid=pop-candidate][data-customer-id='{second.customer_id}']")
+    await chosen.get_by_test_id("pop-choose").click()
+    await expect(chosen.get_by_test_id("pop-chosen")).to_be_visible()
+    await page.screenshot(path=str(shots / "several-en.png"))
+
+    call = {"id": call_id, "linkedid": "test.1", "direction": "inbound", "customer_id": None,
+            "phone": KNOWN_NUMBER, "ivr_choice": "complaint",
+            "answered_at": "2026-11-23T08:00:00+00:00"}
+    send({"type": "call", "seq": 2, "call": {**call, "state": "answered"}})
+    await expect(pop).to_have_attribute("data-phase", "answered")
+    send({"type": "call", "seq": 3, "call": {**call, "state": "ended"}})
+    form = pop.get_by_test_id("wrapup-form")
+    await expect(form).to_be_visible()
+    await expect(form.get_by_test_id("wrapup-customer")).to_contain_text("李娜")
+    await expect(form.get_by_test_id("wrapup-category-complaint")).to_be_checked()
+
+    # A flag needs its details: the browser stops the form before any request.
+    await form.get_by_test_id("wrapup-flag").check()
+    await form.get_by_test_id("wrapup-flag-threat").check()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "/wrapup" in r.url else None)
+    await form.get_by_test_id("wrapup-save").click()
+    await expect(form.get_by_test_id("wrapup-flag-details")).to_be_focused()
+    assert requests == []
+    await form.get_by_test_id("wrapup-flag-details").fill("扬言要砸店")
+    await page.get_by_test_id("locale-switch").select_option("zh-CN")
+    await form.get_by_test_id("wrapup-save").click()
+    error = form.get_by_test_id("wrapup-error")
+    await expect(error).to_have_attribute("data-error-id", "not_found")
+    await expect(error).to_contain_text("找不到")
+    await expect(form.get_by_test_id("wrapup-flag-details")).to_have_value("扬言要砸店")
+    await page.screenshot(path=str(shots / "wrapup-refused-zh.png"))
+    assert len(requests) == 1
