@@ -82,12 +82,13 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
     hub = app[HUB]
     recordings = RecordingLinker(app[POOL], settings.recordings_dir)
     outbound = CallTracker(app[POOL], hub.publish, recordings)
-    inbound = InboundTracker(app[POOL], hub.publish, recordings, settings.phone_region)
+    agent_states = AgentStates(app[POOL], app[LIVE_STATE], hub.publish)
+    inbound = InboundTracker(app[POOL], hub.publish, recordings, settings.phone_region,
+                             agent_states.push)
     hub.snapshot = lambda user_id: [*outbound.calls_of(user_id), *inbound.pops_of(user_id)]
     ami = AmiClient(
         settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret,
-        _ami_handler(app[LIVE_STATE], outbound, inbound,
-                     AgentStates(app[POOL], app[LIVE_STATE], hub.publish)),
+        _ami_handler(app[LIVE_STATE], outbound, inbound, agent_states),
         events=WANTED_EVENTS,
         ping_interval=settings.ami_ping_interval, ping_timeout=settings.ami_ping_timeout,
         reconnect_max=settings.ami_reconnect_max)

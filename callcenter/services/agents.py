@@ -96,3 +96,11 @@ class AgentStates:
             return
         member = self._live.members.get((event.queue, event.interface))
         self._notify(user_id, await _state_message(self._pool, member, user_id))
+
+    async def push(self, user_id: int) -> None:
+        """Send the agent's state again, e.g. once their call is closed (wrap-up): Asterisk
+        reports the phone idle before the call's row is closed."""
+        extension = await self._pool.fetchval(Q["extension_of"], user_id)
+        member = None if extension is None else self._live.members.get(
+            (HOTLINE_QUEUE, interface_of(extension)))
+        self._notify(user_id, await _state_message(self._pool, member, user_id))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -62,7 +63,9 @@ class TrackedInbound:
             "direction": "inbound", "customer_id": self.customer_id,
             "phone": self.caller.e164 or self.caller.raw, "ivr_choice": s.ivr_choice,
             "started_at": iso_time(s.queued_at), "answered_at": iso_time(s.answered_at),
-            "ended_at": iso_time(s.ended_at)}}
+            "ended_at": iso_time(s.ended_at),
+            "disposition": None if s.ended_at is None
+            else ("answered" if s.answered_by else "abandoned")}}
 
 
 def _extension(interface: str) -> str:
@@ -72,11 +75,13 @@ def _extension(interface: str) -> str:
 
 class InboundTracker:
     def __init__(self, pool: asyncpg.Pool, notify: Notify, recordings: RecordingLinker,
-                 region: str) -> None:
+                 region: str, call_closed: Callable[[int], Awaitable[None]]) -> None:
         self._pool = pool
         self._notify = notify
         self._recordings = recordings
         self._region = region
+        # The agent's queue state depends on the closed call (wrap-up): told after it.
+        self._call_closed = call_closed
         self._arrivals: dict[str, asyncio.Task[Arrival]] = {}
         self._calls: dict[str, TrackedInbound] = {}
         self._users: dict[str, tuple[float, int | None]] = {}
@@ -213,3 +218,4 @@ class InboundTracker:
             user_id = call.users.get(call.state.answered_by)
             if user_id is not None:
                 self._notify(user_id, call.call_message("ended"))
+                await self._call_closed(user_id)

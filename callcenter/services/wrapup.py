@@ -19,6 +19,10 @@ SEVERITIES = ("normal", "major")
 MAX_NOTES = 4000
 
 
+class CallInProgress(Conflict):
+    error_id = "call_in_progress"
+
+
 def _text(body: dict[str, Any], name: str, limit: int, required: bool = False) -> str | None:
     value = body.get(name)
     if value is None or value == "":
@@ -61,7 +65,7 @@ async def wrap_up(pool: asyncpg.Pool, user: User, call_id: int, body: dict[str, 
     async with pool.acquire() as conn, conn.transaction():
         call = await _lock_own_call(conn, user, call_id)
         if call["ended_at"] is None:
-            raise Conflict("the call is still in progress", error="call_in_progress")
+            raise CallInProgress("the call is still in progress: wrap up after it ends")
         if customer_id is not None and not await conn.fetchval(Q["customer_exists"],
                                                                customer_id):
             raise ValidationError("customer_id: no such customer", field="customer_id")

@@ -98,10 +98,14 @@ async def test_only_the_rung_agent_gets_the_card(server: ConsoleServer, li: Agen
     call = await server.pool.fetchrow("SELECT * FROM calls WHERE id = $1", pop["call_id"])
     assert call["direction"] == "inbound" and call["customer_id"] == customer_id
     assert call["agent_id"] is not None and call["disposition"] == "answered"
-    # Wrap-up: category and notes saved, the agent is available again.
+    # The agent is in wrap-up until the call's category and notes are saved.
+    await eventually(lambda: any(m.get("type") == "agent_state" and m["state"] == "wrap_up"
+                                 for m in li.messages), 10)
     status, body = await li.post(f"/api/calls/{pop['call_id']}/wrapup",
                                  {"category": "inquiry", "notes": "问保养价格"})
     assert status == 200, body
+    assert body["call"]["disposition"] == "answered"
+    await eventually(lambda: li.messages[-1].get("state") == "available", 10)
     assert await server.pool.fetchval("SELECT notes FROM calls WHERE id=$1",
                                       pop["call_id"]) == "问保养价格"
 
