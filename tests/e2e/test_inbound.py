@@ -80,7 +80,7 @@ async def test_only_the_rung_agent_gets_the_card(server: ConsoleServer, li: Agen
     async with await start_phone(16001, "uas_answer", hold=2) as _, \
             await start_phone(16002, "uas_answer", hold=2) as _, \
             await start_caller("127.0.0.1", 15060, caller_id="13800138000", keys="0",
-                               hold=6) as _:
+                               hold=6) as caller:
         await eventually(lambda: _pops(li), 15)
         pop = _pops(li)[0]
         assert pop["match"] == "one"
@@ -94,6 +94,7 @@ async def test_only_the_rung_agent_gets_the_card(server: ConsoleServer, li: Agen
                                      "answered" for m in li.messages), 15)
         await eventually(lambda: any(m.get("type") == "call" and m["call"]["state"] ==
                                      "ended" for m in li.messages), 15)
+        await caller.wait(30)  # let the caller hang up: no call outlives the test
     assert _pops(wang) == []  # paused: never rung, never popped
     call = await server.pool.fetchrow("SELECT * FROM calls WHERE id = $1", pop["call_id"])
     assert call["direction"] == "inbound" and call["customer_id"] == customer_id
@@ -119,8 +120,9 @@ async def test_caller_id_formats(server: ConsoleServer, li: AgentSession, caller
     await _log_in(li)
     async with await start_phone(16001, "uas_noanswer") as _, \
             await start_caller("127.0.0.1", 15060, caller_id=caller_id, keys="0",
-                               hold=4) as _:
+                               hold=4) as caller:
         await eventually(lambda: _pops(li), 15)
+        await caller.wait(30)  # let the caller hang up: no call outlives the test
     pop = _pops(li)[0]
     assert pop["match"] == match, pop
     if match == "withheld":
@@ -134,8 +136,9 @@ async def test_a_shared_number_offers_every_customer(server: ConsoleServer,
     await _log_in(li)
     async with await start_phone(16001, "uas_noanswer") as _, \
             await start_caller("127.0.0.1", 15060, caller_id="13800138000", keys="0",
-                               hold=4) as _:
+                               hold=4) as caller:
         await eventually(lambda: _pops(li), 15)
+        await caller.wait(30)  # let the caller hang up: no call outlives the test
     pop = _pops(li)[0]
     assert pop["match"] == "several"
     assert sorted(c["id"] for c in pop["candidates"]) == sorted([first, second])
@@ -168,11 +171,12 @@ async def test_a_console_reconnecting_while_ringing_gets_the_pop(
     await li.ws.close()  # the console drops before the call comes in
     async with await start_phone(16001, "uas_noanswer") as _, \
             await start_caller("127.0.0.1", 15060, caller_id="13800138000", keys="0",
-                               hold=8) as _:
+                               hold=8) as caller:
         await asyncio.sleep(4)  # ringing by now, nobody listening
         li.messages.clear()
         await li.open_ws()
         await eventually(lambda: _pops(li), 5)
+        await caller.wait(30)  # let the caller hang up: no call outlives the test
     assert _pops(li)[0]["match"] == "one"
 
 
@@ -186,8 +190,9 @@ async def test_logging_out_changes_who_is_rung(server: ConsoleServer, li: AgentS
     async with await start_phone(16001, "uas_noanswer") as _, \
             await start_phone(16002, "uas_noanswer") as _, \
             await start_caller("127.0.0.1", 15060, caller_id="13800138000", keys="0",
-                               hold=5) as _:
+                               hold=5) as caller:
         await eventually(lambda: _pops(wang), 15)
+        await caller.wait(30)  # let the caller hang up: no call outlives the test
     assert _pops(li) == []
 
 
@@ -197,8 +202,9 @@ async def test_a_complaint_chosen_in_the_ivr_is_flagged_on_the_pop(
     await _log_in(li)
     async with await start_phone(16001, "uas_noanswer") as _, \
             await start_caller("127.0.0.1", 15060, caller_id="13800138000", keys="3",
-                               hold=5) as _:
+                               hold=5) as caller:
         await eventually(lambda: _pops(li), 20)
+        await caller.wait(30)  # let the caller hang up: no call outlives the test
     assert _pops(li)[0]["ivr_choice"] == "complaint"
     call_id = _pops(li)[0]["call_id"]
     assert await server.pool.fetchval("SELECT ivr_choice FROM calls WHERE id=$1",
