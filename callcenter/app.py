@@ -30,7 +30,7 @@ from callcenter.http.handlers import (
 )
 from callcenter.http.middleware import error_middleware
 from callcenter.http.ws import Hub
-from callcenter.keys import AGI, AMI, CALL_TRACKER, HUB, LIVE_STATE, POOL, SETTINGS
+from callcenter.keys import AMI, CALL_TRACKER, HUB, LIVE_STATE, POOL, SETTINGS
 from callcenter.services.agents import AgentStates
 from callcenter.services.call_tracking import CallTracker, RecordingLinker
 from callcenter.services.inbound import InboundTracker
@@ -95,7 +95,7 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
     agi = FastAgiServer({"hotline": make_hotline(app[POOL], settings)})
     await agi.start(settings.agi_host, settings.agi_port)
     ami.start()
-    app[AMI], app[AGI], app[CALL_TRACKER] = ami, agi, outbound
+    app[AMI], app[CALL_TRACKER] = ami, outbound
     try:
         yield
     finally:

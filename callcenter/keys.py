@@ -9,13 +9,11 @@ from callcenter.http.ws import Hub
 from callcenter.services.call_tracking import CallTracker
 from callcenter.services.live_state import LiveState
 from callcenter.settings import Settings
-from callcenter.telephony.agi import FastAgiServer
 from callcenter.telephony.ami import AmiClient
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
 AMI = web.AppKey("ami", AmiClient)
-AGI = web.AppKey("agi", FastAgiServer)
 LIVE_STATE = web.AppKey("live_state", LiveState)
 HUB = web.AppKey("hub", Hub)
 CALL_TRACKER = web.AppKey("call_tracker", CallTracker)
