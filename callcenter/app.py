@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -85,7 +86,12 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
     agent_states = AgentStates(app[POOL], app[LIVE_STATE], hub.publish)
     inbound = InboundTracker(app[POOL], hub.publish, recordings, settings.phone_region,
                              agent_states.push)
-    hub.snapshot = lambda user_id: [*outbound.calls_of(user_id), *inbound.pops_of(user_id)]
+
+    async def snapshot(user_id: int) -> list[dict[str, Any]]:
+        return [await agent_states.current(user_id), *outbound.calls_of(user_id),
+                *inbound.pops_of(user_id)]
+
+    hub.snapshot = snapshot
     ami = AmiClient(
         settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret,
         _ami_handler(app[LIVE_STATE], outbound, inbound, agent_states),

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 QUEUE_LIMIT = 256
 HISTORY = 200  # per user: what a console reconnecting after a blip can be sent again
 Message = dict[str, Any]
+
+
+async def _nothing(user_id: int) -> list[Message]:
+    return []
 
 
 class _Connection:
@@ -52,8 +56,9 @@ class Hub:
         self._connections: dict[int, set[_Connection]] = defaultdict(set)
         self._history: dict[int, deque[Message]] = defaultdict(lambda: deque(maxlen=HISTORY))
         self._seq = 0
-        # What a console that (re)connects is sent first: the user's calls in progress.
-        self.snapshot: Callable[[int], list[Message]] = lambda user_id: []
+        # What a console that (re)connects is sent first: the user's queue state, the
+        # pops ringing them and their calls in progress.
+        self.snapshot: Callable[[int], Awaitable[list[Message]]] = _nothing
 
     def publish(self, user_id: int, message: Message) -> None:
         self._seq += 1
@@ -80,7 +85,7 @@ class Hub:
             for message in self._history.get(user.id, ()):
                 if message["seq"] > int(since):
                     conn.queue.put_nowait(message)
-        for message in self.snapshot(user.id):
+        for message in await self.snapshot(user.id):
             conn.queue.put_nowait({**message, "seq": self._seq, "snapshot": True})
         self._connections[user.id].add(conn)
         try:

@@ -97,10 +97,13 @@ class AgentStates:
         member = self._live.members.get((event.queue, event.interface))
         self._notify(user_id, await _state_message(self._pool, member, user_id))
 
-    async def push(self, user_id: int) -> None:
-        """Send the agent's state again, e.g. once their call is closed (wrap-up): Asterisk
-        reports the phone idle before the call's row is closed."""
+    async def current(self, user_id: int) -> dict[str, Any]:
         extension = await self._pool.fetchval(Q["extension_of"], user_id)
         member = None if extension is None else self._live.members.get(
             (HOTLINE_QUEUE, interface_of(extension)))
-        self._notify(user_id, await _state_message(self._pool, member, user_id))
+        return await _state_message(self._pool, member, user_id)
+
+    async def push(self, user_id: int) -> None:
+        """Send the agent's state again, e.g. once their call is closed (wrap-up): Asterisk
+        reports the phone idle before the call's row is closed."""
+        self._notify(user_id, await self.current(user_id))
