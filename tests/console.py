@@ -21,6 +21,7 @@ from callcenter.app import build_app
 from callcenter.keys import AMI, POOL
 from callcenter.services.users import add_user
 from callcenter.settings import Settings, load_settings
+from callcenter.telephony.ami import AmiActionFailed
 from tests.waiting import eventually
 
 AGENT_PASSWORD = "agent-password-1"
@@ -48,6 +49,20 @@ class ConsoleServer:
     def today(self) -> date:
         """Today in the center's time zone: what "due today" means to the lists."""
         return datetime.now(self.settings.tz).date()
+
+    async def quiet_asterisk(self) -> None:
+        """No call up and an empty hotline queue: what an earlier test left (a caller
+        killed without a BYE, an agent still logged in) must not ring this test's phones."""
+        ami = self.app[AMI]
+        for channel in await ami.send({"Action": "CoreShowChannels"}, as_list=True):
+            if channel.get("Event") == "CoreShowChannel":
+                with contextlib.suppress(AmiActionFailed):  # gone meanwhile
+                    await ami.send({"Action": "Hangup", "Channel": channel["Channel"]})
+        status = await ami.send({"Action": "QueueStatus", "Queue": "hotline"}, as_list=True)
+        for member in status:
+            if member.get("Event") == "QueueMember":
+                await ami.send({"Action": "QueueRemove", "Queue": "hotline",
+                                "Interface": member["Location"]})
 
     async def add_agent(self, username: str, extension: str | None,
                         role: str = "agent") -> int:

@@ -4,13 +4,10 @@ sipp agent phones, and the screen-pop at the agents' WebSocket clients."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
 
-from callcenter.keys import AMI
-from callcenter.telephony.ami import AmiActionFailed
 from tests.console import AgentSession, ConsoleServer, running_server
 from tests.harness.sipp import start_caller, start_phone
 from tests.waiting import eventually, first_result
@@ -19,18 +16,7 @@ from tests.waiting import eventually, first_result
 @pytest.fixture
 async def server(db_url: str, sandbox_env: dict[str, str]) -> AsyncIterator[ConsoleServer]:
     async with running_server(db_url, sandbox_env) as srv:
-        ami = srv.app[AMI]
-        # Channels left by an earlier test that died mid-call would keep agents busy.
-        channels = await ami.send({"Action": "CoreShowChannels"}, as_list=True)
-        for channel in channels:
-            if channel.get("Event") == "CoreShowChannel":
-                with contextlib.suppress(AmiActionFailed):  # gone meanwhile
-                    await ami.send({"Action": "Hangup", "Channel": channel["Channel"]})
-        status = await ami.send({"Action": "QueueStatus", "Queue": "hotline"}, as_list=True)
-        for member in status:
-            if member.get("Event") == "QueueMember":
-                await ami.send({"Action": "QueueRemove", "Queue": "hotline",
-                                "Interface": member["Location"]})
+        await srv.quiet_asterisk()
         await srv.add_agent("li", "1001")
         await srv.add_agent("wang", "1002")
         yield srv

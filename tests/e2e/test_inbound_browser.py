@@ -70,23 +70,13 @@ async def console_server(db_url: str,
                          sandbox_env: dict[str, str]) -> AsyncIterator[ConsoleServer]:
     """The server with agent "li" on extension 1001, an empty queue, no calls up."""
     async with running_server(db_url, sandbox_env) as server:
-        ami = server.app[AMI]
-        channels = await ami.send({"Action": "CoreShowChannels"}, as_list=True)
-        for channel in channels:
-            if channel.get("Event") == "CoreShowChannel":
-                with contextlib.suppress(AmiActionFailed):  # gone meanwhile
-                    await ami.send({"Action": "Hangup", "Channel": channel["Channel"]})
-        status = await ami.send({"Action": "QueueStatus", "Queue": "hotline"}, as_list=True)
-        for member in status:
-            if member.get("Event") == "QueueMember":
-                await ami.send({"Action": "QueueRemove", "Queue": "hotline",
-                                "Interface": member["Location"]})
+        await server.quiet_asterisk()
         await server.add_agent("li", "1001")
         try:
             yield server
         finally:
             with contextlib.suppress(AmiActionFailed):  # left the queue in the test
-                await ami.send({"Action": "QueueRemove", "Queue": "hotline",
+                await server.app[AMI].send({"Action": "QueueRemove", "Queue": "hotline",
                                 "Interface": "PJSIP/1001"})
 
 
