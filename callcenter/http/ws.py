@@ -6,24 +6,28 @@ messages), then the current state: the pops ringing it and its calls in progress
 Each connection has its own bounded queue and writer task, so a slow browser never
 delays the AMI event stream that publishes into the hub; a connection whose queue
 overflows is closed, and its console reconnects.
+
+When the server stops, ``Hub.close`` (the application's on_shutdown) closes every
+WebSocket with 1001 (going away): the handlers return at once instead of holding the
+stop until aiohttp's shutdown timeout, and the consoles know to reconnect.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from callcenter.http.request_user import current_user
 
 log = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 256
+CLOSE_WAIT = 0.5  # seconds a console has to answer the server's close frame
 HISTORY = 200  # per user: what a console reconnecting after a blip can be sent again
 Message = dict[str, Any]
 
@@ -50,12 +54,24 @@ class _Connection:
         self.writer.cancel()
         self.writer = asyncio.create_task(self.ws.close(code=1013, message=b"too slow"))
 
+    async def going_away(self) -> None:
+        """Close with 1001; a console that does not answer within CLOSE_WAIT is cut off."""
+        self.writer.cancel()
+        await asyncio.wait([self.writer])
+        try:
+            await asyncio.wait_for(
+                self.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown"),
+                CLOSE_WAIT)
+        except TimeoutError:  # ws.close, cancelled, has dropped the connection
+            log.info("a console did not answer the close frame within %ss", CLOSE_WAIT)
+
 
 class Hub:
     def __init__(self) -> None:
         self._connections: dict[int, set[_Connection]] = defaultdict(set)
         self._history: dict[int, deque[Message]] = defaultdict(lambda: deque(maxlen=HISTORY))
         self._seq = 0
+        self._closing = False
         # What a console that (re)connects is sent first: the user's queue state, the
         # pops ringing them and their calls in progress.
         self.snapshot: Callable[[int], Awaitable[list[Message]]] = _nothing
@@ -64,6 +80,8 @@ class Hub:
         self._seq += 1
         message = {**message, "seq": self._seq}
         self._history[user_id].append(message)
+        if self._closing:
+            return
         for conn in list(self._connections.get(user_id, ())):
             try:
                 conn.queue.put_nowait(message)
@@ -74,6 +92,16 @@ class Hub:
 
     def connected(self, user_id: int) -> int:
         return len(self._connections.get(user_id, ()))
+
+    async def close(self) -> None:
+        """Close every console's WebSocket with 1001 (going away), for on_shutdown.
+
+        Returns when each console has answered or been cut off (CLOSE_WAIT at most);
+        their handlers then return. A console still connecting is closed as it arrives.
+        """
+        self._closing = True
+        await asyncio.gather(*(conn.going_away() for conns in self._connections.values()
+                               for conn in list(conns)))
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         user = current_user(request)
@@ -89,6 +117,8 @@ class Hub:
             conn.queue.put_nowait({**message, "seq": self._seq, "snapshot": True})
         self._connections[user.id].add(conn)
         try:
+            if self._closing:  # the server began to stop while this one connected
+                await conn.going_away()
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     await ws.send_json({"type": "error", "error_id": "unexpected_message",
@@ -96,6 +126,5 @@ class Hub:
         finally:
             self._connections[user.id].discard(conn)
             conn.writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await conn.writer
+            await asyncio.wait([conn.writer])
         return ws
