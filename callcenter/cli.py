@@ -12,9 +12,10 @@ import getpass
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from aiohttp import web
@@ -43,10 +44,21 @@ def _setup_logging(level: str) -> None:
 # -- commands ----------------------------------------------------------------------
 
 
+# How long a request still in flight when the server stops may take before it is
+# cancelled (and as long again for it to unwind). Consoles do not wait for it: the
+# hub closes their WebSockets in on_shutdown.
+SHUTDOWN_TIMEOUT = 3.0
+
+
+def make_runner(app: web.Application) -> web.AppRunner:
+    """The runner ``serve`` uses (the tests start the server with the same one)."""
+    return web.AppRunner(app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
+
+
 async def _serve(settings: Settings, _: argparse.Namespace) -> int:
     from callcenter.app import build_app
 
-    runner = web.AppRunner(build_app(settings), handle_signals=False)
+    runner = make_runner(build_app(settings))
     await runner.setup()  # runs the cleanup_ctx start-up: database, AMI, FastAGI
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
     await site.start()
@@ -260,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"callcenter: {exc.message}", file=sys.stderr)
         return 2
     _setup_logging(settings.log_level)
-    run: Callable[[Settings, argparse.Namespace], Awaitable[int]] = args.run
+    run: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]] = args.run
     try:
         return asyncio.run(run(settings, args))
     except CallcenterError as exc:

@@ -18,6 +18,7 @@ import asyncpg
 from aiohttp import web
 
 from callcenter.app import build_app
+from callcenter.cli import make_runner
 from callcenter.keys import AMI, POOL
 from callcenter.services.users import add_user
 from callcenter.settings import Settings, load_settings
@@ -39,7 +40,9 @@ class ConsoleServer:
     app: web.Application
     base_url: str
     settings: Settings
+    runner: web.AppRunner
     _counter: int = 0
+    _stopped: bool = False
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -49,6 +52,14 @@ class ConsoleServer:
     def today(self) -> date:
         """Today in the center's time zone: what "due today" means to the lists."""
         return datetime.now(self.settings.tz).date()
+
+    async def stop(self) -> None:
+        """Stop the server as ``callcenter serve`` does on SIGTERM (sites, on_shutdown,
+        in-flight handlers, then the cleanup contexts); leaving ``running_server``
+        afterwards does nothing more."""
+        if not self._stopped:
+            self._stopped = True
+            await self.runner.cleanup()
 
     async def quiet_asterisk(self) -> None:
         """No call up and an empty hotline queue: what an earlier test left (a caller
@@ -101,12 +112,17 @@ class ConsoleServer:
         return Seeded(customer, task, phone)
 
     async def login(self, username: str) -> AgentSession:
-        # unsafe=True: aiohttp keeps no cookies for IP-address hosts otherwise.
-        session = aiohttp.ClientSession(self.base_url, cookie_jar=aiohttp.CookieJar(unsafe=True))
-        resp = await session.post("/api/login", json={"username": username,
-                                                      "password": AGENT_PASSWORD})
-        assert resp.status == 200, await resp.text()
-        return AgentSession(session)
+        return await login(self.base_url, username)
+
+
+async def login(base_url: str, username: str) -> AgentSession:
+    """A session of ``username`` (password AGENT_PASSWORD) on the server at ``base_url``."""
+    # unsafe=True: aiohttp keeps no cookies for IP-address hosts otherwise.
+    session = aiohttp.ClientSession(base_url, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    resp = await session.post("/api/login", json={"username": username,
+                                                  "password": AGENT_PASSWORD})
+    assert resp.status == 200, await resp.text()
+    return AgentSession(session)
 
 
 @dataclass
@@ -158,13 +174,14 @@ async def running_server(db_url: str, env: dict[str, str],
         env["CALLCENTER_RECORDINGS_DIR"] = str(recordings_dir)
     settings = load_settings({k: v for k, v in env.items() if k.startswith("CALLCENTER_")})
     app = build_app(settings)
-    runner = web.AppRunner(app)
+    runner = make_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    server = ConsoleServer(app, f"http://127.0.0.1:{port}", settings, runner)
     try:
         await app[AMI].wait_connected(15)
-        yield ConsoleServer(app, f"http://127.0.0.1:{port}", settings)
+        yield server
     finally:
-        await runner.cleanup()
+        await server.stop()
