@@ -10,8 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import asyncpg
-
+from callcenter.db.connection import Connection
 from callcenter.db.queries import load_queries
 from callcenter.domain.followups import NewFollowup
 from callcenter.domain.imports import CustomerRecord, OrderRecord, VehicleOwner, VehicleRecord
@@ -42,16 +41,17 @@ class VisitSettlement:
     settled_at: datetime
 
 
-async def lock_imports(conn: asyncpg.Connection) -> None:
+async def lock_imports(conn: Connection) -> None:
     await conn.execute(Q["lock_imports"])
 
 
-async def _merged(conn: asyncpg.Connection, query: str) -> Merged:
+async def _merged(conn: Connection, query: str) -> Merged:
     row = await conn.fetchrow(Q[query])
+    assert row is not None  # the statement ends in an aggregate: always one row
     return Merged(row["created"], row["updated"])
 
 
-async def write_customers(conn: asyncpg.Connection, customers: Iterable[CustomerRecord],
+async def write_customers(conn: Connection, customers: Iterable[CustomerRecord],
                           vehicles: Sequence[VehicleRecord]) -> tuple[Merged, int, Merged]:
     """Merge customers, their phones and vehicles: (customers, phones added, vehicles)."""
     customers = list(customers)
@@ -79,25 +79,25 @@ async def write_customers(conn: asyncpg.Connection, customers: Iterable[Customer
     return merged_customers, phones_added, merged_vehicles
 
 
-async def staged_vehicles(conn: asyncpg.Connection) -> list[StoredVehicle]:
+async def staged_vehicles(conn: Connection) -> list[StoredVehicle]:
     """The file's vehicles as now stored (call after write_customers)."""
     return [StoredVehicle(r["id"], r["customer_id"], r["vin"], r["sale_date"],
                           r["delivery_date"])
             for r in await conn.fetch(Q["vehicle_sale_dates"])]
 
 
-async def find_customers(conn: asyncpg.Connection, numbers: Sequence[str]) -> dict[str, int]:
+async def find_customers(conn: Connection, numbers: Sequence[str]) -> dict[str, int]:
     rows = await conn.fetch(Q["find_customers"], list(numbers))
     return {r["external_ref"]: r["id"] for r in rows}
 
 
-async def find_vehicles(conn: asyncpg.Connection,
+async def find_vehicles(conn: Connection,
                         vins: Sequence[str]) -> dict[str, VehicleOwner]:
     rows = await conn.fetch(Q["find_vehicles"], list(vins))
     return {r["vin"]: VehicleOwner(r["id"], r["customer_id"], r["external_ref"]) for r in rows}
 
 
-async def write_orders(conn: asyncpg.Connection, orders: Iterable[OrderRecord],
+async def write_orders(conn: Connection, orders: Iterable[OrderRecord],
                        customers: dict[str, int],
                        vehicles: dict[str, VehicleOwner]) -> Merged:
     """Merge service orders whose customer and vehicle ids were resolved beforehand."""
@@ -113,13 +113,13 @@ async def write_orders(conn: asyncpg.Connection, orders: Iterable[OrderRecord],
     return await _merged(conn, "merge_orders")
 
 
-async def visit_settlements(conn: asyncpg.Connection) -> list[VisitSettlement]:
+async def visit_settlements(conn: Connection) -> list[VisitSettlement]:
     """The latest settlement of each visit in the file (call after write_orders)."""
     return [VisitSettlement(r["visit_no"], r["customer_id"], r["vehicle_id"], r["settled_at"])
             for r in await conn.fetch(Q["latest_settlements"])]
 
 
-async def write_followups(conn: asyncpg.Connection, tasks: Sequence[NewFollowup]) -> Merged:
+async def write_followups(conn: Connection, tasks: Sequence[NewFollowup]) -> Merged:
     await conn.execute(Q["create_followup_staging"])
     await conn.copy_records_to_table(
         "import_followups",

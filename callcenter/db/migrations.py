@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-import asyncpg
-
+from callcenter.db.connection import Connection
 from callcenter.errors import CallcenterError
 
 log = logging.getLogger(__name__)
@@ -54,7 +53,7 @@ def load_migrations() -> list[Migration]:
     return found
 
 
-async def migrate(conn: asyncpg.Connection) -> list[int]:
+async def migrate(conn: Connection) -> list[int]:
     """Apply what is missing; return the versions applied now."""
     migrations = load_migrations()
     await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)

@@ -6,27 +6,28 @@ from collections.abc import Collection
 
 import asyncpg
 
+from callcenter.db.connection import Connection
 from callcenter.db.queries import load_queries
 
 Q = load_queries("sms")
 
 
-async def insert_sms(conn: asyncpg.Connection, customer_id: int | None, phone: str, kind: str,
+async def insert_sms(conn: Connection, customer_id: int | None, phone: str, kind: str,
                      body: str, dedupe_key: str) -> int | None:
     """The new message's id, or None when a message with this dedupe key exists."""
     return await conn.fetchval(Q["insert_sms"], customer_id, phone, kind, body, dedupe_key)
 
 
-async def claim_next(conn: asyncpg.Connection,
+async def claim_next(conn: Connection,
                      skip_ids: Collection[int]) -> asyncpg.Record | None:
     """Lock the next due pending message (inside the caller's transaction)."""
     return await conn.fetchrow(Q["claim_next"], list(skip_ids))
 
 
-async def mark_sent(conn: asyncpg.Connection, message_id: int) -> None:
+async def mark_sent(conn: Connection, message_id: int) -> None:
     await conn.execute(Q["mark_sent"], message_id)
 
 
-async def mark_failed(conn: asyncpg.Connection, message_id: int, error: str,
+async def mark_failed(conn: Connection, message_id: int, error: str,
                       retry_in_seconds: float) -> None:
     await conn.execute(Q["mark_failed"], message_id, error, retry_in_seconds)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from callcenter.db.connection import Connection
 from callcenter.db.queries import load_queries
 from callcenter.domain.questionnaires import Template, next_maintenance_date, score_answers
 from callcenter.domain.users import User
@@ -97,7 +98,7 @@ async def submit_outcome(pool: asyncpg.Pool, user: User, task_id: int, call_id: 
             "complaint": None if complaint_id is None else {"id": complaint_id}}
 
 
-async def _complete(conn: asyncpg.Connection, user: User, task: asyncpg.Record,
+async def _complete(conn: Connection, user: User, task: asyncpg.Record,
                     call_id: int, answers: dict[str, Any], now: datetime) -> int | None:
     row = await conn.fetchrow(Q["active_template"], task["kind"])
     if row is None:

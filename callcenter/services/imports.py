@@ -23,6 +23,7 @@ import asyncpg
 import openpyxl
 
 from callcenter.db import imports as repo
+from callcenter.db.connection import Connection
 from callcenter.domain.followups import NewFollowup, sales_followup, service_followup
 from callcenter.domain.imports import (
     NO_HEADER,
@@ -292,7 +293,7 @@ async def write_parsed(pool: asyncpg.Pool, parsed: ParsedFile, *, tz: ZoneInfo,
     return report
 
 
-async def _write_customers(conn: asyncpg.Connection, parsed: ParsedFile, today: date) -> None:
+async def _write_customers(conn: Connection, parsed: ParsedFile, today: date) -> None:
     report = parsed.report
     customers, phones_added, vehicles = await repo.write_customers(
         conn, parsed.customers, parsed.vehicles)
@@ -304,7 +305,7 @@ async def _write_customers(conn: asyncpg.Connection, parsed: ParsedFile, today: 
     await _write_followups(conn, report, tasks)
 
 
-async def _write_orders(conn: asyncpg.Connection, parsed: ParsedFile, tz: ZoneInfo,
+async def _write_orders(conn: Connection, parsed: ParsedFile, tz: ZoneInfo,
                         today: date) -> None:
     report = parsed.report
     assert parsed.header is not None
@@ -323,7 +324,7 @@ async def _write_orders(conn: asyncpg.Connection, parsed: ParsedFile, tz: ZoneIn
     await _write_followups(conn, report, tasks)
 
 
-async def _write_followups(conn: asyncpg.Connection, report: ImportReport,
+async def _write_followups(conn: Connection, report: ImportReport,
                            tasks: list[NewFollowup | None]) -> None:
     merged = await repo.write_followups(conn, [t for t in tasks if t is not None])
     report.followups_created, report.followups_updated = merged.created, merged.updated

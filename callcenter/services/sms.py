@@ -25,6 +25,7 @@ import aiohttp
 import asyncpg
 
 from callcenter.db import sms as outbox
+from callcenter.db.connection import Connection
 from callcenter.errors import CallcenterError
 from callcenter.settings import Settings
 
@@ -41,7 +42,7 @@ class SmsDeliveryError(CallcenterError):
     http_status = 502
 
 
-async def queue_sms(conn: asyncpg.Connection, *, customer_id: int | None, phone: str,
+async def queue_sms(conn: Connection, *, customer_id: int | None, phone: str,
                     kind: str, body: str, dedupe_key: str) -> int | None:
     """Queue a message in the caller's transaction; None if ``dedupe_key`` was queued before.
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from callcenter.db.connection import Connection
 from callcenter.db.queries import load_queries
 from callcenter.domain.phones import normalize_phone
 from callcenter.domain.users import User
@@ -44,7 +45,7 @@ def _choice(body: dict[str, Any], name: str, allowed: tuple[str, ...],
     return value
 
 
-async def _lock_own_call(conn: asyncpg.Connection, user: User, call_id: int) -> asyncpg.Record:
+async def _lock_own_call(conn: Connection, user: User, call_id: int) -> asyncpg.Record:
     call = await conn.fetchrow(Q["lock_call"], call_id)
     if call is None:
         raise NotFound(f"call {call_id} does not exist")
