@@ -109,17 +109,17 @@ def env_name(name: str) -> str:
 def _convert(name: str, kind: Any, raw: Any) -> Any:
     try:
         if kind is int:
-            value = int(raw)
-            if name.endswith("_port") and not 0 <= value <= 65535:
+            whole = int(raw)
+            if name.endswith("_port") and not 0 <= whole <= 65535:
                 raise ValueError("a port is 0..65535")
-            if name.endswith("_seconds") and not 1 <= value <= 600:
+            if name.endswith("_seconds") and not 1 <= whole <= 600:
                 raise ValueError("1..600 seconds")
-            return value
+            return whole
         if kind is float:
-            value = float(raw)
-            if value <= 0:
+            number = float(raw)
+            if number <= 0:
                 raise ValueError("must be positive")
-            return value
+            return number
         if kind is Path:
             return Path(str(raw)).expanduser()
         return str(raw)
@@ -190,7 +190,7 @@ def load_settings(
     for name in fields:
         if env_name(name) in environ:
             raw[name] = environ[env_name(name)]
-    values = {name: _convert(name, _KINDS[fields[name].type], value)
+    values = {name: _convert(name, _KINDS[str(fields[name].type)], value)
               for name, value in raw.items()}
     settings = Settings(**values)
     _check(settings)

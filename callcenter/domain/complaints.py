@@ -9,11 +9,11 @@ worst of them. The check call has no deadline until the complaint is resolved.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+
+from callcenter.domain.rows import Row
 
 FIRST_CONTACT_WITHIN = timedelta(hours=2)
 REPLY_WITHIN = timedelta(days=1)
@@ -56,7 +56,7 @@ class ComplaintTimes:
     check_call_at: datetime | None = None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> ComplaintTimes:
+    def from_row(cls, row: Row) -> ComplaintTimes:
         return cls(row["opened_at"], row["severity"], row["first_contact_at"],
                    row["replied_at"], row["management_reply_at"], row["resolved_at"],
                    row["check_call_at"])

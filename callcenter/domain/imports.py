@@ -338,13 +338,13 @@ _parse_temperament = _enum_parser(TEMPERAMENTS, "temperament")
 _parse_yes_no = _enum_parser(BOOLEANS, "yes/no value")
 _parse_order_kind = _enum_parser(ORDER_KINDS, "order kind")
 
-_VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+_VIN_PATTERN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 
 
 def parse_vin(text: str) -> str:
     """17 characters, letters and digits without I, O and Q (ISO 3779)."""
     vin = unicodedata.normalize("NFKC", text).upper().replace(" ", "")
-    if _VIN.fullmatch(vin):
+    if _VIN_PATTERN.fullmatch(vin):
         return vin
     if len(vin) != 17:
         raise BadValue(f"a VIN has 17 characters, not {len(vin)}")

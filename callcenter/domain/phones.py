@@ -48,13 +48,14 @@ def _rule(region: str) -> _Rule | None:
     meta = PhoneMetadata.metadata_for_region(region)
     # Regions that rewrite national numbers while parsing (Argentina, Mexico...) always
     # take the full parse.
-    if meta is None or meta.general_desc is None or meta.national_prefix_transform_rule:
+    if (meta is None or meta.general_desc is None or meta.national_prefix_transform_rule
+            or meta.general_desc.national_number_pattern is None):
         return None
     kinds = tuple((re.compile(desc.national_number_pattern), frozenset(desc.possible_length))
                   for desc in (meta.mobile, meta.fixed_line)
                   if desc is not None and desc.national_number_pattern)
     country = str(meta.country_code)
-    international = ("+" + country,)
+    international: tuple[str, ...] = ("+" + country,)
     if meta.international_prefix and re.fullmatch(meta.international_prefix, "00"):
         international += ("00" + country,)
     return _Rule(country, meta.national_prefix or "", international,

@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
+from callcenter.domain.rows import Row
 from callcenter.errors import CallcenterError, ValidationError
 
 SATISFIED = "satisfied"
@@ -43,7 +44,7 @@ class Template:
     pass_score: Decimal
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Template:
+    def from_row(cls, row: Row) -> Template:
         """From a ``questionnaire_templates`` row (jsonb columns already decoded)."""
         questions = tuple(row["questions"])
         _check_questions(row["id"], questions)
@@ -79,7 +80,7 @@ class Scored:
     below_floor: tuple[str, ...]  # ids of the questions answered at or below their floor
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     # bool is an int subclass, but True is not an answer of 1.
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -92,6 +93,7 @@ def score_answers(template: Template, answers: Mapping[str, object]) -> Scored:
     if not isinstance(answers, Mapping):
         raise InvalidAnswers("answers must be an object of question id to score")
     problems: dict[str, str] = {}
+    scores: dict[str, int] = {}
     for q in template.questions:
         if q["id"] not in answers:
             problems[q["id"]] = "missing"
@@ -99,6 +101,8 @@ def score_answers(template: Template, answers: Mapping[str, object]) -> Scored:
             problems[q["id"]] = "not a whole number"
         elif not 0 <= value <= q["max"]:
             problems[q["id"]] = f"must be 0 to {q['max']}"
+        else:
+            scores[q["id"]] = value
     known = {q["id"] for q in template.questions}
     for key in sorted(map(str, answers)):
         if key not in known:
@@ -107,8 +111,8 @@ def score_answers(template: Template, answers: Mapping[str, object]) -> Scored:
         first = next(iter(problems))
         raise InvalidAnswers(f"answer to {first}: {problems[first]}", question=first,
                              problems=problems)
-    total = Decimal(sum(answers[q["id"]] for q in template.questions))
-    low = tuple(q["id"] for q in template.questions if answers[q["id"]] <= q["floor"])
+    total = Decimal(sum(scores.values()))
+    low = tuple(q["id"] for q in template.questions if scores[q["id"]] <= q["floor"])
     result = DISSATISFIED if low or total < template.pass_score else SATISFIED
     return Scored(total, result, low)
 

@@ -32,7 +32,7 @@ def _tokenizer() -> jieba.Tokenizer:
 
 def segment(text: str) -> str:
     """The words of ``text`` separated by single spaces, lower-cased."""
-    words = []
+    words: list[str] = []
     for chunk in _NOT_WORD.split(text.lower()):
         if chunk:
             words.extend(w for w in _tokenizer().cut_for_search(chunk) if w.strip())

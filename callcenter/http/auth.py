@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from callcenter.errors import Unauthorized
 from callcenter.http.request_user import USER
@@ -15,7 +16,7 @@ PUBLIC_API = frozenset({"/api/login"})
 
 
 @web.middleware
-async def auth_middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith("/api/") and request.path not in PUBLIC_API:
         token = request.cookies.get(SESSION_COOKIE, "")
         user = await user_for_token(request.app[POOL], token) if token else None
