@@ -6,6 +6,13 @@ VENV="${CALLCENTER_VENV:-$REPO/.venv}"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
+# sandbox_state_dir: the Asterisk sandbox's logs, pid file and locks (as in
+# scripts/asterisk-sandbox: beside its root, CALLCENTER_SANDBOX_DIR).
+sandbox_state_dir() {
+    local root="${CALLCENTER_SANDBOX_DIR:-$REPO/.sandbox/asterisk-root}"
+    printf '%s\n' "${root%/}-state"
+}
+
 # ensure_apt PACKAGE... : apt-get install the Debian packages that are not installed yet.
 ensure_apt() {
     local missing=()
