@@ -52,3 +52,7 @@ async def find_session_user(pool: asyncpg.Pool, token_hash: bytes) -> User | Non
 
 async def delete_session(pool: asyncpg.Pool, token_hash: bytes) -> None:
     await pool.execute(Q["delete_session"], token_hash)
+
+
+async def delete_expired_sessions(pool: asyncpg.Pool) -> None:
+    await pool.execute(Q["delete_expired_sessions"])

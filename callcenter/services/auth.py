@@ -36,6 +36,8 @@ async def login(pool: asyncpg.Pool, username: str, password: str) -> tuple[User,
     if found is None or not valid:
         raise BadCredentials("wrong username or password")
     token = secrets.token_urlsafe(32)
+    # Sessions are never read once expired; each login clears them out.
+    await repo.delete_expired_sessions(pool)
     await repo.insert_session(pool, token_hash(token), found[0].id,
                               datetime.now(UTC) + SESSION_LIFETIME)
     return found[0], token
