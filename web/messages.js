@@ -1,23 +1,31 @@
-// How the console shows a refusal or failure: in words of the current language when the
-// error_id is a known one, with the server's own message beneath; otherwise the server's
-// message as it came.
+// How the console shows a refusal or failure: the text of its error_id in the current
+// language ("error.<error_id>" in i18n.js; every id the server can return has one, which
+// tests/unit/test_errors.py checks). A text may name a detail the server sent:
+// "error.<error_id>.<detail>" is used when the error carries that detail ({field} of
+// invalid_input, say). The server's own message, in English, is shown only for an
+// error_id the table does not know.
 
 import { h } from "./dom.js";
 import { has, t } from "./i18n.js";
 
-export function errorText(error) {
+function errorKey(error) {
   const key = `error.${error?.errorId}`;
-  if (has(key)) return t(key);
+  for (const name of Object.keys(error?.details ?? {})) {
+    if (has(`${key}.${name}`)) return `${key}.${name}`;
+  }
+  return has(key) ? key : null;
+}
+
+export function errorText(error) {
+  const key = errorKey(error);
+  if (key) return t(key, error.details ?? {});
   return error?.message || t("error.generic");
 }
 
 export function errorBox(error, testid = "error") {
-  const key = `error.${error?.errorId}`;
-  const detail = has(key) && error?.message && error.message !== t(key) ? error.message : null;
   return h("div", { class: "alert alert-error", role: "alert", testid,
                     dataset: { errorId: error?.errorId ?? "error" } },
-    h("p", { class: "alert-title" }, errorText(error)),
-    detail && h("p", { class: "alert-detail" }, detail));
+    h("p", { class: "alert-title" }, errorText(error)));
 }
 
 export function noticeBox(text, { testid = "notice", kind = "info" } = {}) {

@@ -1,16 +1,13 @@
 // The supervisor's recordings page: search (keyset pages), play with seeking, waveform.
+// Requests fail with the console's ApiError, shown as the text of its error_id.
+import { get } from "../api.js";
+import { setLocale } from "../i18n.js";
+import { errorText } from "../messages.js";
 import { translate } from "./strings.js";
 
 const $ = (selector) => document.querySelector(selector);
 const state = { locale: "zh-CN", cursor: null, query: "", peaks: [], selected: null };
 const t = (key, vars) => translate(state.locale, key, vars);
-
-async function api(path) {
-  const resp = await fetch(path, { credentials: "same-origin" });
-  const body = await resp.json();
-  if (!resp.ok) throw Object.assign(new Error(body.message || resp.status), { status: resp.status });
-  return body;
-}
 
 function showMessage(text) {
   $("#message").textContent = text;
@@ -18,7 +15,7 @@ function showMessage(text) {
 }
 
 function applyStrings() {
-  document.documentElement.lang = state.locale;
+  setLocale(state.locale);  // the language of errorText()
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
   for (const select of document.querySelectorAll("select[data-options]")) {
     const current = select.value;
@@ -64,14 +61,14 @@ async function search(more = false) {
   }
   const cursor = state.cursor ? `&cursor=${encodeURIComponent(state.cursor)}` : "";
   try {
-    const body = await api(`/api/recordings?${state.query}${cursor}`);
+    const body = await get(`/api/recordings?${state.query}${cursor}`);
     showMessage("");
     addRows(body.items);
     state.cursor = body.next_cursor;
     $("#more").hidden = !state.cursor;
     $("#total").textContent = body.total ? t("total", { n: body.total }) : t("noResults");
   } catch (err) {
-    showMessage(err.status === 401 ? t("loginFirst") : t("failed", { m: err.message }));
+    showMessage(err.status === 401 ? t("loginFirst") : t("failed", { m: errorText(err) }));
   }
 }
 
@@ -94,7 +91,7 @@ async function openRecording(id, row) {
   document.querySelectorAll("tbody tr.selected").forEach((r) => r.classList.remove("selected"));
   row.classList.add("selected");
   try {
-    const { recording } = await api(`/api/recordings/${id}`);
+    const { recording } = await get(`/api/recordings/${id}`);
     state.selected = recording;
     state.peaks = recording.peaks;
     const audio = $("#audio");
@@ -116,7 +113,7 @@ async function openRecording(id, row) {
     $("#player").hidden = false;
     drawWaveform();
   } catch (err) {
-    showMessage(t("failed", { m: err.message }));
+    showMessage(t("failed", { m: errorText(err) }));
   }
 }
 
@@ -131,7 +128,7 @@ function seekFromWaveform(event) {
 
 async function start() {
   try {
-    const { user } = await api("/api/me");
+    const { user } = await get("/api/me");
     state.locale = user.locale || "zh-CN";
   } catch {
     showMessage(translate(state.locale, "loginFirst"));
