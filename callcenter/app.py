@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from callcenter.db.calls import CallStore
 from callcenter.db.database import migrated_pool
 from callcenter.http.auth import auth_middleware
 from callcenter.http.handlers import (
@@ -31,19 +32,22 @@ from callcenter.http.handlers import (
 )
 from callcenter.http.middleware import error_middleware
 from callcenter.http.ws import Hub
-from callcenter.keys import AMI, CALL_TRACKER, HUB, LIVE_STATE, POOL, SETTINGS
+from callcenter.keys import AGENT_STATES, AMI, CALL_STORE, CALLS, HUB, LIVE_STATE, POOL, SETTINGS
 from callcenter.services.agents import AgentStates
-from callcenter.services.call_tracking import CallTracker, RecordingLinker
-from callcenter.services.inbound import InboundTracker
+from callcenter.services.calls import CallRegistry, Extensions
+from callcenter.services.dispatch import Dispatcher
 from callcenter.services.live_state import LiveState
+from callcenter.services.notifier import Notifier
 from callcenter.services.recordings import RecordingWorker
+from callcenter.services.screen_pop import PopCards
 from callcenter.services.sms import SmsOutboxWorker, sender_from_settings
 from callcenter.services.transcripts import transcriber_named
 from callcenter.settings import Settings
 from callcenter.telephony.agi import FastAgiServer
-from callcenter.telephony.ami import AmiClient, AmiItem, AmiResync
-from callcenter.telephony.ami_events import WANTED_EVENTS, translate
+from callcenter.telephony.ami import AmiClient
+from callcenter.telephony.ami_events import WANTED_EVENTS, feed
 from callcenter.telephony.hotline import make_hotline
+from callcenter.telephony.recording_folder import RecordingFolder
 
 log = logging.getLogger(__name__)
 
@@ -58,57 +62,42 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
-def _ami_handler(live: LiveState, outbound: CallTracker, inbound: InboundTracker,
-                 agent_states: AgentStates):
-    async def on_ami(item: AmiItem) -> None:
-        if isinstance(item, AmiResync):
-            snapshot = [e for e in map(translate, [*item.channels, *item.queue_status]) if e]
-            live.reset(snapshot)
-            live_calls = {c.linkedid for c in live.channels.values()}
-            await outbound.reconcile(live_calls)
-            await inbound.reconcile(live_calls)
-            return
-        event = translate(item)
-        if event is not None:
-            live.apply(event)
-            await outbound.on_event(event)
-            await inbound.on_event(event)
-            await agent_states.on_event(event)
-
-    return on_ami
-
-
 async def _telephony(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    hub = app[HUB]
-    recordings = RecordingLinker(app[POOL], settings.recordings_dir)
-    outbound = CallTracker(app[POOL], hub.publish, recordings)
-    agent_states = AgentStates(app[POOL], app[LIVE_STATE], hub.publish)
-    inbound = InboundTracker(app[POOL], hub.publish, recordings, settings.phone_region,
-                             agent_states.push)
+    """The calls feature: its store, the live-call registry, the agents' states, the
+    AMI reader feeding them through one dispatcher, and the hotline's FastAGI server."""
+    settings, pool, hub = app[SETTINGS], app[POOL], app[HUB]
+    store = CallStore(pool)
+    extensions = Extensions(store)
+    notifier = Notifier(hub.publish)
+    agent_states = AgentStates(pool, app[LIVE_STATE], extensions, notifier)
+    registry = CallRegistry(store, notifier, RecordingFolder(settings.recordings_dir),
+                            PopCards(pool), extensions, settings.phone_region,
+                            agent_states.push)
+    dispatcher = Dispatcher()
+    # The subscription table: every consumer of telephony events, each owning its state.
+    for consumer in (app[LIVE_STATE], registry, agent_states):
+        dispatcher.subscribe(consumer.on_event, consumer.EVENTS)
 
     async def snapshot(user_id: int) -> list[dict[str, Any]]:
-        return [await agent_states.current(user_id), *outbound.calls_of(user_id),
-                *inbound.pops_of(user_id)]
+        return [await agent_states.current(user_id), *registry.snapshot_of(user_id)]
 
     hub.snapshot = snapshot
     ami = AmiClient(
         settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret,
-        _ami_handler(app[LIVE_STATE], outbound, inbound, agent_states),
-        events=WANTED_EVENTS,
+        feed(dispatcher.deliver), events=WANTED_EVENTS,
         ping_interval=settings.ami_ping_interval, ping_timeout=settings.ami_ping_timeout,
         reconnect_max=settings.ami_reconnect_max)
-    agi = FastAgiServer({"hotline": make_hotline(app[POOL], settings)})
+    agi = FastAgiServer({"hotline": make_hotline(pool, settings)})
     await agi.start(settings.agi_host, settings.agi_port)
     ami.start()
-    app[AMI], app[CALL_TRACKER] = ami, outbound
+    app[AMI], app[CALL_STORE], app[CALLS], app[AGENT_STATES] = (ami, store, registry,
+                                                                agent_states)
     try:
         yield
     finally:
         await ami.close()
         await agi.close()
-        await inbound.close()
-        await recordings.close()
+        await registry.close()
 
 
 async def _sms_outbox(app: web.Application) -> AsyncIterator[None]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncpg
 from aiohttp import web
 
+from callcenter.db.calls import CallStore
 from callcenter.http.ws import Hub
-from callcenter.services.call_tracking import CallTracker
+from callcenter.services.agents import AgentStates
+from callcenter.services.calls import CallRegistry
 from callcenter.services.live_state import LiveState
 from callcenter.settings import Settings
 from callcenter.telephony.ami import AmiClient
@@ -16,4 +18,6 @@ POOL = web.AppKey("pool", asyncpg.Pool)
 AMI = web.AppKey("ami", AmiClient)
 LIVE_STATE = web.AppKey("live_state", LiveState)
 HUB = web.AppKey("hub", Hub)
-CALL_TRACKER = web.AppKey("call_tracker", CallTracker)
+CALL_STORE = web.AppKey("call_store", CallStore)
+CALLS = web.AppKey("calls", CallRegistry)
+AGENT_STATES = web.AppKey("agent_states", AgentStates)

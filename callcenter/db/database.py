@@ -13,8 +13,30 @@ from pathlib import Path
 import asyncpg
 
 from callcenter.db.migrations import migrate
+from callcenter.errors import CallcenterError
 
 log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(CallcenterError):
+    """PostgreSQL cannot be reached right now; what was asked was not written."""
+
+    error_id = "database_unavailable"
+    http_status = 503
+
+
+# What a lost or refused connection raises, as opposed to a statement PostgreSQL refused.
+CONNECTION_ERRORS = (OSError, TimeoutError, asyncpg.PostgresConnectionError,
+                     asyncpg.InterfaceError, asyncpg.CannotConnectNowError)
+
+
+@contextlib.asynccontextmanager
+async def unavailable_as_domain_error() -> AsyncIterator[None]:
+    """Inside a repository: a connection failure becomes DatabaseUnavailable."""
+    try:
+        yield
+    except CONNECTION_ERRORS as exc:
+        raise DatabaseUnavailable(f"PostgreSQL unavailable: {type(exc).__name__}") from exc
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

@@ -138,6 +138,44 @@ class CallerAbandoned:
     linkedid: str
 
 
+@dataclass(frozen=True, slots=True)
+class RecordingStarted:
+    """MixMonitor opened the call's file (``path`` relative to the recordings folder;
+    empty when the dialplan did not name it in CC_RECORDING)."""
+
+    at: float
+    linkedid: str
+    uniqueid: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiveChannel:
+    """One channel as Asterisk's snapshot (CoreShowChannels) reports it."""
+
+    linkedid: str
+    uniqueid: str
+    channel: str
+    state: str  # as ChannelStateChanged.state
+    context: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSnapshot:
+    """Everything live on Asterisk right after a (re)login; events during the gap were
+    lost, so this replaces what any consumer believed. ``at`` is our clock when it was
+    asked for: rows written after it may not be in it yet."""
+
+    at: float
+    channels: tuple[LiveChannel, ...]
+    members: tuple[QueueMemberState, ...]
+
+    @property
+    def linkedids(self) -> frozenset[str]:
+        return frozenset(c.linkedid for c in self.channels)
+
+
 CallEvent = (ChannelCreated | ChannelStateChanged | ChannelHungUp | DialStarted | DialEnded
              | OriginateFinished | QueueMemberState | QueueMemberRemoved | CallerQueued
-             | AgentRung | AgentRingEnded | AgentAnswered | CallerAbandoned)
+             | AgentRung | AgentRingEnded | AgentAnswered | CallerAbandoned | RecordingStarted
+             | LiveSnapshot)

@@ -2,23 +2,27 @@
 
 The queue membership lives in Asterisk (QueueAdd/QueueRemove/QueuePause); our view of
 it is LiveState, rebuilt from QueueStatus after every AMI login, so a restart of the
-server or of Asterisk shows the truth again.
+server or of Asterisk shows the truth again (and every agent is told it).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import asyncpg
 
 from callcenter.db.queries import load_queries
 from callcenter.domain.agent_state import HOTLINE_QUEUE, agent_state, interface_of
-from callcenter.domain.call_events import CallEvent, QueueMemberRemoved, QueueMemberState
+from callcenter.domain.call_events import (
+    CallEvent,
+    LiveSnapshot,
+    QueueMemberRemoved,
+    QueueMemberState,
+)
 from callcenter.domain.users import User
 from callcenter.errors import ValidationError
-from callcenter.services.call_tracking import Notify
+from callcenter.services.calls import Extensions, durably
 from callcenter.services.click_to_call import AmiSender, NoExtension
 from callcenter.services.live_state import LiveState
+from callcenter.services.notifier import Message, Notifier
 from callcenter.telephony.ami import AmiActionFailed
 
 Q = load_queries("agents")
@@ -61,49 +65,62 @@ async def pause(ami: AmiSender, user: User, paused: bool, reason: str = "") -> N
                     "Reason": reason})
 
 
-async def _state_message(pool: asyncpg.Pool, member: QueueMemberState | None,
-                         user_id: int) -> dict[str, Any]:
-    wrap_up = await pool.fetchval(Q["awaiting_wrap_up"], user_id)
-    return {"type": "agent_state",
-            "state": agent_state(member, wrap_up is not None).value,
-            "paused_reason": member.paused_reason if member and member.paused else "",
-            "wrap_up_call_id": wrap_up}
-
-
-async def state_of(pool: asyncpg.Pool, live: LiveState, user: User) -> dict[str, Any]:
-    member = None
-    if user.extension is not None:
-        member = live.members.get((HOTLINE_QUEUE, interface_of(user.extension)))
-    return await _state_message(pool, member, user.id)
-
-
 class AgentStates:
-    """Pushes each agent's state to their consoles when Asterisk reports a change."""
+    """Each agent's state, pushed to their consoles when Asterisk reports a change and
+    after every AMI resync (the snapshot may differ from what was pushed before).
 
-    def __init__(self, pool: asyncpg.Pool, live: LiveState, notify: Notify) -> None:
+    Computed from the event itself, never from another consumer's view of it, so the
+    order in which consumers get an event does not matter."""
+
+    EVENTS = (QueueMemberState, QueueMemberRemoved, LiveSnapshot)
+
+    def __init__(self, pool: asyncpg.Pool, live: LiveState, extensions: Extensions,
+                 notifier: Notifier) -> None:
         self._pool = pool
         self._live = live
-        self._notify = notify
+        self._extensions = extensions
+        self._notify = notifier
+        self._known: set[str] = set()  # interfaces whose user was told a state
 
     async def on_event(self, event: CallEvent) -> None:
-        if not isinstance(event, QueueMemberState | QueueMemberRemoved):
-            return
-        if event.queue != HOTLINE_QUEUE:
-            return
-        extension = event.interface.rpartition("/")[2]
-        user_id = await self._pool.fetchval(Q["user_by_extension"], extension)
+        match event:
+            case LiveSnapshot():
+                members = {m.interface: m for m in event.members if m.queue == HOTLINE_QUEUE}
+                for interface in sorted(self._known | set(members)):
+                    await self._tell(interface, members.get(interface))
+            case QueueMemberState() if event.queue == HOTLINE_QUEUE:
+                await self._tell(event.interface, event)
+            case QueueMemberRemoved() if event.queue == HOTLINE_QUEUE:
+                await self._tell(event.interface, None)
+
+    async def _tell(self, interface: str, member: QueueMemberState | None) -> None:
+        user_id = await durably(lambda: self._extensions.user_of(interface),
+                                f"user of {interface}")
         if user_id is None:
             return
-        member = self._live.members.get((event.queue, event.interface))
-        self._notify(user_id, await _state_message(self._pool, member, user_id))
+        self._known.add(interface)
+        self._notify.agent_state(user_id, await self._state(member, user_id))
 
-    async def current(self, user_id: int) -> dict[str, Any]:
+    async def _state(self, member: QueueMemberState | None, user_id: int) -> Message:
+        wrap_up = await self._pool.fetchval(Q["awaiting_wrap_up"], user_id)
+        return {"type": "agent_state",
+                "state": agent_state(member, wrap_up is not None).value,
+                "paused_reason": member.paused_reason if member and member.paused else "",
+                "wrap_up_call_id": wrap_up}
+
+    async def state_of(self, user: User) -> Message:
+        member = None
+        if user.extension is not None:
+            member = self._live.members.get((HOTLINE_QUEUE, interface_of(user.extension)))
+        return await self._state(member, user.id)
+
+    async def current(self, user_id: int) -> Message:
         extension = await self._pool.fetchval(Q["extension_of"], user_id)
         member = None if extension is None else self._live.members.get(
             (HOTLINE_QUEUE, interface_of(extension)))
-        return await _state_message(self._pool, member, user_id)
+        return await self._state(member, user_id)
 
     async def push(self, user_id: int) -> None:
         """Send the agent's state again, e.g. once their call is closed (wrap-up): Asterisk
         reports the phone idle before the call's row is closed."""
-        self._notify(user_id, await self.current(user_id))
+        self._notify.agent_state(user_id, await self.current(user_id))

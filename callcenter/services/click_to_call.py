@@ -3,7 +3,9 @@
 Every refusal happens before anything is written. The call row is inserted before the
 Originate is sent (with the Linkedid we choose as its ChannelId), inside the same
 transaction that assigns the task: PostgreSQL's one-open-call-per-agent index makes a
-double click produce exactly one call.
+double click produce exactly one call. The live call is handed to the registry
+(services/calls.py) before the Originate goes out; an Originate Asterisk does not take
+ends the call at once, visibly on the agent's console.
 """
 
 from __future__ import annotations
@@ -13,21 +15,17 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-import asyncpg
-
-from callcenter.db.queries import load_queries
-from callcenter.domain.call_progress import OutboundCall
+from callcenter.db.calls import CallStore
+from callcenter.domain.calls import OutboundCall
 from callcenter.domain.dialing import dial_digits
 from callcenter.domain.phones import InvalidPhone, normalize_phone
 from callcenter.domain.users import User
-from callcenter.errors import Conflict, Forbidden, NotFound, TelephonyUnavailable
-from callcenter.services.call_tracking import CallTracker, TrackedCall
+from callcenter.errors import Conflict, Forbidden, TelephonyUnavailable
+from callcenter.services.calls import CallRegistry, LiveOutbound
 
 log = logging.getLogger(__name__)
-CALLS = load_queries("calls")
-FOLLOWUPS = load_queries("followups")
 
 OPEN_STATUSES = ("open", "call_again")
 
@@ -41,10 +39,6 @@ class AmiSender(Protocol):
 
 class DoNotDisturb(Conflict):
     error_id = "do_not_disturb"
-
-
-class AgentBusy(Conflict):
-    error_id = "agent_busy"
 
 
 class FollowupClosed(Conflict):
@@ -68,8 +62,8 @@ class Dialing:
     customer_ring_seconds: int
 
 
-async def place_call(pool: asyncpg.Pool, ami: AmiSender, tracker: CallTracker, user: User,
-                     followup_id: int, phone: str, dialing: Dialing) -> TrackedCall:
+async def place_call(store: CallStore, ami: AmiSender, registry: CallRegistry, user: User,
+                     followup_id: int, phone: str, dialing: Dialing) -> LiveOutbound:
     if user.extension is None:
         raise NoExtension("your account has no phone extension")
     try:
@@ -81,43 +75,32 @@ async def place_call(pool: asyncpg.Pool, ami: AmiSender, tracker: CallTracker, u
                                    "try again in a moment")
     linkedid = f"cc-{uuid.uuid4().hex}"
     now = datetime.now(UTC)
-    async with pool.acquire() as conn, conn.transaction():
-        task = await conn.fetchrow(FOLLOWUPS["get_task"], followup_id)
-        if task is None:
-            raise NotFound(f"follow-up {followup_id} does not exist")
-        _check_may_call(user, task, e164)
-        await conn.execute(FOLLOWUPS["assign_if_free"], followup_id, user.id)
-        try:
-            call_id = await conn.fetchval(CALLS["insert_call"], linkedid, task["customer_id"],
-                                          user.id, e164, now, followup_id)
-        except asyncpg.UniqueViolationError:
-            raise AgentBusy("you already have a call in progress") from None
-    call = TrackedCall(call_id, user.id, followup_id, task["customer_id"], e164,
-                       OutboundCall(linkedid, now.timestamp()))
-    # Tracked before the Originate goes out: its first events can beat the reply.
-    tracker.track(call)
+    row = await store.start_followup_call(followup_id, user.id, linkedid, e164, now,
+                                          lambda task: _check_may_call(user, task, e164))
+    call = LiveOutbound(row.call_id, user.id, followup_id, row.customer_id, e164,
+                        OutboundCall(linkedid, now.timestamp()))
+    registry.track(call)
     try:
         await ami.send({
             "Action": "Originate", "ActionID": linkedid, "ChannelId": linkedid,
             "Channel": f"PJSIP/{user.extension}", "Context": "click-to-call",
             "Exten": dial_digits(e164, dialing.region), "Priority": "1", "Async": "true",
             "Timeout": str(dialing.agent_ring_seconds * 1000),
-            "CallerID": f'"{_caller_name(task["customer_name"])}" <{e164}>',
+            "CallerID": f'"{_caller_name(row.customer_name)}" <{e164}>',
             # A list: one Variable header each.
-            "Variable": [f"CC_CALL_ID={call_id}",
+            "Variable": [f"CC_CALL_ID={row.call_id}",
                          f"CC_RING_SECONDS={dialing.customer_ring_seconds}"],
         })
     except TelephonyUnavailable:
-        # Asterisk never took the call: close the row so the agent is free again.
-        tracker.forget(linkedid)
-        await pool.execute(CALLS["finish_call"], call_id, "failed", None, datetime.now(UTC))
+        # Asterisk did not take the call: its row is closed and the console told.
+        await registry.originate_failed(linkedid)
         raise
     log.info("click-to-call %s: agent %s -> follow-up %s", linkedid, user.username,
              followup_id)
     return call
 
 
-def _check_may_call(user: User, task: asyncpg.Record, e164: str) -> None:
+def _check_may_call(user: User, task: Any, e164: str) -> None:
     if task["status"] not in OPEN_STATUSES:
         raise FollowupClosed(f"this follow-up is already {task['status']}",
                              status=task["status"])

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from callcenter.db.calls import apply_failed_attempt
 from callcenter.db.connection import Connection
 from callcenter.db.queries import load_queries
 from callcenter.domain.questionnaires import Template, next_maintenance_date, score_answers
 from callcenter.domain.users import User
 from callcenter.errors import Conflict, Forbidden, NotFound, ValidationError
-from callcenter.services.call_tracking import apply_failed_attempt
 from callcenter.services.click_to_call import OPEN_STATUSES, FollowupClosed
 
 Q = load_queries("followups")

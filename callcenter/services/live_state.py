@@ -1,7 +1,8 @@
 """What is happening on Asterisk right now: open channels and queue members.
 
-Rebuilt from Asterisk's own snapshot after every AMI login (events during a gap are
-lost, so the snapshot wins), then kept current from events.
+Replaced by Asterisk's own snapshot after every AMI login (events during a gap are
+lost, so the snapshot wins), then kept current from events. A read model: no consumer
+depends on it being updated before or after another one (services/dispatch.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from callcenter.domain.call_events import (
     ChannelCreated,
     ChannelHungUp,
     ChannelStateChanged,
+    LiveSnapshot,
     QueueMemberRemoved,
     QueueMemberState,
 )
@@ -31,15 +33,19 @@ class LiveState:
     members: dict[tuple[str, str], QueueMemberState] = field(default_factory=dict)
     resyncs: int = 0
 
-    def reset(self, snapshot: list[CallEvent]) -> None:
-        self.channels.clear()
-        self.members.clear()
-        self.resyncs += 1
-        for event in snapshot:
-            self.apply(event)
+    EVENTS = (ChannelCreated, ChannelStateChanged, ChannelHungUp, QueueMemberState,
+              QueueMemberRemoved, LiveSnapshot)
+
+    async def on_event(self, event: CallEvent) -> None:
+        self.apply(event)
 
     def apply(self, event: CallEvent) -> None:
         match event:
+            case LiveSnapshot():
+                self.resyncs += 1
+                self.channels = {c.uniqueid: Channel(c.linkedid, c.channel, c.state)
+                                 for c in event.channels}
+                self.members = {(m.queue, m.interface): m for m in event.members}
             case ChannelCreated():
                 self.channels[event.uniqueid] = Channel(event.linkedid, event.channel, "new")
             case ChannelStateChanged():

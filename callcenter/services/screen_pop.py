@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from callcenter.db.connection import Connection
+from callcenter.db.database import unavailable_as_domain_error
 from callcenter.db.queries import load_queries
 from callcenter.domain.caller_id import CallerNumber
 from callcenter.domain.complaints import ComplaintTimes, complaint_clock
@@ -18,13 +20,7 @@ Q = load_queries("screen_pop")
 MAX_CANDIDATES = 10
 
 
-async def matching_customers(conn: asyncpg.Connection, caller: CallerNumber) -> list[int]:
-    if caller.e164 is None:
-        return []
-    return [r["customer_id"] for r in await conn.fetch(Q["customers_by_phone"], caller.e164)]
-
-
-async def candidate_card(conn: asyncpg.Connection, customer_id: int,
+async def candidate_card(conn: Connection, customer_id: int,
                          now: datetime) -> dict[str, Any]:
     row = await conn.fetchrow(Q["pop_customer"], customer_id)
     card = plain_record(row)
@@ -47,11 +43,25 @@ async def candidate_card(conn: asyncpg.Connection, customer_id: int,
     return card
 
 
-async def build_pop(pool: asyncpg.Pool, caller: CallerNumber,
-                    customer_ids: list[int]) -> list[dict[str, Any]]:
-    now = datetime.now(UTC)
-    async with pool.acquire() as conn, conn.transaction(readonly=True):
-        return [await candidate_card(conn, cid, now) for cid in customer_ids[:MAX_CANDIDATES]]
+class PopCards:
+    """Who a caller may be, and their cards: read while the caller is still in the IVR."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def matching(self, caller: CallerNumber) -> list[int]:
+        if caller.e164 is None:
+            return []
+        async with unavailable_as_domain_error():
+            rows = await self._pool.fetch(Q["customers_by_phone"], caller.e164)
+        return [r["customer_id"] for r in rows]
+
+    async def cards(self, customer_ids: list[int]) -> list[dict[str, Any]]:
+        now = datetime.now(UTC)
+        async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
+                conn.transaction(readonly=True):
+            return [await candidate_card(conn, cid, now)
+                    for cid in customer_ids[:MAX_CANDIDATES]]
 
 
 def match_kind(caller: CallerNumber, candidates: list[Any]) -> str:

@@ -53,6 +53,7 @@ class LinkState(enum.StrEnum):
 class AmiResync:
     """The live state as Asterisk reports it right after a (re)login."""
 
+    at: float  # our clock when the snapshot was asked for
     channels: list[Message]
     queue_status: list[Message]
 
@@ -255,11 +256,12 @@ class AmiClient:
         self.last_error = ""
         log.info("AMI logged in to %s:%s as %s", self._host, self._port, self._username)
         # Events during the gap were lost: the snapshot replaces what we believed.
+        asked_at = time.time()
         channels = await self._send_on(protocol, {"Action": "CoreShowChannels"},
                                        as_list=True, timeout=None)
         queues = await self._send_on(protocol, {"Action": "QueueStatus"},
                                      as_list=True, timeout=None)
-        self._events.put_nowait(AmiResync(_list_items(channels), _list_items(queues)))
+        self._events.put_nowait(AmiResync(asked_at, _list_items(channels), _list_items(queues)))
         self._set_state(LinkState.CONNECTED)
         pinger = asyncio.create_task(self._ping_until_dead(protocol), name="ami-ping")
         try:

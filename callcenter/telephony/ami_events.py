@@ -7,7 +7,7 @@ translation is tested on frames recorded from the real Asterisk.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from callcenter.domain.call_events import (
     AgentAnswered,
@@ -21,10 +21,14 @@ from callcenter.domain.call_events import (
     ChannelStateChanged,
     DialEnded,
     DialStarted,
+    LiveChannel,
+    LiveSnapshot,
     OriginateFinished,
     QueueMemberRemoved,
     QueueMemberState,
+    RecordingStarted,
 )
+from callcenter.telephony.ami import AmiItem, AmiResync, EventHandler
 
 Frame = Mapping[str, str]
 
@@ -89,14 +93,34 @@ def _member_removed(f: Frame) -> QueueMemberRemoved:
     return QueueMemberRemoved(_at(f), f["Queue"], f.get("Interface") or f.get("Location", ""))
 
 
-def _ivr_choice(f: Frame) -> str:
-    """CC_IVR_CHOICE from the ChanVariable header(s) (manager.conf channelvars)."""
+def _chan_var(f: Frame, wanted: str) -> str:
+    """A channel variable from the ChanVariable header(s) (manager.conf channelvars)."""
     values = f.get("ChanVariable", "")
     for item in values if isinstance(values, list) else [values]:
         name, _, value = item.partition("=")
-        if name == "CC_IVR_CHOICE":
+        if name == wanted:
             return value
     return ""
+
+
+def _ivr_choice(f: Frame) -> str:
+    return _chan_var(f, "CC_IVR_CHOICE")
+
+
+# Where the dialplan (dialplans/extensions.conf, CC_RECORDINGS) has MixMonitor write; the
+# server sees the same folder as its recordings_dir.
+ASTERISK_RECORDINGS = "/var/spool/asterisk/recordings/"
+
+
+def _recording_started(f: Frame) -> RecordingStarted:
+    path = _chan_var(f, "CC_RECORDING")
+    relative = path[len(ASTERISK_RECORDINGS):] if path.startswith(ASTERISK_RECORDINGS) else ""
+    return RecordingStarted(_at(f), f["Linkedid"], f["Uniqueid"], relative)
+
+
+def _live_channel(f: Frame) -> LiveChannel:
+    state = _STATES.get(f.get("ChannelState", ""), f.get("ChannelStateDesc", "").lower())
+    return LiveChannel(f["Linkedid"], f["Uniqueid"], f["Channel"], state, f.get("Context", ""))
 
 
 def _caller_queued(f: Frame) -> CallerQueued:
@@ -124,7 +148,6 @@ def _caller_abandoned(f: Frame) -> CallerAbandoned:
 
 TRANSLATORS: dict[str, Callable[[Frame], CallEvent]] = {
     "Newchannel": _channel_created,
-    "CoreShowChannel": _channel_created,
     "Newstate": _state,
     "Hangup": _hangup,
     "DialBegin": _dial_begin,
@@ -140,10 +163,11 @@ TRANSLATORS: dict[str, Callable[[Frame], CallEvent]] = {
     "AgentRingNoAnswer": _agent_ring_ended,
     "AgentConnect": _agent_connected,
     "QueueCallerAbandon": _caller_abandoned,
+    "MixMonitorStart": _recording_started,
 }
 
 # What the reader keeps; everything else is dropped before it is queued.
-WANTED_EVENTS = frozenset(TRANSLATORS) | {"FullyBooted", "Shutdown"}
+WANTED_EVENTS = frozenset(TRANSLATORS) | {"FullyBooted", "Shutdown", "CoreShowChannel"}
 
 
 def translate(frame: Frame) -> CallEvent | None:
@@ -158,3 +182,30 @@ def translate(frame: Frame) -> CallEvent | None:
         return translator(frame)
     except KeyError:
         return None
+
+
+def snapshot(channels: Sequence[Frame], queue_status: Sequence[Frame],
+             at: float) -> LiveSnapshot:
+    """Asterisk's answers to CoreShowChannels and QueueStatus after a login, as one
+    event; malformed entries are left out like malformed events."""
+    live = []
+    for frame in channels:
+        try:
+            live.append(_live_channel(frame))
+        except KeyError:
+            continue
+    members = [e for e in map(translate, queue_status) if isinstance(e, QueueMemberState)]
+    return LiveSnapshot(at, tuple(live), tuple(members))
+
+
+def feed(deliver: Callable[[CallEvent], Awaitable[None]]) -> EventHandler:
+    """The AMI client's handler: each frame (or post-login snapshot) as a domain event,
+    handed to ``deliver`` (services/dispatch.py) in arrival order."""
+
+    async def on_ami(item: AmiItem) -> None:
+        event = (snapshot(item.channels, item.queue_status, item.at)
+                 if isinstance(item, AmiResync) else translate(item))
+        if event is not None:
+            await deliver(event)
+
+    return on_ami

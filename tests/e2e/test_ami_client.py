@@ -8,7 +8,7 @@ import time
 from callcenter.domain.call_events import QueueMemberState
 from callcenter.services.live_state import LiveState
 from callcenter.telephony.ami import AmiClient, AmiItem, AmiResync
-from callcenter.telephony.ami_events import WANTED_EVENTS, translate
+from callcenter.telephony.ami_events import WANTED_EVENTS, snapshot, translate
 from tests.harness import sandbox
 from tests.harness.sipp import start_phone
 from tests.waiting import eventually
@@ -21,7 +21,7 @@ async def test_login_events_and_reconnect_after_an_asterisk_restart(
 
     async def on_event(item: AmiItem) -> None:
         if isinstance(item, AmiResync):
-            live.reset([e for e in map(translate, [*item.channels, *item.queue_status]) if e])
+            live.apply(snapshot(item.channels, item.queue_status, item.at))
             return
         seen.append(item["Event"])
         event = translate(item)

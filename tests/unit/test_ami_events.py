@@ -12,8 +12,8 @@ from callcenter.domain.call_events import (
     OriginateFinished,
     QueueMemberState,
 )
-from callcenter.domain.call_progress import OutboundCall
-from callcenter.telephony.ami_events import translate
+from callcenter.domain.calls import OutboundCall
+from callcenter.telephony.ami_events import snapshot, translate
 from tests.frames import events
 
 
@@ -25,9 +25,11 @@ def test_click_to_call_frames() -> None:
     translated = _translated("click_to_call")
     created = [translate(f) for f in events("click_to_call") if f["Event"] == "Newchannel"]
     assert len(created) == 2 and len({e.linkedid for e in created}) == 1
-    # The snapshot taken mid-call (CoreShowChannels) lists the same two channels.
-    listed = [translate(f) for f in events("click_to_call") if f["Event"] == "CoreShowChannel"]
-    assert {e.uniqueid for e in listed} == {e.uniqueid for e in created}
+    # The snapshot taken mid-call (CoreShowChannels) lists the same two channels, up.
+    listed = snapshot([f for f in events("click_to_call") if f["Event"] == "CoreShowChannel"],
+                      [], 1.0).channels
+    assert {c.uniqueid for c in listed} == {e.uniqueid for e in created}
+    assert {c.state for c in listed} == {"up"}
     assert all(e.at > 1.7e9 for e in translated)  # timestampevents=yes
     originate = next(e for e in translated if isinstance(e, OriginateFinished))
     assert originate.success and originate.reason == 4

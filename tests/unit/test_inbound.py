@@ -10,7 +10,7 @@ from callcenter.domain.call_events import (
     QueueMemberState,
 )
 from callcenter.domain.caller_id import classify
-from callcenter.domain.inbound_call import Answered, Ended, InboundCall, Pop, Withdraw
+from callcenter.domain.calls import Answered, Ended, InboundCall, Pop, Withdraw
 from callcenter.telephony.ami_events import translate
 from tests.frames import events
 

@@ -2,6 +2,8 @@ from callcenter.domain.call_events import (
     ChannelCreated,
     ChannelHungUp,
     ChannelStateChanged,
+    LiveChannel,
+    LiveSnapshot,
     QueueMemberRemoved,
     QueueMemberState,
 )
@@ -29,9 +31,10 @@ def test_a_resync_replaces_what_we_believed() -> None:
     live.apply(_member("PJSIP/1001"))
     live.apply(ChannelCreated(1.0, "L9", "U9", "PJSIP/1001-0009", "", "", ""))
     # Asterisk restarted: the snapshot knows only 1002, paused.
-    live.reset([_member("PJSIP/1002", paused=True)])
+    live.apply(LiveSnapshot(2.0, (LiveChannel("L8", "U8", "PJSIP/1002-0008", "up", "agents"),),
+                            (_member("PJSIP/1002", paused=True),)))
     assert list(live.members) == [("hotline", "PJSIP/1002")]
     assert live.members[("hotline", "PJSIP/1002")].paused
-    assert live.channels == {} and live.resyncs == 1
+    assert list(live.channels) == ["U8"] and live.resyncs == 1
     live.apply(QueueMemberRemoved(3.0, "hotline", "PJSIP/1002"))
     assert live.members == {}

@@ -1,6 +1,3 @@
--- name: user_by_extension
-SELECT id FROM users WHERE extension = $1 AND active;
-
 -- name: awaiting_wrap_up
 SELECT id FROM calls
 WHERE agent_id = $1 AND direction = 'inbound' AND answered_at IS NOT NULL

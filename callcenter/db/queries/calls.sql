@@ -1,15 +1,25 @@
+-- Calls, outbound and inbound: their rows are written as each fact is known
+-- (services/calls.py), so a restarted server can finish every call it did not see end.
+
 -- name: insert_call
 INSERT INTO calls (linkedid, direction, customer_id, agent_id, callee_number, started_at,
                    state, followup_task_id, category)
 VALUES ($1, 'outbound', $2, $3, $4, $5, 'agent_ringing', $6, 'followup')
 RETURNING id;
 
--- name: set_state
-UPDATE calls SET state = $2 WHERE id = $1 AND ended_at IS NULL;
+-- name: save_outbound
+UPDATE calls
+SET state = $2, agent_answered_at = $3, answered_at = $4, customer_uniqueid = $5,
+    customer_channel = $6, updated_at = now()
+WHERE id = $1 AND ended_at IS NULL;
+
+-- name: set_recording_file
+UPDATE calls SET recording_file = $2, updated_at = now() WHERE id = $1;
 
 -- name: finish_call
 UPDATE calls
-SET state = 'ended', disposition = $2, answered_at = $3, ended_at = $4
+SET state = 'ended', disposition = $2, answered_at = $3, ended_at = $4, ended_unseen = $5,
+    agent_answered_at = COALESCE(agent_answered_at, $6), updated_at = now()
 WHERE id = $1 AND ended_at IS NULL
 RETURNING followup_task_id, customer_id, agent_id, answered_at, ended_at;
 
@@ -18,26 +28,52 @@ INSERT INTO call_legs (call_id, uniqueid, channel, role, created_at, answered_at
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (uniqueid) DO NOTHING;
 
--- name: insert_event
-INSERT INTO call_events (call_id, at, kind, data) VALUES ($1, $2, $3, $4);
-
 -- name: get_call
 SELECT c.id, c.linkedid, c.state, c.direction, c.followup_task_id, c.customer_id,
-       c.agent_id, c.callee_number, c.started_at, c.answered_at, c.ended_at, c.disposition,
-       r.path AS recording_path, r.status AS recording_status,
-       r.duration_ms AS recording_duration_ms
+       c.agent_id, COALESCE(c.callee_number, c.caller_number) AS phone, c.ivr_choice,
+       c.started_at, c.answered_at, c.ended_at, c.disposition,
+       r.status AS recording_status, r.duration_ms AS recording_duration_ms
 FROM calls c LEFT JOIN recordings r ON r.call_id = c.id
 WHERE c.id = $1;
 
 -- name: open_calls
-SELECT id, linkedid, state, agent_id, followup_task_id, customer_id, callee_number,
-       started_at
-FROM calls WHERE ended_at IS NULL AND direction = 'outbound';
+SELECT id, linkedid, direction, state, agent_id, customer_id, followup_task_id,
+       COALESCE(callee_number, caller_number) AS phone, ivr_choice, started_at,
+       agent_answered_at, answered_at, customer_uniqueid, customer_channel,
+       agent_interface, agent_uniqueid, recording_file, updated_at
+FROM calls WHERE ended_at IS NULL;
 
 -- name: insert_recording
 INSERT INTO recordings (call_id, path, format, size_bytes, duration_ms, sha256, status)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (path) DO NOTHING;
+
+-- name: insert_inbound_call
+INSERT INTO calls (linkedid, direction, customer_id, caller_number, started_at, state)
+VALUES ($1, 'inbound', $2, $3, $4, 'ivr')
+ON CONFLICT (linkedid) DO UPDATE SET state = calls.state
+RETURNING id;
+
+-- name: inbound_queued
+UPDATE calls SET state = 'queued', ivr_choice = $2, updated_at = now()
+WHERE id = $1 AND ended_at IS NULL;
+
+-- name: inbound_answered
+UPDATE calls
+SET agent_id = $2, answered_at = $3, agent_interface = $4, agent_uniqueid = $5,
+    state = 'answered', updated_at = now()
+WHERE id = $1 AND ended_at IS NULL;
+
+-- name: inbound_ended
+-- disposition: answered | abandoned | ivr (served or lost before the queue)
+UPDATE calls
+SET ended_at = $2, disposition = $3, ended_unseen = $4, answered_at = COALESCE(answered_at, $5),
+    state = 'ended', updated_at = now()
+WHERE id = $1 AND ended_at IS NULL
+RETURNING customer_id, agent_id, answered_at;
+
+-- name: user_by_extension
+SELECT id FROM users WHERE extension = $1 AND active;
 
 -- name: open_complaints_of_customer
 SELECT id, first_contact_at, status FROM complaints

@@ -30,32 +30,3 @@ SELECT c.id, c.direction, c.started_at, c.disposition, c.category, r.id AS recor
 FROM calls c LEFT JOIN recordings r ON r.call_id = c.id AND r.status = 'ready'
 WHERE c.customer_id = $1 AND c.ended_at IS NOT NULL
 ORDER BY c.started_at DESC LIMIT 5;
-
--- name: user_by_extension
-SELECT id FROM users WHERE extension = $1 AND active;
-
--- name: insert_inbound_call
-INSERT INTO calls (linkedid, direction, customer_id, caller_number, started_at, state)
-VALUES ($1, 'inbound', $2, $3, $4, 'ivr')
-ON CONFLICT (linkedid) DO UPDATE SET state = calls.state
-RETURNING id;
-
--- name: inbound_queued
-UPDATE calls SET state = 'queued', ivr_choice = $2 WHERE id = $1 AND ended_at IS NULL;
-
--- name: open_inbound_calls
-SELECT id, linkedid, answered_at FROM calls WHERE direction = 'inbound' AND ended_at IS NULL;
-
--- name: inbound_answered
-UPDATE calls SET agent_id = $2, answered_at = $3, state = 'answered'
-WHERE id = $1 AND ended_at IS NULL;
-
--- name: inbound_ended
-UPDATE calls SET ended_at = $2, disposition = $3, state = 'ended'
-WHERE id = $1 AND ended_at IS NULL
-RETURNING customer_id, agent_id, answered_at;
-
--- name: ivr_call_ended
--- A caller who hung up in the IVR (or was served there: a booking) never reached an agent.
-UPDATE calls SET ended_at = $2, disposition = 'ivr', state = 'ended'
-WHERE id = $1 AND ended_at IS NULL;

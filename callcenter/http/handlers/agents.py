@@ -6,13 +6,12 @@ from aiohttp import web
 
 from callcenter.http.json_body import read_json
 from callcenter.http.request_user import current_user
-from callcenter.keys import AMI, LIVE_STATE, POOL
+from callcenter.keys import AGENT_STATES, AMI
 from callcenter.services import agents
 
 
 async def state(request: web.Request) -> web.Response:
-    return web.json_response(await agents.state_of(request.app[POOL], request.app[LIVE_STATE],
-                                                   current_user(request)))
+    return web.json_response(await request.app[AGENT_STATES].state_of(current_user(request)))
 
 
 async def log_in(request: web.Request) -> web.Response:

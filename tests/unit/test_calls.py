@@ -10,7 +10,7 @@ from callcenter.domain.call_events import (
     DialStarted,
     OriginateFinished,
 )
-from callcenter.domain.call_progress import CallState, OutboundCall
+from callcenter.domain.calls import CallRecord, CallState, OutboundCall
 from callcenter.domain.dialing import dial_digits
 
 L = "cc-1"
@@ -57,12 +57,35 @@ def test_events_of_other_channels_do_not_end_the_call() -> None:
 
 
 def test_closing_a_call_whose_end_was_not_seen() -> None:
+    heard = OutboundCall(L, 100.0)
+    heard.close_unseen(200.0, answered_at=150.0)  # its recording says 50 s were bridged
+    assert heard.disposition == "answered" and heard.duration == pytest.approx(50.0)
+    # Without a recording, the last state seen decides.
+    ringing_agent = OutboundCall(L, 100.0)
+    ringing_agent.close_unseen(120.0, answered_at=None)
+    assert ringing_agent.disposition == "agent_no_answer" and ringing_agent.ended_at == 120.0
+    ringing_customer = _run(AGENT_UP, DIAL)
+    ringing_customer.close_unseen(130.0, answered_at=None)
+    assert ringing_customer.disposition == "no_answer"
+    talking = _run(AGENT_UP, DIAL, DialEnded(103.0, L, L, "U2", "PJSIP/trunk-2", "ANSWER"))
+    talking.close_unseen(140.0, answered_at=None)
+    assert talking.disposition == "answered" and talking.answered_at == 103.0
+
+
+def test_an_originate_asterisk_refused_is_failed_not_unanswered() -> None:
     call = OutboundCall(L, 100.0)
-    call.close_unseen(200.0, answered=True)
-    assert call.disposition == "answered"
-    call = OutboundCall(L, 100.0)
-    call.close_unseen(200.0, answered=False)
-    assert call.disposition == "failed"
+    call.originate_failed(100.5)
+    assert call.disposition == "failed" and call.ended
+
+
+def test_a_call_rebuilt_from_its_row_goes_on() -> None:
+    record = CallRecord(7, L, "outbound", "customer_ringing", 3, 5, 9, "+8613800138000", "",
+                        100.0, 101.0, None, "U2", "PJSIP/trunk-2", "", "", "", 101.1)
+    call = record.outbound()
+    assert call.state is CallState.CUSTOMER_RINGING
+    call.apply(DialEnded(103.0, L, L, "U2", "PJSIP/trunk-2", "ANSWER"))
+    call.apply(AGENT_GONE)
+    assert call.disposition == "answered" and call.duration == pytest.approx(7.0)
 
 
 def test_attempts_then_sms() -> None:
