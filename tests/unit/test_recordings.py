@@ -1,8 +1,11 @@
 """Recordings' pure rules: peaks, phone search keys, filters, cursors, safe paths,
-Chinese segmentation, and the search SQL's two WHERE clauses staying identical."""
+Chinese segmentation, and the search SQL's two WHERE clauses staying identical; the
+repair of WAV files cut by a PBX crash, on files made here."""
 
 from __future__ import annotations
 
+import struct
+import wave
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from callcenter.domain.recordings import (
 )
 from callcenter.domain.text_search import query_words, segment
 from callcenter.errors import ValidationError
+from callcenter.recordings_files import describe_wav, holds_no_audio, repair_wav
 
 
 def test_peaks_are_the_loudest_sample_of_each_slice_scaled_to_100() -> None:
@@ -83,3 +87,101 @@ def test_search_and_count_filter_alike() -> None:
     q = load_queries("recordings")
     where = q["search_recordings"].split("WHERE", 1)[1].split("AND ($19", 1)[0]
     assert q["count_recordings"].split("WHERE", 1)[1].strip() == where.strip()
+
+
+# -- WAV files cut by a crash ---------------------------------------------------------
+
+RATE = 8000
+
+
+def samples(seconds: float) -> bytes:
+    return b"".join(struct.pack("<h", (i * 37) % 20000 - 10000)
+                    for i in range(int(seconds * RATE)))
+
+
+def asterisk_header(riff_size: int = 0, data_size: int = 0) -> bytes:
+    """format_wav's header as written when the file is opened: both sizes 0."""
+    return (b"RIFF" + struct.pack("<I", riff_size) + b"WAVEfmt "
+            + struct.pack("<IHHIIHH", 16, 1, 1, RATE, 2 * RATE, 2, 16)
+            + b"data" + struct.pack("<I", data_size))
+
+
+def frames_of(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as w:
+        assert (w.getframerate(), w.getsampwidth(), w.getnchannels()) == (RATE, 2, 1)
+        return w.readframes(w.getnframes())
+
+
+def test_a_file_cut_by_a_crash_gets_its_real_sizes(tmp_path: Path) -> None:
+    audio = samples(3.5)
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(asterisk_header() + audio)
+    assert not describe_wav(cut)[1]  # what a reader saw: no audio, or no WAV file
+    assert repair_wav(cut) is True
+    assert frames_of(cut) == audio
+    size, duration_ms, _ = describe_wav(cut)
+    assert (size, duration_ms) == (44 + len(audio), 3500)
+    assert struct.unpack_from("<I", cut.read_bytes(), 4)[0] == 36 + len(audio)
+    assert repair_wav(cut) is False  # once is enough
+    assert frames_of(cut) == audio
+
+
+def test_a_half_written_sample_stays_outside_the_data(tmp_path: Path) -> None:
+    audio = samples(1)
+    cut = tmp_path / "odd.wav"
+    cut.write_bytes(asterisk_header() + audio + b"\x7f")
+    assert repair_wav(cut) is True
+    assert frames_of(cut) == audio
+    assert cut.stat().st_size == 44 + len(audio) + 1  # the samples are never rewritten
+
+
+def test_a_header_promising_more_than_the_disk_holds_is_cut_to_it(tmp_path: Path) -> None:
+    audio = samples(2)
+    cut = tmp_path / "short.wav"
+    cut.write_bytes(asterisk_header(36 + 10 * len(audio), 10 * len(audio)) + audio)
+    assert repair_wav(cut) is True
+    assert frames_of(cut) == audio
+
+
+def test_streaming_placeholders_and_other_chunks_before_the_data(tmp_path: Path) -> None:
+    audio = samples(1)
+    header = asterisk_header(0xFFFFFFFF, 0xFFFFFFFF)
+    # a LIST chunk (odd length, padded) between fmt and data, as other writers add
+    extra = b"LIST" + struct.pack("<I", 5) + b"INFOx\x00"
+    cut = tmp_path / "list.wav"
+    cut.write_bytes(header[:36] + extra + header[36:] + audio)
+    assert repair_wav(cut) is True
+    assert frames_of(cut) == audio
+
+
+def test_complete_and_foreign_files_are_left_alone(tmp_path: Path) -> None:
+    good = tmp_path / "good.wav"
+    with wave.open(str(good), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(samples(1))
+    before = good.read_bytes()
+    assert repair_wav(good) is False and good.read_bytes() == before
+    # a data chunk followed by another chunk: the stated size is right, not "too short"
+    trailer = tmp_path / "trailer.wav"
+    trailer.write_bytes(before + b"LIST" + struct.pack("<I", 4) + b"INFO")
+    assert repair_wav(trailer) is False
+    for name, content in (("empty.wav", b""), ("text.wav", b"not a wav file at all"),
+                          ("cut-header.wav", asterisk_header()[:30]),
+                          ("mp3.wav", b"ID3\x04" + bytes(100))):
+        path = tmp_path / name
+        path.write_bytes(content)
+        assert repair_wav(path) is False, name
+        assert path.read_bytes() == content, name
+    assert repair_wav(tmp_path / "absent.wav") is False
+
+
+def test_files_that_hold_no_audio(tmp_path: Path) -> None:
+    files = {"header.wav": asterisk_header(), "empty.wav": b"",
+             "audio.wav": asterisk_header() + samples(0.1), "text.wav": b"hello"}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    assert {name for name in files if holds_no_audio(tmp_path / name)} == {
+        "header.wav", "empty.wav"}
+    assert holds_no_audio(tmp_path / "absent.wav") is False
