@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from functools import cache
 
 import jieba
@@ -23,11 +24,32 @@ MAX_QUERY_WORDS = 16
 @cache
 def _tokenizer() -> jieba.Tokenizer:
     # Loading the dictionary takes about a second: once per process, off the event loop
-    # (callers run segment() in a thread). jieba logs its loading at INFO otherwise.
+    # (callers run segment() in a thread, the recordings worker warms it up at start).
+    # jieba's own initialize() holds the GIL for 100-400 ms at a time (its marshal cache
+    # is read in one C call; without the cache, big dict work between GIL switches),
+    # which stalls the event loop even from a thread; this builds the same prefix
+    # dictionary in Python, handing the GIL back every few hundred lines.
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
+    freq: dict[str, int] = {}
+    total = 0
+    with tokenizer.get_dict_file() as lines:
+        for number, line in enumerate(lines):
+            word, count = line.strip().decode("utf-8").split(" ")[:2]
+            freq[word] = int(count)
+            total += int(count)
+            for end in range(1, len(word)):
+                freq.setdefault(word[:end], 0)
+            if number % 500 == 0:
+                time.sleep(0)  # let the event loop's thread run
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, total, True
     return tokenizer
+
+
+def warm_up() -> None:
+    """Load the dictionary now (blocking: run it in a thread) rather than at the first
+    search or index."""
+    _tokenizer()
 
 
 def segment(text: str) -> str:

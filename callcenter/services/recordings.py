@@ -5,7 +5,8 @@ A job queue in PostgreSQL (``recording_jobs``) drives three kinds of work per re
 remove the WAV), ``transcribe`` and ``index`` (refresh the searchable copy of the call's
 links and words). Jobs are claimed with a lease, so a worker killed mid-job leaves its job
 to the next claim; every step is safe to run twice. Blocking work (pydub, ffmpeg, hashing,
-file I/O, jieba) runs in threads.
+file I/O, jieba) runs in threads; the transcriber, which holds the GIL for as long as it
+decodes, runs in a child process (services/transcripts.py).
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ from callcenter.domain.recordings import (
     phone_digits,
     reversed_digits,
 )
-from callcenter.domain.text_search import query_words, segment
+from callcenter.domain.text_search import query_words, segment, warm_up
 from callcenter.domain.users import User
 from callcenter.errors import CallcenterError, Forbidden, NotFound
-from callcenter.services.transcripts import SAMPLE_RATE, Transcriber
+from callcenter.services.transcripts import SAMPLE_RATE, Transcriber, transcribe
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,11 @@ class RecordingWorker:
                 await self._task
 
     async def _run(self) -> None:
+        try:
+            # jieba's dictionary, before the first index job or search needs it
+            await asyncio.to_thread(warm_up)
+        except Exception:
+            log.exception("recordings worker: the word dictionary did not load")
         next_purge = time.monotonic()
         while True:
             try:
@@ -235,7 +241,7 @@ class RecordingWorker:
         if row is not None and row["status"] == "ready" and row["format"] == FORMAT:
             path = inside(self._root, row["path"])
             pcm = await asyncio.to_thread(decode_pcm, path, SAMPLE_RATE)
-            text = await asyncio.to_thread(self._transcriber.transcribe, pcm)
+            text = await transcribe(self._transcriber, pcm)
             await db.set_transcript(self._pool, job.recording_id, text)
             await db.queue_job(self._pool, job.recording_id, "index")
         await db.finish_job(self._pool, job.id)
