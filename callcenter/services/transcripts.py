@@ -22,14 +22,13 @@ import pickle
 import sys
 from typing import Protocol
 
-from callcenter.errors import CallcenterError, SettingsError
+from callcenter.errors import SettingsError
 
 SAMPLE_RATE = 16000  # what the pocketsphinx models are trained on
 
 
-class TranscriptionFailed(CallcenterError):
-    error_id = "transcription_failed"
-    http_status = 500
+class TranscriptionFailed(RuntimeError):
+    """The transcriber's process failed (a job error, retried; never an HTTP answer)."""
 
 
 class Transcriber(Protocol):
