@@ -95,15 +95,31 @@ def repair_wav(path: Path) -> bool:
 
     Only the two size fields change (8 bytes, written in place and fsynced); the samples
     are not touched, and a trailing half sample frame is left outside the data chunk.
-    Safe to run twice, and on any file: a complete one is left as it is."""
+    Safe to run twice, and on any file: a complete one is left as it is. If the file
+    grows meanwhile (Asterisk flushing its last samples as it closes a file just after
+    the hang-up), the sizes are written again from its new length."""
     try:
         found = layout(path)
     except OSError:
         return False
     if found is None or not found.needs_repair:
         return False
+    for _ in range(3):
+        _write_sizes(path, found)
+        try:
+            now = layout(path)
+        except OSError:
+            break
+        if now is None or now.file_size == found.file_size:
+            break
+        found = now  # it grew after it was measured: the sizes written may be short
+    return True
+
+
+def _write_sizes(path: Path, found: WavLayout) -> None:
     data_size = found.on_disk
     riff_size = min(found.data_offset + data_size - 8, MAX_RIFF)
+    before = path.stat()
     with path.open("r+b") as f:
         f.seek(4)
         f.write(struct.pack("<I", riff_size))
@@ -111,7 +127,9 @@ def repair_wav(path: Path) -> bool:
         f.write(struct.pack("<I", data_size))
         f.flush()
         os.fsync(f.fileno())
-    return True
+    # The modification time stays the recording's: when its last sample was written (the
+    # end of a call that ended unseen is read from it), and what "old enough" is judged by.
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
 def holds_no_audio(path: Path) -> bool:

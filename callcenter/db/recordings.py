@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from callcenter.db.connection import Connection
 from callcenter.db.queries import load_queries
 from callcenter.domain.recordings import SearchFilters, like_prefix
 
@@ -27,7 +28,7 @@ async def claim_job(pool: asyncpg.Pool, lease_seconds: float) -> Job | None:
                                         row["attempts"])
 
 
-async def finish_job(conn: asyncpg.Connection | asyncpg.Pool, job_id: int) -> None:
+async def finish_job(conn: Connection | asyncpg.Pool, job_id: int) -> None:
     await conn.execute(Q["finish_job"], job_id)
     await conn.execute(Q["rerun_job"], job_id)
 
@@ -44,7 +45,7 @@ async def give_up(pool: asyncpg.Pool, job: Job, error: str) -> None:
         await conn.execute(Q["drop_job"], job.id)
 
 
-async def queue_job(conn: asyncpg.Connection | asyncpg.Pool, recording_id: int,
+async def queue_job(conn: Connection | asyncpg.Pool, recording_id: int,
                     kind: str) -> None:
     await conn.execute(Q["queue_job"], recording_id, kind)
 
@@ -53,7 +54,7 @@ async def recording_file(pool: asyncpg.Pool, recording_id: int) -> asyncpg.Recor
     return await pool.fetchrow(Q["recording_file"], recording_id)
 
 
-async def save_conversion(conn: asyncpg.Connection, recording_id: int, *, path: str,
+async def save_conversion(conn: Connection, recording_id: int, *, path: str,
                           fmt: str, size: int, duration_ms: int, sha256: str,
                           peaks: list[int], original_sha256: str) -> None:
     await conn.execute(Q["converted"], recording_id, path, fmt, size, duration_ms, sha256,
@@ -68,7 +69,7 @@ async def index_source(pool: asyncpg.Pool, recording_id: int) -> asyncpg.Record 
     return await pool.fetchrow(Q["index_source"], recording_id)
 
 
-async def set_index(conn: asyncpg.Connection | asyncpg.Pool, recording_id: int,
+async def set_index(conn: Connection | asyncpg.Pool, recording_id: int,
                     values: dict[str, Any], words: str) -> None:
     v = values
     await conn.execute(
@@ -106,6 +107,12 @@ async def get_recording(pool: asyncpg.Pool, recording_id: int) -> asyncpg.Record
 
 async def known_paths(pool: asyncpg.Pool) -> list[asyncpg.Record]:
     return await pool.fetch(Q["known_paths"])
+
+
+async def files_in_use(pool: asyncpg.Pool, files: dict[str, str]) -> set[str]:
+    """Of ``files`` (relative path -> linkedid), the paths a row or an open call owns."""
+    rows = await pool.fetch(Q["files_in_use"], list(files), list(files.values()))
+    return {row["path"] for row in rows}
 
 
 async def due_for_purge(pool: asyncpg.Pool, days: int, batch: int) -> list[asyncpg.Record]:

@@ -41,6 +41,7 @@ from callcenter.domain.recordings import (
 from callcenter.domain.text_search import query_words, segment, warm_up
 from callcenter.domain.users import User
 from callcenter.errors import CallcenterError, Forbidden, NotFound
+from callcenter.recordings_files import holds_no_audio, repair_wav
 from callcenter.services.transcripts import SAMPLE_RATE, Transcriber, transcribe
 
 log = logging.getLogger(__name__)
@@ -100,12 +101,15 @@ class Converted:
     sha256: str
     peaks: list[int]
     original_sha256: str
+    repaired: bool = False  # the WAV was cut by a PBX crash; its header was repaired
 
 
 def convert(src: Path, dst: Path) -> Converted:
     """WAV -> MP3 beside it, verified; blocking. The MP3 appears under its name only
     once complete (written as .part, then renamed), so a killed run leaves no file that
-    looks finished."""
+    looks finished. A WAV cut by a PBX crash (its header still says "no audio") is
+    repaired first, so what was recorded up to the crash is kept."""
+    repaired = repair_wav(src)
     try:
         with wave.open(str(src), "rb") as w:
             if w.getnframes() == 0:
@@ -127,7 +131,8 @@ def convert(src: Path, dst: Path) -> Converted:
     os.replace(part, dst)
     full_scale = 1 << (8 * audio.sample_width - 1)
     return Converted(dst.stat().st_size, len(audio), _sha256(dst),
-                     peaks(audio.get_array_of_samples(), full_scale), original_sha256)
+                     peaks(audio.get_array_of_samples(), full_scale), original_sha256,
+                     repaired)
 
 
 def _words_of(row: asyncpg.Record) -> str:
@@ -141,7 +146,8 @@ def _relative(root: Path, path: Path) -> str:
 
 
 class RecordingWorker:
-    """Runs queued recording jobs one at a time, and the retention purge."""
+    """Runs queued recording jobs one at a time; every ``purge_every`` seconds, the
+    retention purge and the tidying of files no call needs (:func:`tidy_files`)."""
 
     def __init__(self, pool: asyncpg.Pool, root: Path, transcriber: Transcriber, *,
                  lease_seconds: float = 600, poll_seconds: float = 1.0,
@@ -173,9 +179,11 @@ class RecordingWorker:
         next_purge = time.monotonic()
         while True:
             try:
-                if self._retention_days and time.monotonic() >= next_purge:
+                if time.monotonic() >= next_purge:
                     next_purge = time.monotonic() + self._purge_every
-                    await purge_expired(self._pool, self._root, self._retention_days)
+                    await tidy_files(self._pool, self._root)
+                    if self._retention_days:
+                        await purge_expired(self._pool, self._root, self._retention_days)
                 if not await self.run_once():
                     await asyncio.sleep(self._poll)
             except asyncio.CancelledError:
@@ -233,6 +241,9 @@ class RecordingWorker:
         # Only now, with the verified MP3 on record, is the original let go.
         await asyncio.to_thread(current.unlink, missing_ok=True)
         await db.finish_job(self._pool, job.id)
+        if done.repaired:
+            log.warning("recording %s was cut by a PBX crash: kept its %s ms",
+                        job.recording_id, done.duration_ms)
         log.info("recording %s converted: %s bytes, %s ms", job.recording_id, done.size,
                  done.duration_ms)
 
@@ -266,6 +277,8 @@ class RecordingWorker:
 class Reconciliation:
     orphans: list[str] = field(default_factory=list)   # files no row points to
     missing: list[int] = field(default_factory=list)   # rows whose file is not there
+    repaired: list[str] = field(default_factory=list)  # WAVs cut by a crash, repaired
+    removed: list[str] = field(default_factory=list)   # WAVs with no audio, removed
 
 
 def _audio_files(root: Path, min_age: float) -> set[str]:
@@ -282,9 +295,10 @@ def _audio_files(root: Path, min_age: float) -> set[str]:
 
 async def reconcile(pool: asyncpg.Pool, root: Path, min_age: float = 600) -> Reconciliation:
     """Files without rows and rows without files (transfers and pickups can leave
-    MixMonitor files no call knows; disks lose files)."""
-    files = await asyncio.to_thread(_audio_files, root, min_age)
+    MixMonitor files no call knows; disks lose files), after :func:`tidy_files`."""
     report = Reconciliation()
+    report.repaired, report.removed = await tidy_files(pool, root, min_age)
+    files = await asyncio.to_thread(_audio_files, root, min_age)
     known = set()
     for row in await db.known_paths(pool):
         known.add(row["path"])
@@ -299,6 +313,54 @@ async def reconcile(pool: asyncpg.Pool, root: Path, min_age: float = 600) -> Rec
         log.warning("recordings: %s files without a row, %s rows without a file",
                     len(report.orphans), len(report.missing))
     return report
+
+
+def _old_wavs(root: Path, min_age: float) -> dict[str, str]:
+    """WAV files untouched for ``min_age`` seconds: relative path -> the linkedid
+    MixMonitor named the file after."""
+    cutoff = time.time() - min_age
+    found: dict[str, str] = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder) / name
+            if path.suffix == ".wav" and not path.is_symlink():
+                with contextlib.suppress(OSError):  # gone meanwhile
+                    if path.stat().st_mtime < cutoff:
+                        found[_relative(root, path.resolve())] = path.stem
+    return found
+
+
+def _tidy(root: Path, paths: list[str]) -> tuple[list[str], list[str]]:
+    repaired, removed = [], []
+    for relative in paths:
+        path = root / relative
+        if holds_no_audio(path):
+            path.unlink(missing_ok=True)
+            removed.append(relative)
+        elif repair_wav(path):
+            repaired.append(relative)
+    return repaired, removed
+
+
+async def tidy_files(pool: asyncpg.Pool, root: Path,
+                     min_age: float = 600) -> tuple[list[str], list[str]]:
+    """WAV files that no recording row points to and no open call owns, untouched for
+    ``min_age`` seconds: removed if they hold no audio (MixMonitor creates the file
+    when a call reaches it, bridged or not, so every unanswered attempt leaves an empty
+    one), repaired if a PBX crash cut them (their audio made playable). Returns the
+    relative paths (repaired, removed)."""
+    if not await asyncio.to_thread(root.is_dir):
+        return [], []
+    old = await asyncio.to_thread(_old_wavs, root, min_age)
+    if not old:
+        return [], []
+    in_use = await db.files_in_use(pool, old)
+    repaired, removed = await asyncio.to_thread(
+        _tidy, root, sorted(set(old) - in_use))
+    if repaired or removed:
+        log.info("recordings: %s files cut by a crash repaired, %s empty files removed",
+                 len(repaired), len(removed))
+    return repaired, removed
 
 
 def _exists(root: Path, relative: str) -> bool:

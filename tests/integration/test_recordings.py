@@ -1,7 +1,8 @@
 """Recordings on the real server and PostgreSQL, with WAV files made here (the calls
 that make them through Asterisk are in tests/e2e/test_recordings_calls.py): the pipeline,
 search, Range playback, who may play what, the audit trail, reconciliation, retention,
-and a conversion killed with SIGKILL."""
+a conversion killed with SIGKILL, a WAV cut by a PBX crash, empty files of unanswered
+attempts, and an event loop that keeps running while a call is transcribed."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import hashlib
 import math
 import os
 import random
+import shutil
 import signal
 import struct
+import subprocess
 import sys
+import time
 import wave
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -22,8 +26,14 @@ import aiohttp
 import asyncpg
 import pytest
 
-from callcenter.services.recordings import RecordingWorker, purge_expired, reconcile
-from callcenter.services.transcripts import NoTranscriber
+from callcenter.services.recordings import (
+    RecordingWorker,
+    ffmpeg,
+    purge_expired,
+    reconcile,
+    tidy_files,
+)
+from callcenter.services.transcripts import NoTranscriber, PocketsphinxTranscriber
 from tests.console import AgentSession, ConsoleServer, running_server
 from tests.integration.fake_ami import FakeAmi
 from tests.waiting import first_result
@@ -33,15 +43,17 @@ def write_wav(path: Path, seconds: float, rate: int = 8000) -> None:
     """A tone with some noise: MixMonitor's format (8 kHz, 16-bit, mono)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     rng = random.Random(7)
-    frames = b"".join(
-        struct.pack("<h", int(6000 * math.sin(i / 7) * (1 + math.sin(i / 4000)) / 2
-                              + rng.randint(-300, 300)))
-        for i in range(int(seconds * rate)))
+    total = int(seconds * rate)
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes(frames)
+        # a second at a time: one join of a 15-minute file holds the GIL for too long
+        for start in range(0, total, rate):
+            w.writeframes(b"".join(
+                struct.pack("<h", int(6000 * math.sin(i / 7) * (1 + math.sin(i / 4000)) / 2
+                                      + rng.randint(-300, 300)))
+                for i in range(start, min(start + rate, total))))
 
 
 async def add_recorded_call(pool: asyncpg.Pool, root: Path, *, agent_id: int,
@@ -313,3 +325,175 @@ async def test_pipeline_killed_mid_conversion_finishes_after_restart(
     files = sorted(p.name for p in root.rglob("*") if p.is_file())
     assert files == [wav.with_suffix(".mp3").name]
     assert await jobs_left(pool) == 0
+
+
+def cut_by_a_crash(path: Path) -> None:
+    """What a kill -9 of Asterisk leaves: the samples, under format_wav's opening header
+    (RIFF and data sizes 0)."""
+    with path.open("r+b") as f:
+        f.seek(4)
+        f.write(struct.pack("<I", 0))
+        f.seek(40)
+        f.write(struct.pack("<I", 0))
+
+
+async def test_the_worker_repairs_a_cut_recording_before_converting_it(
+        pool: asyncpg.Pool, tmp_path: Path) -> None:
+    root = tmp_path / "rec"
+    agent = await pool.fetchval(
+        "INSERT INTO users (username, display_name, role, password_hash, extension)"
+        " VALUES ('li', 'Li', 'agent', 'x', '1001') RETURNING id")
+    _, rec = await add_recorded_call(pool, root, agent_id=agent, seconds=6)
+    wav = root / (await pool.fetchval("SELECT path FROM recordings WHERE id = $1", rec))
+    cut_by_a_crash(wav)
+    assert await RecordingWorker(pool, root, NoTranscriber()).drain() >= 1
+    row = await pool.fetchrow("SELECT * FROM recordings WHERE id = $1", rec)
+    assert (row["status"], row["format"], row["last_error"]) == ("ready", "mp3", None)
+    assert abs(row["duration_ms"] - 6000) < 100 and max(row["peaks"]) > 10
+    assert not wav.exists() and (root / row["path"]).is_file()
+
+
+async def test_empty_files_of_unanswered_attempts_are_removed_cut_ones_repaired(
+        pool: asyncpg.Pool, tmp_path: Path) -> None:
+    root = tmp_path / "rec"
+    agent = await pool.fetchval(
+        "INSERT INTO users (username, display_name, role, password_hash, extension)"
+        " VALUES ('li', 'Li', 'agent', 'x', '1001') RETURNING id")
+    day = root / "2026" / "05" / "09"
+    _, rec = await add_recorded_call(pool, root, agent_id=agent, seconds=1)
+    with_row = root / (await pool.fetchval("SELECT path FROM recordings WHERE id = $1", rec))
+    header = with_row.read_bytes()[:44]
+    files = {
+        "unanswered": header,                       # a click-to-call nobody answered
+        "waiting": header,                          # a caller still in the queue
+        "young": header,                            # an attempt of a minute ago
+        "crashed": header + b"\x01\x02" * 8000,   # cut by a crash, nobody linked it
+    }
+    day.mkdir(parents=True)
+    for name, content in files.items():
+        (day / f"{name}.wav").write_bytes(content)
+    cut_by_a_crash(day / "crashed.wav")
+    with_row.write_bytes(header)  # a row's file is never touched, empty or not
+    long_ago = time.time() - 3600
+    for path in [*day.iterdir(), with_row]:
+        if path.name != "young.wav":
+            os.utime(path, (long_ago, long_ago))
+    await pool.execute(
+        "INSERT INTO calls (linkedid, direction, started_at, state)"
+        " VALUES ('waiting', 'inbound', now() - interval '1 hour', 'queued')")
+    repaired, removed = await tidy_files(pool, root, min_age=600)
+    assert removed == ["2026/05/09/unanswered.wav"]
+    assert repaired == ["2026/05/09/crashed.wav"]
+    assert sorted(p.name for p in day.iterdir()) == ["crashed.wav", "waiting.wav",
+                                                      "young.wav"]
+    with wave.open(str(day / "crashed.wav")) as w:
+        assert w.getnframes() == 8000
+    assert with_row.read_bytes() == header
+    # the reconciler tidies the same way, and reports what it did
+    (day / "unanswered-2.wav").write_bytes(header)
+    os.utime(day / "unanswered-2.wav", (long_ago, long_ago))
+    report = await reconcile(pool, root, min_age=600)
+    assert report.removed == ["2026/05/09/unanswered-2.wav"] and report.repaired == []
+    assert "2026/05/09/unanswered-2.wav" not in report.orphans
+    assert "2026/05/09/crashed.wav" in report.orphans
+
+
+# -- the event loop keeps running while a call is transcribed ----------------------------
+
+MAX_STALL = 0.2  # seconds; the AMI link is declared dead after 3 s without a Pong
+
+
+def speech_wav(path: Path, seconds: float) -> None:
+    """English speech at MixMonitor's 8 kHz (espeak-ng, then ffmpeg)."""
+    espeak = shutil.which("espeak-ng")
+    assert espeak, "espeak-ng is not installed (scripts/test installs it)"
+    sentence = ("The customer called about a brake noise on the new car and asked for a "
+                "service appointment next Tuesday morning. ")
+    raw = path.with_suffix(".22k.wav")
+    subprocess.run([espeak, "-v", "en-us", "-w", str(raw), sentence * 8], check=True)
+    subprocess.run([ffmpeg(), "-nostdin", "-v", "error", "-y", "-i", str(raw), "-t",
+                    str(seconds), "-ar", "8000", "-ac", "1", "-c:a", "pcm_s16le", str(path)],
+                   check=True)
+    raw.unlink()
+
+
+class Ticker:
+    """Measures how late the event loop runs a 10 ms timer."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.01)
+            self.worst = max(self.worst, loop.time() - before - 0.01)
+
+    async def __aenter__(self) -> Ticker:
+        self._task = asyncio.create_task(self._run())
+        await asyncio.sleep(0.05)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+
+async def test_transcribing_a_call_never_stalls_the_event_loop(
+        pool: asyncpg.Pool, tmp_path: Path) -> None:
+    """pocketsphinx holds the GIL while it decodes: run in a thread, it froze the loop
+    for 17 s on a 30 s call. The whole pipeline (conversion, transcription, index) runs
+    here on a real recording while the loop is timed."""
+    root = tmp_path / "rec"
+    agent = await pool.fetchval(
+        "INSERT INTO users (username, display_name, role, password_hash, extension)"
+        " VALUES ('li', 'Li', 'agent', 'x', '1001') RETURNING id")
+    _, rec = await add_recorded_call(pool, root, agent_id=agent, seconds=0.1)
+    wav = root / (await pool.fetchval("SELECT path FROM recordings WHERE id = $1", rec))
+    await asyncio.to_thread(speech_wav, wav, 12)
+    worker = RecordingWorker(pool, root, PocketsphinxTranscriber())
+    async with Ticker() as ticker:
+        started = time.monotonic()
+        assert await worker.drain() >= 3  # process, index, transcribe, index again
+        took = time.monotonic() - started
+    row = await pool.fetchrow("SELECT * FROM recordings WHERE id = $1", rec)
+    assert row["format"] == "mp3" and abs(row["duration_ms"] - 12_000) < 100
+    assert row["transcript"] and row["search_tsv"] is not None
+    assert ticker.worst < MAX_STALL, (
+        f"the event loop stalled {ticker.worst:.3f} s during a {took:.1f} s pipeline")
+
+
+class SleepingTranscriber:
+    """Stands for a long transcription: writes its pid, then sleeps."""
+
+    name = "sleeping"
+
+    def __init__(self, pid_file: Path) -> None:
+        self.pid_file = pid_file
+
+    def transcribe(self, pcm: bytes) -> str:
+        self.pid_file.write_text(str(os.getpid()))
+        time.sleep(120)
+        return ""
+
+
+async def test_closing_the_worker_ends_the_transcribing_process(
+        pool: asyncpg.Pool, tmp_path: Path) -> None:
+    root = tmp_path / "rec"
+    agent = await pool.fetchval(
+        "INSERT INTO users (username, display_name, role, password_hash, extension)"
+        " VALUES ('li', 'Li', 'agent', 'x', '1001') RETURNING id")
+    await add_recorded_call(pool, root, agent_id=agent, seconds=1)
+    pid_file = tmp_path / "transcriber.pid"
+    worker = RecordingWorker(pool, root, SleepingTranscriber(pid_file), poll_seconds=0.05)
+    worker.start()
+    try:
+        await first_result(lambda: asyncio.to_thread(pid_file.exists), timeout=30)
+        pid = int(pid_file.read_text())
+    finally:
+        await worker.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

@@ -4,6 +4,7 @@ repair of WAV files cut by a PBX crash, on files made here."""
 
 from __future__ import annotations
 
+import os
 import struct
 import wave
 from datetime import UTC, datetime
@@ -117,8 +118,11 @@ def test_a_file_cut_by_a_crash_gets_its_real_sizes(tmp_path: Path) -> None:
     cut = tmp_path / "cut.wav"
     cut.write_bytes(asterisk_header() + audio)
     assert not describe_wav(cut)[1]  # what a reader saw: no audio, or no WAV file
+    ended = cut.stat().st_mtime_ns - 10**12  # the call ended 1000 s ago
+    os.utime(cut, ns=(ended, ended))
     assert repair_wav(cut) is True
     assert frames_of(cut) == audio
+    assert cut.stat().st_mtime_ns == ended  # still when the last sample was written
     size, duration_ms, _ = describe_wav(cut)
     assert (size, duration_ms) == (44 + len(audio), 3500)
     assert struct.unpack_from("<I", cut.read_bytes(), 4)[0] == 36 + len(audio)

@@ -139,6 +139,14 @@ WHERE r.id = $1;
 -- name: known_paths
 SELECT id, path, status FROM recordings WHERE status IN ('ready', 'pending', 'missing');
 
+-- name: files_in_use
+-- Of these files (relative path, and the linkedid MixMonitor named each after), those a
+-- recording row points to or whose call is still open (a caller waiting in the queue
+-- has an empty file for as long as the wait lasts).
+SELECT f.path FROM unnest($1::text[], $2::text[]) AS f(path, linkedid)
+WHERE EXISTS (SELECT 1 FROM recordings r WHERE r.path = f.path)
+   OR EXISTS (SELECT 1 FROM calls c WHERE c.linkedid = f.linkedid AND c.ended_at IS NULL);
+
 -- name: due_for_purge
 SELECT id, path FROM recordings
 WHERE status = 'ready' AND started_at < now() - make_interval(days => $1)
