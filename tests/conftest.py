@@ -25,11 +25,11 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import AsyncIterator, Iterator
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
-from typing import Any
+from types import CodeType, FrameType
 
 import asyncpg
 import pytest
@@ -148,56 +148,85 @@ class _Run:
 
 class _BlockedLoopDetector(logging.Handler):
     """Collects asyncio's slow-callback warnings, each with the stacks a watchdog thread
-    sampled while that callback ran over the threshold."""
+    sampled while that callback ran over the threshold.
+
+    asyncio measures callbacks only. A heartbeat on each loop measures how late it runs
+    itself, which also catches a loop stalled between callbacks because another thread
+    held the GIL (C code that does not release it, called through asyncio.to_thread).
+    It counts only when the watchdog could not run either while the process kept a CPU
+    busy: a loop merely slowed by busy Python threads, or a process the machine did not
+    schedule, is not a blocked loop.
+    """
 
     def __init__(self, threshold: float) -> None:
         super().__init__(logging.WARNING)
         self.threshold = threshold
-        self.found: list[str] = []
+        self._found: list[str] = []
         self._running: dict[int, _Run] = {}  # thread id -> the callback it runs
         self._last: dict[int, _Run] = {}  # thread id -> the callback it ran last
+        # loop -> when it was last started: a heartbeat due while its loop was not
+        # running (between tests) is late only from then on
+        self._started: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, float] = (
+            weakref.WeakKeyDictionary())
+        self._reported = 0.0  # when asyncio last reported a slow callback
+        self._period = min(threshold / 4, 0.05)  # how often the watchdog and heartbeats run
+        self._beat = time.monotonic()  # when the watchdog last looked
+        self._gap = self._gap_end = 0.0  # its last wait for the GIL: how long, until when
         self._stop = threading.Event()
         self._watchdog = threading.Thread(target=self._watch, name="blocked-loop-watchdog",
                                           daemon=True)
-        self._original_run: Any = None
-        self._original_set_debug: Any = None
-        self._wrapper: Any = None
+        self._undo: list[Callable[[], None]] = []
+        self._wrapper: CodeType | None = None
 
     def install(self) -> None:
         # asyncio.Runner(debug=True), as pytest-asyncio makes its loops, calls set_debug
-        set_debug = self._original_set_debug = asyncio.BaseEventLoop.set_debug
-        threshold = self.threshold
+        set_debug, run_forever = asyncio.BaseEventLoop.set_debug, asyncio.BaseEventLoop.run_forever
+        handle_run = asyncio.Handle._run
+        threshold, started = self.threshold, self._started
+        running, last = self._running, self._last
 
         def _set_debug(loop: asyncio.BaseEventLoop, enabled: bool) -> None:
             set_debug(loop, enabled)
             loop.slow_callback_duration = threshold
+            if enabled and loop not in started:
+                started[loop] = loop.time()
+                loop.call_soon(self._heartbeat, loop, loop.time(), time.process_time())
 
-        asyncio.BaseEventLoop.set_debug = _set_debug  # type: ignore[method-assign]
-        original = self._original_run = asyncio.Handle._run
-        running, last = self._running, self._last
+        def _run_forever(loop: asyncio.BaseEventLoop) -> None:
+            if loop in started:
+                started[loop] = loop.time()
+            run_forever(loop)
 
         def _run(handle: asyncio.Handle) -> None:
             thread = threading.get_ident()
             run = running[thread] = _Run(time.monotonic())
             try:
-                original(handle)
+                handle_run(handle)
             finally:
                 del running[thread]
                 last[thread] = run
 
+        def undo() -> None:
+            asyncio.BaseEventLoop.set_debug = set_debug  # type: ignore[method-assign]
+            asyncio.BaseEventLoop.run_forever = run_forever  # type: ignore[method-assign]
+            asyncio.Handle._run = handle_run  # type: ignore[method-assign]
+
         self._wrapper = _run.__code__
+        asyncio.BaseEventLoop.set_debug = _set_debug  # type: ignore[method-assign]
+        asyncio.BaseEventLoop.run_forever = _run_forever  # type: ignore[method-assign]
         asyncio.Handle._run = _run  # type: ignore[method-assign]
+        self._undo.append(undo)
         logging.getLogger("asyncio").addHandler(self)
         self._watchdog.start()
 
     def uninstall(self) -> None:
         self._stop.set()
         logging.getLogger("asyncio").removeHandler(self)
-        asyncio.Handle._run = self._original_run  # type: ignore[method-assign]
-        asyncio.BaseEventLoop.set_debug = self._original_set_debug  # type: ignore[method-assign]
+        for undo in self._undo:
+            undo()
 
     def drain(self) -> list[str]:
-        found, self.found = self.found, []
+        found, self._found = self._found, []
         return found
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -205,15 +234,56 @@ class _BlockedLoopDetector(logging.Handler):
         # logged right after the callback returned on this thread
         if not str(record.msg).startswith("Executing "):
             return
+        self._reported = time.monotonic()
         run = self._last.get(threading.get_ident())
-        where = "\n".join(run.samples) if run and run.samples else (
-            "    (no stack sampled: the watchdog missed it)")
-        self.found.append(f"{record.getMessage()}\n  the loop thread was blocked in:\n{where}")
+        if run and run.samples:
+            where = "  the loop thread was blocked in:\n" + "\n".join(run.samples)
+        elif self._starved(self._reported - self.threshold) >= self.threshold * 0.8:
+            where = ("  the watchdog thread could not run either: the GIL was held, by C code"
+                     " on the loop thread or in another thread (asyncio.to_thread does not"
+                     " help C code that keeps the GIL)")
+        else:
+            where = "  (no stack: the callback ended between two looks of the watchdog)"
+        self._found.append(f"{record.getMessage()}\n{where}")
+
+    def _heartbeat(self, loop: asyncio.AbstractEventLoop, due: float, cpu: float) -> None:
+        now, cpu_now = loop.time(), time.process_time()
+        due = max(due, self._started.get(loop, due))
+        late = now - due
+        if (late >= self.threshold and self._reported < due  # not one asyncio reported
+                and self._starved(due) >= late * 0.5 and cpu_now - cpu >= late * 0.5):
+            self._found.append(
+                f"Nothing ran on the event loop for {late:.2f}s, outside any callback, nor in"
+                " the watchdog thread, while the process kept a CPU busy: another thread"
+                " held the GIL (C code that does not release it, in an extension or the"
+                " interpreter freeing or collecting millions of objects, run through"
+                " asyncio.to_thread or in a thread)" + self._busy_threads())
+        if not loop.is_closed():
+            loop.call_at(now + self._period, self._heartbeat, loop, now + self._period, cpu_now)
+
+    def _busy_threads(self) -> str:
+        """The stacks of the other threads that are not waiting for work (the one that
+        held the GIL, if it still runs)."""
+        idle = {"wait", "get", "_worker", "select", "poll", "accept", "recv", "sleep"}
+        skip = {threading.get_ident(), self._watchdog.ident}
+        names = {t.ident: t.name for t in threading.enumerate()}
+        stacks = [f"  -- thread {names.get(ident, ident)}:\n{self._format(frame, None)}"
+                  for ident, frame in sys._current_frames().items()
+                  if ident not in skip and frame.f_code.co_name not in idle]
+        return ("; busy threads now:\n" + "\n".join(stacks)) if stacks else ""
+
+    def _starved(self, since: float) -> float:
+        """How long the watchdog could not run, waiting for the GIL, after ``since``."""
+        waiting = time.monotonic() - self._beat - self._period  # it has not run since
+        return max(waiting, self._gap if self._gap_end > since else 0.0)
 
     def _watch(self) -> None:
-        period = min(self.threshold / 4, 0.05)
-        while not self._stop.wait(period):
+        while not self._stop.wait(self._period):
             now = time.monotonic()
+            gap = now - self._beat - self._period
+            if gap > self._period:
+                self._gap, self._gap_end = gap, now
+            self._beat = now
             for thread, run in list(self._running.items()):
                 # a first sample just before the threshold (the watchdog wakes every
                 # `period`), then one per threshold more
@@ -227,7 +297,7 @@ class _BlockedLoopDetector(logging.Handler):
                 if self._running.get(thread) is run:  # still the same callback
                     run.samples.append(stack)
 
-    def _format(self, frame: FrameType, after: float) -> str:
+    def _format(self, frame: FrameType, after: float | None) -> str:
         frames: list[FrameType] = []
         walk: FrameType | None = frame
         while walk is not None and walk.f_code is not self._wrapper:  # up to Handle._run
@@ -237,7 +307,7 @@ class _BlockedLoopDetector(logging.Handler):
         summary = traceback.StackSummary.extract(
             ((f, f.f_lineno) for f in frames[-STACK_FRAMES:]), lookup_lines=True)
         lines = "".join(summary.format()).rstrip("\n")
-        return f"  -- {after:.2f}s into the callback:\n{lines}"
+        return lines if after is None else f"  -- {after:.2f}s into the callback:\n{lines}"
 
 
 _detector: _BlockedLoopDetector | None = None
