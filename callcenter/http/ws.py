@@ -40,7 +40,7 @@ class _Connection:
     def __init__(self, ws: web.WebSocketResponse) -> None:
         self.ws = ws
         self.queue: asyncio.Queue[Message] = asyncio.Queue(QUEUE_LIMIT)
-        self.writer = asyncio.create_task(self._write())
+        self.writer: asyncio.Task[Any] = asyncio.create_task(self._write())
 
     async def _write(self) -> None:
         while True:
