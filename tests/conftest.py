@@ -212,9 +212,9 @@ class _BlockedLoopDetector(logging.Handler):
             asyncio.Handle._run = handle_run  # type: ignore[method-assign]
 
         self._wrapper = _run.__code__
-        asyncio.BaseEventLoop.set_debug = _set_debug  # type: ignore[method-assign]
-        asyncio.BaseEventLoop.run_forever = _run_forever  # type: ignore[method-assign]
-        asyncio.Handle._run = _run  # type: ignore[method-assign]
+        asyncio.BaseEventLoop.set_debug = _set_debug  # type: ignore[method-assign,assignment]
+        asyncio.BaseEventLoop.run_forever = _run_forever  # type: ignore[method-assign,assignment]
+        asyncio.Handle._run = _run  # type: ignore[method-assign,assignment]
         self._undo.append(undo)
         logging.getLogger("asyncio").addHandler(self)
         self._watchdog.start()
