@@ -86,7 +86,7 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
         settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret,
         feed(dispatcher.deliver), events=WANTED_EVENTS,
         ping_interval=settings.ami_ping_interval, ping_timeout=settings.ami_ping_timeout,
-        reconnect_max=settings.ami_reconnect_max)
+        action_timeout=settings.ami_action_timeout, reconnect_max=settings.ami_reconnect_max)
     agi = FastAgiServer({"hotline": make_hotline(pool, settings)})
     await agi.start(settings.agi_host, settings.agi_port)
     ami.start()

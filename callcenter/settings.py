@@ -43,6 +43,8 @@ class Settings:
         "help": "seconds between AMI pings"})
     ami_ping_timeout: float = field(default=3.0, metadata={
         "help": "seconds without a Pong before the AMI link counts as dead"})
+    ami_action_timeout: float = field(default=10.0, metadata={
+        "help": "seconds an AMI action may wait for its answer (an Originate's too)"})
     ami_reconnect_max: float = field(default=30.0, metadata={
         "help": "longest wait between AMI reconnect attempts (backoff doubles up to it)"})
     agent_ring_seconds: int = field(default=30, metadata={

@@ -1,5 +1,5 @@
 """A loopback AMI peer for fault injection: it answers Login, Ping and event lists,
-and can be told to go silent (half-open link) or to swallow an action."""
+and can be told to go silent (half-open link), to swallow an action or to refuse it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ def frame(**headers: str) -> bytes:
 class FakeAmi:
     answer_pings: bool = True
     swallow: set[str] = field(default_factory=set)
+    refuse: set[str] = field(default_factory=set)
     received: list[dict[str, str]] = field(default_factory=list)
     connections: int = 0
     port: int = 0
@@ -56,7 +57,9 @@ class FakeAmi:
         name, aid = action["Action"], action["ActionID"]
         if name in self.swallow or (name == "Ping" and not self.answer_pings):
             return
-        if name == "Login":
+        if name in self.refuse:
+            writer.write(frame(Response="Error", ActionID=aid, Message="Refused by the test"))
+        elif name == "Login":
             writer.write(frame(Response="Success", ActionID=aid, Message="Authentication accepted"))
         elif name == "Ping":
             writer.write(frame(Response="Success", ActionID=aid, Ping="Pong"))

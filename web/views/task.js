@@ -87,8 +87,11 @@ export function mountTask(main, ctx, taskId) {
       s.placing = false;
       applyCall(call);
     } catch (error) {
+      // Refused, or Asterisk did not take the call: the error says why, and the server
+      // has ended the call (if it had begun) without touching the task.
       s.placing = false;
       s.callError = error;
+      s.afterKey = null;
       renderCallPart();
     }
   }
@@ -112,6 +115,7 @@ export function mountTask(main, ctx, taskId) {
   }
 
   function ended(call) {
+    if (s.callError) return; // never placed: the error is the whole story
     const disposition = call.disposition;
     if (disposition === "answered") {
       s.afterKey = s.outcome || !isOpen() ? null : "call.after.answered";
