@@ -159,6 +159,7 @@ async def test_click_to_call_replayed(case: Outbound, pool: asyncpg.Pool,
 
         # The agent's console, in order; nobody else hears of the call.
         messages = pipeline.messages(agent)
+        assert [m["type"] for m in messages] == ["call"] * len(case.states)
         assert _call_states(messages) == list(case.states)
         assert {p.user_id for p in pipeline.published} == {agent}
         assert pipeline.registry.live_calls() == 0
