@@ -126,11 +126,18 @@ async def _console(request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEB_DIR / "index.html")
 
 
+async def _close_consoles(app: web.Application) -> None:
+    # Before the cleanup contexts: aiohttp would otherwise wait for every WebSocket
+    # handler until its shutdown timeout.
+    await app[HUB].close()
+
+
 def build_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[error_middleware, auth_middleware])
     app[SETTINGS] = settings
     app[LIVE_STATE] = LiveState()
     app[HUB] = Hub()
+    app.on_shutdown.append(_close_consoles)
     app.cleanup_ctx.extend([_database, _telephony, _sms_outbox, _recordings_pipeline])
     for feature in (health, session, followups, customers, calls, agents, complaints,
                     appointments, recordings, audit):

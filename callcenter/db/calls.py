@@ -227,8 +227,8 @@ async def apply_failed_attempt(conn: Connection, task_id: int, customer_id: int 
     await conn.execute(FOLLOWUPS["move_task"], task_id, change.status, change.next_attempt_at)
     if change.send_sms and customer_id is not None:
         contact = await conn.fetchrow(FOLLOWUPS["customer_contact"], customer_id)
-        task = await conn.fetchrow(FOLLOWUPS["lock_task"], task_id)
+        kind = await conn.fetchval(FOLLOWUPS["task_kind"], task_id)
         if contact is not None and contact["phone"]:
             await insert_sms(conn, customer_id, contact["phone"], "followup",
-                             followup_sms(contact["name"], task["kind"]),
+                             followup_sms(contact["name"], kind),
                              f"followup:{task_id}")

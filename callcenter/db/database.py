@@ -25,9 +25,10 @@ class DatabaseUnavailable(CallcenterError):
     http_status = 503
 
 
-# What a lost or refused connection raises, as opposed to a statement PostgreSQL refused.
+# What a lost or refused connection raises, as opposed to a statement PostgreSQL refused;
+# class 57 is the server shutting down, starting up or restarting.
 CONNECTION_ERRORS = (OSError, TimeoutError, asyncpg.PostgresConnectionError,
-                     asyncpg.InterfaceError, asyncpg.CannotConnectNowError)
+                     asyncpg.InterfaceError, asyncpg.exceptions.OperatorInterventionError)
 
 
 @contextlib.asynccontextmanager

@@ -161,6 +161,17 @@ class LiveChannel:
 
 
 @dataclass(frozen=True, slots=True)
+class CallerWaiting:
+    """A caller waiting in a queue, as Asterisk's snapshot (QueueStatus) reports it; a
+    caller from the trunk made the call, so their uniqueid is its linkedid."""
+
+    queue: str
+    uniqueid: str
+    caller_number: str
+    wait: int  # seconds
+
+
+@dataclass(frozen=True, slots=True)
 class LiveSnapshot:
     """Everything live on Asterisk right after a (re)login; events during the gap were
     lost, so this replaces what any consumer believed. ``at`` is our clock when it was
@@ -169,6 +180,7 @@ class LiveSnapshot:
     at: float
     channels: tuple[LiveChannel, ...]
     members: tuple[QueueMemberState, ...]
+    waiting: tuple[CallerWaiting, ...] = ()
 
     @property
     def linkedids(self) -> frozenset[str]:

@@ -164,13 +164,13 @@ class Tasks:
             log.error("background task %s failed", task.get_name(),
                       exc_info=task.exception())
 
-    async def wait(self) -> None:
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def close(self) -> None:
+    async def close(self, grace: float = 0.0) -> None:
+        """Let the tasks finish for ``grace`` seconds, then cancel what is left."""
+        if self._tasks and grace > 0:
+            await asyncio.wait(set(self._tasks), timeout=grace)
         for task in self._tasks:
             task.cancel()
-        await self.wait()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
 async def durably(write: Callable[[], Awaitable[T]], what: str,
@@ -277,11 +277,12 @@ class CallRegistry:
 
     async def close(self) -> None:
         """At shutdown: what was written stays; the reconcile of the next start finishes
-        the calls still up."""
+        the calls still up. A recording link still waiting for MixMonitor's file gets a
+        moment, not more (shutdown stays under 2 s): ``callcenter recordings reconcile``
+        lists what one leaves unlinked."""
         for task in self._arrivals.values():
             task.cancel()
-        await asyncio.gather(*self._arrivals.values(), return_exceptions=True)
-        await self._tasks.wait()
+        await self._tasks.close(grace=1.0)
 
     # -- events ------------------------------------------------------------------------
 
@@ -408,6 +409,11 @@ class CallRegistry:
                                                call.state.linkedid, reason)
             case Answered(interface=interface, at=at):
                 s = call.state
+                if interface not in call.users:  # rung while no server watched
+                    user_id = await durably(lambda: self._extensions.user_of(interface),
+                                            f"user of {interface}")
+                    if user_id is not None:
+                        call.users[interface] = user_id
                 await durably(lambda: self._store.inbound_answered(
                     call.call_id, call.users.get(interface), at, interface,
                     s.agent_uniqueid), f"answer of {s.linkedid}")
@@ -478,16 +484,30 @@ class CallRegistry:
             return
         if record.direction != "inbound":
             return
-        if record.state == "ivr":
+        waiting = next((w for w in snapshot.waiting if w.uniqueid == record.linkedid), None)
+        agent_leg = next((c for c in channels if c.uniqueid != record.linkedid
+                          and c.channel.startswith("PJSIP/")), None)
+        state = record.inbound()
+        if waiting is None and agent_leg is None and record.state == "ivr":
+            # Still in the IVR: prepared again, as if it had just arrived.
             self._arrivals[record.linkedid] = self._tasks.spawn(
                 self._arrive(record.linkedid, record.phone, record.started_at),
                 name=f"arrival-{record.linkedid}")
             return
         arrival = await self._arrive(record.linkedid, record.phone, record.started_at)
-        inbound = self._live_inbound(arrival, record.inbound(), "")
+        inbound = self._live_inbound(arrival, state, waiting.queue if waiting else "")
         inbound.recording_file = record.recording_file
         if record.agent_interface and record.agent_id is not None:
             inbound.users[record.agent_interface] = record.agent_id
+        if record.state == "ivr":  # it reached the queue while no server watched
+            await durably(lambda: self._store.inbound_queued(record.id, record.ivr_choice),
+                          f"queueing of {record.linkedid}")
+        if state.answered_by is None and agent_leg is not None:
+            # Answered while no server watched: by the phone whose leg is bridged to it.
+            interface = agent_leg.channel.rpartition("-")[0]
+            for effect in state.apply(AgentAnswered(snapshot.at, "", interface,
+                                                    record.linkedid, agent_leg.uniqueid)):
+                await self._effect(inbound, effect)
 
     async def _end_unseen(self, record: CallRecord) -> None:
         """A call that ended while nobody watched: its recording (closed at the hang-up,

@@ -31,7 +31,10 @@ OPEN_STATUSES = ("open", "call_again")
 
 
 class AmiSender(Protocol):
-    connected: bool
+    """The port to Asterisk's AMI that services send actions through."""
+
+    @property
+    def connected(self) -> bool: ...
 
     async def send(self, action: Mapping[str, str | list[str]], *, as_list: bool = False,
                    timeout: float | None = None) -> object: ...

@@ -21,8 +21,11 @@ MAX_CANDIDATES = 10
 
 
 async def candidate_card(conn: Connection, customer_id: int,
-                         now: datetime) -> dict[str, Any]:
+                         now: datetime) -> dict[str, Any] | None:
+    """The customer's card; None when they are gone (deleted since the match)."""
     row = await conn.fetchrow(Q["pop_customer"], customer_id)
+    if row is None:
+        return None
     card = plain_record(row)
     card["tips"] = tips_for(row["temperament"])
     card["vehicles"] = [plain_record(r) for r in await conn.fetch(Q["pop_vehicles"],
@@ -60,8 +63,9 @@ class PopCards:
         now = datetime.now(UTC)
         async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
                 conn.transaction(readonly=True):
-            return [await candidate_card(conn, cid, now)
-                    for cid in customer_ids[:MAX_CANDIDATES]]
+            cards = [await candidate_card(conn, cid, now)
+                     for cid in customer_ids[:MAX_CANDIDATES]]
+        return [card for card in cards if card is not None]
 
 
 def match_kind(caller: CallerNumber, candidates: list[Any]) -> str:

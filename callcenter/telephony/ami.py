@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
@@ -58,7 +58,7 @@ class AmiResync:
     queue_status: list[Message]
 
 
-AmiItem = Message | AmiResync
+AmiItem: TypeAlias = Message | AmiResync
 EventHandler = Callable[[AmiItem], Awaitable[None]]
 
 

@@ -15,6 +15,7 @@ from callcenter.domain.call_events import (
     AgentRung,
     CallerAbandoned,
     CallerQueued,
+    CallerWaiting,
     CallEvent,
     ChannelCreated,
     ChannelHungUp,
@@ -195,7 +196,11 @@ def snapshot(channels: Sequence[Frame], queue_status: Sequence[Frame],
         except KeyError:
             continue
     members = [e for e in map(translate, queue_status) if isinstance(e, QueueMemberState)]
-    return LiveSnapshot(at, tuple(live), tuple(members))
+    waiting = [CallerWaiting(f["Queue"], f["Uniqueid"], f.get("CallerIDNum", ""),
+                             _int(f.get("Wait", "")))
+               for f in queue_status
+               if f.get("Event") == "QueueEntry" and "Queue" in f and "Uniqueid" in f]
+    return LiveSnapshot(at, tuple(live), tuple(members), tuple(waiting))
 
 
 def feed(deliver: Callable[[CallEvent], Awaitable[None]]) -> EventHandler:

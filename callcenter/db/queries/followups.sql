@@ -36,6 +36,9 @@ WHERE t.id = $1;
 SELECT id, kind, status, customer_id, assigned_to, attempts, visit_no
 FROM followup_tasks WHERE id = $1 FOR UPDATE;
 
+-- name: task_kind
+SELECT kind FROM followup_tasks WHERE id = $1;
+
 -- name: assign_if_free
 UPDATE followup_tasks SET assigned_to = $2 WHERE id = $1 AND assigned_to IS NULL;
 
