@@ -91,6 +91,15 @@ def _write_wav(path: Path, seconds: float) -> None:
         w.writeframes(b"\0\0" * int(8000 * seconds))
 
 
+def _with_chan_variable(data: bytes, event: str, variable: str) -> bytes:
+    """The first ``event`` frame with a ChanVariable header, as manager.conf's
+    channelvars (CC_IVR_CHOICE, CC_RECORDING) adds; the captures predate that setting."""
+    text = data.decode("utf-8")
+    start = text.index(f"Event: {event}\r\n")
+    end = text.index("\r\n\r\n", start)
+    return (text[:end] + f"\r\nChanVariable: {variable}" + text[end:]).encode("utf-8")
+
+
 def _call_states(messages: list[dict[str, Any]]) -> list[str]:
     return [m["call"]["state"] for m in messages if m["type"] == "call"]
 
@@ -331,16 +340,25 @@ async def test_caller_who_gave_up_waiting_replayed(pool: asyncpg.Pool,
     assert set(await _legs(pool, call["id"])) == {"caller"}
 
 
+async def test_the_ivr_choice_reaches_the_row_and_the_pop(pool: asyncpg.Pool,
+                                                         tmp_path: Path) -> None:
+    """With manager.conf's channelvars the queue join carries what the caller chose in
+    the IVR (the captures predate that setting: the header is added as Asterisk adds it)."""
+    seeded = await _seed(pool)
+    data, capture = _replayed("queue_answered")
+    data = _with_chan_variable(data, "QueueCallerJoin", "CC_IVR_CHOICE=complaint")
+    async with CallPipeline(pool, tmp_path) as pipeline:
+        pipeline.receive(data)
+        await pipeline.drained()
+        messages = pipeline.messages(seeded.users["1002"])
+    [pop] = [m for m in messages if m["type"] == "pop"]
+    assert pop["ivr_choice"] == "complaint"
+    assert {m["call"]["ivr_choice"] for m in messages if m["type"] == "call"} == {"complaint"}
+    row = await _row(pool, capture.values("Linkedid")[0])
+    assert row["ivr_choice"] == "complaint"
+
+
 # -- found by these replays: facts the pipeline does not keep yet (strict xfail) --------
-
-
-def _with_chan_variable(data: bytes, event: str, variable: str) -> bytes:
-    """The first ``event`` frame with a ChanVariable header, as manager.conf's
-    channelvars (CC_IVR_CHOICE, CC_RECORDING) adds; the captures predate that setting."""
-    text = data.decode("utf-8")
-    start = text.index(f"Event: {event}\r\n")
-    end = text.index("\r\n\r\n", start)
-    return (text[:end] + f"\r\nChanVariable: {variable}" + text[end:]).encode("utf-8")
 
 
 @pytest.mark.xfail(strict=True, reason=(
