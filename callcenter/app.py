@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 from aiohttp import web
 
 from callcenter.db.calls import CallStore
@@ -37,7 +39,7 @@ from callcenter.services.agents import AgentStates
 from callcenter.services.calls import CallRegistry, Extensions
 from callcenter.services.dispatch import Dispatcher
 from callcenter.services.live_state import LiveState
-from callcenter.services.notifier import Notifier
+from callcenter.services.notifier import Notifier, Publish
 from callcenter.services.recordings import RecordingWorker
 from callcenter.services.screen_pop import PopCards
 from callcenter.services.sms import SmsOutboxWorker, sender_from_settings
@@ -62,21 +64,39 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
-async def _telephony(app: web.Application) -> AsyncIterator[None]:
-    """The calls feature: its store, the live-call registry, the agents' states, the
-    AMI reader feeding them through one dispatcher, and the hotline's FastAGI server."""
-    settings, pool, hub = app[SETTINGS], app[POOL], app[HUB]
-    store = CallStore(pool)
+@dataclass(frozen=True)
+class CallsFeature:
+    """The calls feature wired once: its store, the live-call registry, the agents'
+    states, and the dispatcher every telephony consumer is subscribed to."""
+
+    store: CallStore
+    registry: CallRegistry
+    agent_states: AgentStates
+    dispatcher: Dispatcher
+
+
+def calls_feature(pool: asyncpg.Pool, live: LiveState, publish: Publish, *, region: str,
+                  recordings_dir: Path, store: CallStore | None = None) -> CallsFeature:
+    """The server, the benchmarks and the pipeline tests all wire calls through here."""
+    store = store or CallStore(pool)
     extensions = Extensions(store)
-    notifier = Notifier(hub.publish)
-    agent_states = AgentStates(pool, app[LIVE_STATE], extensions, notifier)
-    registry = CallRegistry(store, notifier, RecordingFolder(settings.recordings_dir),
-                            PopCards(pool), extensions, settings.phone_region,
-                            agent_states.push)
+    notifier = Notifier(publish)
+    agent_states = AgentStates(pool, live, extensions, notifier)
+    registry = CallRegistry(store, notifier, RecordingFolder(recordings_dir),
+                            PopCards(pool), extensions, region, agent_states.push)
     dispatcher = Dispatcher()
     # The subscription table: every consumer of telephony events, each owning its state.
-    for consumer in (app[LIVE_STATE], registry, agent_states):
+    for consumer in (live, registry, agent_states):
         dispatcher.subscribe(consumer.on_event, consumer.EVENTS)
+    return CallsFeature(store, registry, agent_states, dispatcher)
+
+
+async def _telephony(app: web.Application) -> AsyncIterator[None]:
+    """The calls feature, the AMI reader feeding it, and the hotline's FastAGI server."""
+    settings, pool, hub = app[SETTINGS], app[POOL], app[HUB]
+    calls = calls_feature(pool, app[LIVE_STATE], hub.publish, region=settings.phone_region,
+                          recordings_dir=settings.recordings_dir)
+    registry, agent_states = calls.registry, calls.agent_states
 
     async def snapshot(user_id: int) -> list[dict[str, Any]]:
         return [await agent_states.current(user_id), *registry.snapshot_of(user_id)]
@@ -84,13 +104,13 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
     hub.snapshot = snapshot
     ami = AmiClient(
         settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret,
-        feed(dispatcher.deliver), events=WANTED_EVENTS,
+        feed(calls.dispatcher.deliver), events=WANTED_EVENTS,
         ping_interval=settings.ami_ping_interval, ping_timeout=settings.ami_ping_timeout,
         action_timeout=settings.ami_action_timeout, reconnect_max=settings.ami_reconnect_max)
     agi = FastAgiServer({"hotline": make_hotline(pool, settings)})
     await agi.start(settings.agi_host, settings.agi_port)
     ami.start()
-    app[AMI], app[CALL_STORE], app[CALLS], app[AGENT_STATES] = (ami, store, registry,
+    app[AMI], app[CALL_STORE], app[CALLS], app[AGENT_STATES] = (ami, calls.store, registry,
                                                                 agent_states)
     try:
         yield

@@ -1,6 +1,6 @@
 """The live-call pipeline without Asterisk, for replaying recorded AMI bytes.
 
-Wired as the composition root wires it (callcenter/app.py ``_telephony``): raw AMI
+Wired by the composition root's own ``calls_feature`` (callcenter/app.py): raw AMI
 bytes go into the AMI client's protocol (panoramisk's parser), its link keeps the
 WANTED_EVENTS frames and queues them, the client's one consumer hands each to
 ``feed(dispatcher.deliver)``, and the Dispatcher delivers the domain events to the real
@@ -23,16 +23,12 @@ from typing import Any
 
 import asyncpg
 
+from callcenter.app import calls_feature
 from callcenter.db.calls import CallStore
-from callcenter.services.agents import AgentStates
-from callcenter.services.calls import CallRegistry, Extensions
-from callcenter.services.dispatch import Dispatcher
 from callcenter.services.live_state import LiveState
-from callcenter.services.notifier import Message, Notifier, Publish
-from callcenter.services.screen_pop import PopCards
+from callcenter.services.notifier import Message, Publish
 from callcenter.telephony.ami import AmiClient, AmiItem, EventHandler, _Link, _Protocol
 from callcenter.telephony.ami_events import WANTED_EVENTS, feed
-from callcenter.telephony.recording_folder import RecordingFolder
 from tests.frames import FIXTURES
 
 CHUNK = 4096  # bytes per data_received, as a socket read would hand them over
@@ -154,17 +150,11 @@ class CallPipeline:
                  store: CallStore | None = None,
                  handler: Callable[[EventHandler], EventHandler] | None = None) -> None:
         self.published: list[Published] = []
-        self.store = store or CallStore(pool)
-        extensions = Extensions(self.store)
-        notifier = Notifier(publish or self._capture)
         self.live = LiveState()
-        self.agent_states = AgentStates(pool, self.live, extensions, notifier)
-        self.registry = CallRegistry(self.store, notifier, RecordingFolder(recordings),
-                                     PopCards(pool), extensions, region,
-                                     self.agent_states.push)
-        self.dispatcher = Dispatcher()
-        for consumer in (self.live, self.registry, self.agent_states):
-            self.dispatcher.subscribe(consumer.on_event, consumer.EVENTS)
+        calls = calls_feature(pool, self.live, publish or self._capture, region=region,
+                              recordings_dir=recordings, store=store)
+        self.store, self.registry = calls.store, calls.registry
+        self.agent_states, self.dispatcher = calls.agent_states, calls.dispatcher
         on_ami = feed(self.dispatcher.deliver)
         if handler is not None:
             on_ami = handler(on_ami)

@@ -16,7 +16,7 @@ from callcenter.db.database import unavailable_as_domain_error
 from callcenter.db.queries import load_queries
 from callcenter.db.sms import insert_sms
 from callcenter.domain.attempts import after_attempt
-from callcenter.domain.calls import CallRecord, OutboundCall
+from callcenter.domain.calls import CallRecord, InboundCall, Leg, OutboundCall
 from callcenter.domain.sms_texts import followup_sms
 from callcenter.errors import Conflict, NotFound
 
@@ -98,15 +98,10 @@ class CallStore:
                 conn.transaction():
             row = await conn.fetchrow(CALLS["finish_call"], call_id, p.disposition,
                                       _dt(p.answered_at), _dt(p.ended_at), unseen,
-                                      _dt(p.agent_answered_at))
+                                      _dt(p.agent_answered_at), p.hangup_cause)
             if row is None:  # already finished (a replayed event, a second reconcile)
                 return False
-            await conn.execute(CALLS["insert_leg"], call_id, p.linkedid, "agent", "agent",
-                               _dt(p.started_at), _dt(p.agent_answered_at), _dt(p.ended_at))
-            if p.customer_uniqueid:
-                await conn.execute(CALLS["insert_leg"], call_id, p.customer_uniqueid,
-                                   p.customer_channel, "customer", _dt(p.started_at),
-                                   _dt(p.answered_at), _dt(p.ended_at))
+            await _insert_legs(conn, call_id, p.legs())
             if followup_id is not None and count_attempt:
                 await _record_attempt(conn, followup_id, call_id, agent_id, customer_id, p)
             if customer_id is not None:
@@ -133,24 +128,18 @@ class CallStore:
             await self._pool.execute(CALLS["inbound_answered"], call_id, agent_id, _dt(at),
                                      interface, agent_uniqueid or None)
 
-    async def finish_inbound(self, call_id: int, linkedid: str, disposition: str,
-                             started_at: float, ended_at: float, *,
-                             answered_at: float | None = None, agent_uniqueid: str = "",
-                             interface: str = "",
+    async def finish_inbound(self, call_id: int, call: InboundCall, disposition: str,
+                             ended_at: float, *, answered_at: float | None = None,
                              unseen: bool = False) -> bool:
         """Its end, its legs and the complaint timeline, in one transaction."""
         async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
                 conn.transaction():
             row = await conn.fetchrow(CALLS["inbound_ended"], call_id, _dt(ended_at),
-                                      disposition, unseen, _dt(answered_at))
+                                      disposition, unseen, _dt(answered_at),
+                                      call.hangup_cause)
             if row is None:
                 return False
-            await conn.execute(CALLS["insert_leg"], call_id, linkedid, "trunk", "caller",
-                               _dt(started_at), _dt(started_at), _dt(ended_at))
-            if agent_uniqueid:
-                await conn.execute(CALLS["insert_leg"], call_id, agent_uniqueid, interface,
-                                   "agent", row["answered_at"], row["answered_at"],
-                                   _dt(ended_at))
+            await _insert_legs(conn, call_id, call.legs())
             if row["customer_id"] is not None and disposition != "ivr":
                 await log_on_complaints(conn, row["customer_id"], row["agent_id"], call_id,
                                         f"inbound call: {disposition}", row["answered_at"])
@@ -191,6 +180,12 @@ class CallStore:
                 "ended_at": row["ended_at"], "disposition": row["disposition"],
                 "followup_id": row["followup_task_id"], "ivr_choice": row["ivr_choice"],
                 "recording": recording}
+
+
+async def _insert_legs(conn: Connection, call_id: int, legs: list[Leg]) -> None:
+    for leg in legs:
+        await conn.execute(CALLS["insert_leg"], call_id, leg.uniqueid, leg.channel, leg.role,
+                           _dt(leg.created_at), _dt(leg.answered_at), _dt(leg.hungup_at))
 
 
 async def _record_attempt(conn: Connection, followup_id: int, call_id: int,

@@ -25,6 +25,7 @@ from callcenter.domain.call_events import (
     AgentRung,
     CallerAbandoned,
     CallEvent,
+    ChannelCreated,
     ChannelHungUp,
     ChannelStateChanged,
     DialEnded,
@@ -58,6 +59,43 @@ DIAL_OUTCOMES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One channel of a call, as the call_legs table keeps it."""
+
+    uniqueid: str
+    channel: str
+    role: str  # agent | customer | caller
+    created_at: float
+    answered_at: float | None
+    hungup_at: float | None
+
+
+@dataclass
+class Channels:
+    """The names and times of a call's channels as their events passed by (a call
+    rebuilt after a restart knows only what its row and the snapshot said)."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    created: dict[str, float] = field(default_factory=dict)
+    hungup: dict[str, float] = field(default_factory=dict)
+
+    def see(self, event: CallEvent) -> None:
+        match event:
+            case ChannelCreated():
+                self.names[event.uniqueid] = event.channel
+                self.created[event.uniqueid] = event.at
+            case ChannelHungUp():
+                self.names.setdefault(event.uniqueid, event.channel)
+                self.hungup[event.uniqueid] = event.at
+
+    def leg(self, uniqueid: str, channel: str, role: str, created_at: float,
+            answered_at: float | None, ended_at: float | None) -> Leg:
+        return Leg(uniqueid, self.names.get(uniqueid) or channel, role,
+                   self.created.get(uniqueid, created_at), answered_at,
+                   self.hungup.get(uniqueid, ended_at))
+
+
 @dataclass
 class OutboundCall:
     linkedid: str
@@ -69,6 +107,18 @@ class OutboundCall:
     customer_channel: str = ""
     answered_at: float | None = None
     ended_at: float | None = None
+    hangup_cause: int | None = None
+    channels: Channels = field(default_factory=Channels)
+
+    def legs(self) -> list[Leg]:
+        """The agent's leg, and the customer's once they were dialed."""
+        legs = [self.channels.leg(self.linkedid, "", "agent", self.started_at,
+                                  self.agent_answered_at, self.ended_at)]
+        if self.customer_uniqueid:
+            legs.append(self.channels.leg(self.customer_uniqueid, self.customer_channel,
+                                          "customer", self.started_at, self.answered_at,
+                                          self.ended_at))
+        return legs
 
     @property
     def ended(self) -> bool:
@@ -91,6 +141,7 @@ class OutboundCall:
         """Advance on one event of this call; True when the visible state changed."""
         if self.ended:
             return False
+        self.channels.see(event)
         before = self.state
         match event:
             case ChannelStateChanged(uniqueid=uid, state="up") if uid == self.linkedid:
@@ -114,6 +165,7 @@ class OutboundCall:
             case OriginateFinished(success=False):
                 self._end(event.at)
             case ChannelHungUp(uniqueid=uid) if uid == self.linkedid:
+                self.hangup_cause = event.cause
                 self._end(event.at)
         return self.state is not before
 
@@ -185,10 +237,28 @@ class InboundCall:
     answered_at: float | None = None
     agent_uniqueid: str = ""
     ended_at: float | None = None
+    arrived_at: float | None = None  # from the trunk, before the IVR
+    caller_channel: str = ""
+    hangup_cause: int | None = None
+    channels: Channels = field(default_factory=Channels)
+
+    @property
+    def started_at(self) -> float:
+        return self.queued_at if self.arrived_at is None else self.arrived_at
+
+    def legs(self) -> list[Leg]:
+        """The caller's leg, and the agent's who answered."""
+        legs = [self.channels.leg(self.caller_uniqueid, self.caller_channel or "trunk",
+                                  "caller", self.started_at, self.started_at, self.ended_at)]
+        if self.answered_by and self.agent_uniqueid and self.answered_at is not None:
+            legs.append(self.channels.leg(self.agent_uniqueid, self.answered_by, "agent",
+                                          self.answered_at, self.answered_at, self.ended_at))
+        return legs
 
     def apply(self, event: CallEvent) -> list[Effect]:
         if self.ended_at is not None:
             return []
+        self.channels.see(event)
         match event:
             case AgentRung(interface=interface) if self.answered_by is None:
                 if event.ivr_choice:
@@ -208,6 +278,7 @@ class InboundCall:
             case CallerAbandoned():
                 return self._end(event.at)
             case ChannelHungUp(uniqueid=uid) if uid == self.caller_uniqueid:
+                self.hangup_cause = event.cause
                 return self._end(event.at)
         return []
 
@@ -263,7 +334,8 @@ class CallRecord:
         channel is the one that made the call: its uniqueid is the linkedid)."""
         return InboundCall(self.linkedid, self.linkedid, self.phone, self.ivr_choice,
                            self.started_at, answered_by=self.agent_interface or None,
-                           answered_at=self.answered_at, agent_uniqueid=self.agent_uniqueid)
+                           answered_at=self.answered_at, agent_uniqueid=self.agent_uniqueid,
+                           arrived_at=self.started_at)
 
 
 def inbound_disposition(record: CallRecord, answered_at: float | None) -> str:

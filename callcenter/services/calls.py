@@ -25,7 +25,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from callcenter.db.calls import CallStore
@@ -110,7 +110,7 @@ class LiveInbound:
         disposition = None if s.ended_at is None else (
             "answered" if s.answered_by else "abandoned")
         return CallView(self.call_id, s.linkedid, "inbound", state, self.agent_id,
-                        self.customer_id, self.caller.e164 or self.caller.raw, s.queued_at,
+                        self.customer_id, self.caller.e164 or self.caller.raw, s.started_at,
                         s.answered_at, s.ended_at, disposition, ivr_choice=s.ivr_choice)
 
 
@@ -121,7 +121,14 @@ class Arrival:
     call_id: int
     caller: CallerNumber
     customer_ids: list[int]
-    candidates: list[dict[str, Any]] = field(default_factory=list)
+    candidates: list[dict[str, Any]]
+    arrived_at: float
+    channel: str
+    recording_file: str = ""  # MixMonitor starts before the caller joins the queue
+
+    def call(self, linkedid: str) -> InboundCall:
+        return InboundCall(linkedid, linkedid, self.caller.raw, "", self.arrived_at,
+                           arrived_at=self.arrived_at, caller_channel=self.channel)
 
 
 def _extension(interface: str) -> str:
@@ -293,8 +300,8 @@ class CallRegistry:
             case ChannelCreated() if (event.context == TRUNK_CONTEXT
                                       and event.uniqueid == event.linkedid):
                 self._arrivals[event.linkedid] = self._tasks.spawn(
-                    self._arrive(event.linkedid, event.caller_number, event.at),
-                    name=f"arrival-{event.linkedid}")
+                    self._arrive(event.linkedid, event.caller_number, event.at,
+                                 event.channel), name=f"arrival-{event.linkedid}")
             case CallerQueued() if event.linkedid not in self._inbound:
                 await self._queued(event)
             case ChannelHungUp() if (event.linkedid in self._arrivals
@@ -316,12 +323,15 @@ class CallRegistry:
                         await self._effect(inbound, effect)
 
     async def _recording_started(self, event: RecordingStarted) -> None:
-        call: LiveOutbound | LiveInbound | None = (self._outbound.get(event.linkedid)
-                                                   or self._inbound.get(event.linkedid))
+        call: LiveOutbound | LiveInbound | Arrival | None = (
+            self._outbound.get(event.linkedid) or self._inbound.get(event.linkedid))
+        if call is None and event.linkedid in self._arrivals:
+            call = await self._arrivals[event.linkedid]  # recording starts before the queue
         if call is None or not event.path:
             return
         call.recording_file = event.path
-        await durably(lambda: self._store.set_recording_file(call.call_id, event.path),
+        call_id = call.call_id
+        await durably(lambda: self._store.set_recording_file(call_id, event.path),
                       f"recording file of {event.linkedid}")
 
     # -- outbound ----------------------------------------------------------------------
@@ -350,14 +360,15 @@ class CallRegistry:
 
     # -- inbound -----------------------------------------------------------------------
 
-    async def _arrive(self, linkedid: str, caller_number: str, at: float) -> Arrival:
+    async def _arrive(self, linkedid: str, caller_number: str, at: float,
+                      channel: str = "") -> Arrival:
         caller = classify(caller_number, self._region)
         ids = await durably(lambda: self._pops.matching(caller), f"match of {linkedid}")
         call_id = await durably(lambda: self._store.insert_inbound(
             linkedid, ids[0] if len(ids) == 1 else None, caller.e164 or caller.raw, at),
             f"arrival of {linkedid}")
         cards = await durably(lambda: self._pops.cards(ids), f"pop of {linkedid}")
-        return Arrival(call_id, caller, ids, cards)
+        return Arrival(call_id, caller, ids, cards, at, channel)
 
     async def _arrival(self, linkedid: str, caller_number: str, at: float) -> Arrival:
         task = self._arrivals.pop(linkedid, None)
@@ -367,9 +378,11 @@ class CallRegistry:
 
     async def _left_in_ivr(self, event: ChannelHungUp) -> None:
         arrival = await self._arrivals.pop(event.linkedid)
-        await durably(lambda: self._store.finish_inbound(
-            arrival.call_id, event.linkedid, "ivr", event.at, event.at),
-            f"end of {event.linkedid}")
+        call = arrival.call(event.linkedid)
+        call.apply(event)
+        await durably(lambda: self._store.finish_inbound(arrival.call_id, call, "ivr",
+                                                         event.at),
+                      f"end of {event.linkedid}")
 
     def _live_inbound(self, arrival: Arrival, state: InboundCall, queue: str) -> LiveInbound:
         pop = {"type": "pop", "call_id": arrival.call_id, "linkedid": state.linkedid,
@@ -378,7 +391,9 @@ class CallRegistry:
                "match": match_kind(arrival.caller, arrival.candidates),
                "candidates": arrival.candidates}
         customer_id = arrival.customer_ids[0] if len(arrival.customer_ids) == 1 else None
-        call = LiveInbound(arrival.call_id, state, arrival.caller, customer_id, pop, {})
+        state.arrived_at, state.caller_channel = arrival.arrived_at, arrival.channel
+        call = LiveInbound(arrival.call_id, state, arrival.caller, customer_id, pop, {},
+                           arrival.recording_file)
         self._inbound[state.linkedid] = call
         return call
 
@@ -424,18 +439,17 @@ class CallRegistry:
     async def _finish_inbound(self, call: LiveInbound, disposition: str, at: float, *,
                               answered_at: float | None = None, unseen: bool = False) -> None:
         s = call.state
+        s.ended_at = s.ended_at or at
         await durably(lambda: self._store.finish_inbound(
-            call.call_id, s.linkedid, disposition, s.queued_at, at,
-            answered_at=answered_at, agent_uniqueid=s.agent_uniqueid,
-            interface=s.answered_by or "", unseen=unseen), f"end of {s.linkedid}")
+            call.call_id, s, disposition, at, answered_at=answered_at, unseen=unseen),
+            f"end of {s.linkedid}")
         self._inbound.pop(s.linkedid, None)
         if s.answered_by is None and answered_at is None:
             return
-        self._recordings.link_soon(call.call_id, s.linkedid, s.queued_at,
+        self._recordings.link_soon(call.call_id, s.linkedid, s.started_at,
                                    call.recording_file)
         user_id = call.agent_id
         if user_id is not None:
-            s.ended_at = s.ended_at or at
             self._notify.call(user_id, call.view("ended"))
             await self._call_closed(user_id)
 

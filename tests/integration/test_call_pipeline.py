@@ -287,12 +287,18 @@ async def test_queue_call_answered_replayed(pool: asyncpg.Pool,
     assert call["agent_id"] == agent and call["agent_interface"] == "PJSIP/1002"
     assert call["agent_uniqueid"] == agent_leg
     assert call["ivr_choice"] is None and not call["ended_unseen"]
+    assert call["hangup_cause"] == 16  # the caller's Hangup: Normal Clearing
     legs = await _legs(pool, call["id"])
     assert set(legs) == {"caller", "agent"}
     assert legs["caller"]["uniqueid"] == linkedid
     assert legs["agent"]["uniqueid"] == agent_leg
     assert legs["agent"]["answered_at"] == _dt(connected)
-    assert legs["caller"]["hungup_at"] == legs["agent"]["hungup_at"] == _dt(caller_gone)
+    # Each leg with its own channel's name and hang-up time.
+    assert legs["caller"]["hungup_at"] == _dt(caller_gone)
+    assert legs["agent"]["hungup_at"] == _dt(
+        capture.timestamps("Hangup", Uniqueid=agent_leg)[0])
+    assert legs["caller"]["channel"].startswith("PJSIP/trunk-")
+    assert legs["agent"]["channel"].startswith("PJSIP/1002-")
     [recording] = await pool.fetch("SELECT * FROM recordings WHERE call_id = $1", call["id"])
     assert recording["status"] == "missing"
     assert recording["path"] == f"missing/{linkedid}.wav"
@@ -358,13 +364,9 @@ async def test_the_ivr_choice_reaches_the_row_and_the_pop(pool: asyncpg.Pool,
     assert row["ivr_choice"] == "complaint"
 
 
-# -- found by these replays: facts the pipeline does not keep yet (strict xfail) --------
+# -- facts these replays found missing once, kept since --------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "MixMonitorStart of a hotline call comes before QueueCallerJoin, while the call is "
-    "still an arrival: CallRegistry._recording_started finds no live call and drops the "
-    "file the dialplan named (the linker then guesses it from the linkedid)"))
 async def test_an_inbound_call_keeps_the_recording_file_the_dialplan_named(
         pool: asyncpg.Pool, tmp_path: Path) -> None:
     await _seed(pool)
@@ -380,9 +382,6 @@ async def test_an_inbound_call_keeps_the_recording_file_the_dialplan_named(
     assert (await _row(pool, linkedid))["recording_file"] == f"{day}/{linkedid}.wav"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the live CallView of an inbound call starts at QueueCallerJoin (InboundCall."
-    "queued_at) while its row, and so GET /api/calls/{id}, starts at the arrival"))
 async def test_console_and_row_agree_on_when_an_inbound_call_started(
         pool: asyncpg.Pool, tmp_path: Path) -> None:
     seeded = await _seed(pool)
@@ -397,10 +396,6 @@ async def test_console_and_row_agree_on_when_an_inbound_call_started(
     assert [c["started_at"] for c in calls] == [row["started_at"].isoformat()] * 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "call_legs get placeholders: channel 'agent' / 'trunk' or the queue interface "
-    "instead of the channel's name, the call's start or the queue join instead of the "
-    "channel's creation, the call's end instead of that channel's hang-up"))
 async def test_legs_carry_each_channels_name_and_times(pool: asyncpg.Pool,
                                                        tmp_path: Path) -> None:
     seeded = await _seed(pool)

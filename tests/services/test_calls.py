@@ -63,8 +63,8 @@ class FakeStore:
                                interface: str, agent_uniqueid: str) -> None:
         self._write("answered", (agent_id, interface))
 
-    async def finish_inbound(self, call_id: int, linkedid: str, disposition: str,
-                             started_at: float, ended_at: float, **kw: Any) -> bool:
+    async def finish_inbound(self, call_id: int, call: Any, disposition: str,
+                             ended_at: float, **kw: Any) -> bool:
         self._write("finish", (disposition, ended_at, kw.get("unseen", False)))
         return True
 

@@ -19,7 +19,8 @@ UPDATE calls SET recording_file = $2, updated_at = now() WHERE id = $1;
 -- name: finish_call
 UPDATE calls
 SET state = 'ended', disposition = $2, answered_at = $3, ended_at = $4, ended_unseen = $5,
-    agent_answered_at = COALESCE(agent_answered_at, $6), updated_at = now()
+    agent_answered_at = COALESCE(agent_answered_at, $6), hangup_cause = $7,
+    updated_at = now()
 WHERE id = $1 AND ended_at IS NULL
 RETURNING followup_task_id, customer_id, agent_id, answered_at, ended_at;
 
@@ -68,7 +69,7 @@ WHERE id = $1 AND ended_at IS NULL;
 -- disposition: answered | abandoned | ivr (served or lost before the queue)
 UPDATE calls
 SET ended_at = $2, disposition = $3, ended_unseen = $4, answered_at = COALESCE(answered_at, $5),
-    state = 'ended', updated_at = now()
+    hangup_cause = $6, state = 'ended', updated_at = now()
 WHERE id = $1 AND ended_at IS NULL
 RETURNING customer_id, agent_id, answered_at;
 
