@@ -241,7 +241,7 @@ class _BlockedLoopDetector(logging.Handler):
         elif self._starved(self._reported - self.threshold) >= self.threshold * 0.8:
             where = ("  the watchdog thread could not run either: the GIL was held, by C code"
                      " on the loop thread or in another thread (asyncio.to_thread does not"
-                     " help C code that keeps the GIL)")
+                     " help C code that keeps the GIL)" + self._busy_threads())
         else:
             where = "  (no stack: the callback ended between two looks of the watchdog)"
         self._found.append(f"{record.getMessage()}\n{where}")
@@ -264,7 +264,8 @@ class _BlockedLoopDetector(logging.Handler):
     def _busy_threads(self) -> str:
         """The stacks of the other threads that are not waiting for work (the one that
         held the GIL, if it still runs)."""
-        idle = {"wait", "get", "_worker", "select", "poll", "accept", "recv", "sleep"}
+        idle = {"wait", "get", "_worker", "_do_waitpid", "select", "poll", "accept", "recv",
+                "sleep"}
         skip = {threading.get_ident(), self._watchdog.ident}
         names = {t.ident: t.name for t in threading.enumerate()}
         stacks = [f"  -- thread {names.get(ident, ident)}:\n{self._format(frame, None)}"
