@@ -20,23 +20,14 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from callcenter.app import build_app
 from callcenter.db.database import create_pool
 from callcenter.services.users import add_user
-from callcenter.settings import load_settings
 from tests.console import AGENT_PASSWORD, AgentSession, ConsoleServer, login
 from tests.integration.fake_ami import FakeAmi
 from tests.waiting import first_result
 
 GOING_AWAY = aiohttp.WSCloseCode.GOING_AWAY
 STOP_BUDGET = 2.0  # seconds: well inside docker's grace period, whatever the consoles do
-
-
-def _hub_wired() -> None:
-    # Until the composition root closes the hub in on_shutdown (app.py), these tests
-    # document the target; remove this once it does.
-    if not build_app(load_settings({})).on_shutdown:
-        pytest.xfail("app.py does not close the WebSocket hub in on_shutdown yet")
 
 
 async def _consoles(base_url: str, *usernames: str) -> list[AgentSession]:
@@ -61,7 +52,6 @@ async def _closed_going_away(console: AgentSession) -> None:
 
 
 async def test_stop_closes_consoles_with_going_away(agent_server: ConsoleServer) -> None:
-    _hub_wired()
     await agent_server.add_agent("wang", "1002")
     consoles = await _consoles(agent_server.base_url, "li", "wang")
     try:
@@ -76,7 +66,6 @@ async def test_stop_closes_consoles_with_going_away(agent_server: ConsoleServer)
 
 async def test_a_console_that_never_answers_does_not_hold_the_stop(
         agent_server: ConsoleServer) -> None:
-    _hub_wired()
     mute = await agent_server.login("li")
     ws = await mute.http.ws_connect("/api/ws")  # never read: the close frame is not answered
     try:
@@ -128,7 +117,6 @@ async def serve_process(db_url: str,
 
 async def test_serve_stops_on_sigterm_with_consoles_open(
         db_url: str, serve_process: tuple[asyncio.subprocess.Process, str]) -> None:
-    _hub_wired()
     proc, base_url = serve_process
     pool = await create_pool(db_url, min_size=1, max_size=1)
     try:
