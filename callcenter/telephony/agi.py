@@ -141,7 +141,13 @@ AgiHandler = Callable[[AgiChannel], Awaitable[None]]
 
 
 class FastAgiServer:
-    """Routes each FastAGI connection, by script path, to an async handler."""
+    """Routes each FastAGI connection, by script path, to an async handler.
+
+    The server owns its session tasks: ``close()`` cancels the open sessions and waits
+    for them, so a stop is quick and quiet. A caller whose session is cut goes to the
+    queue: Asterisk sees the socket close before CC_NEXT says "hangup" (the dialplan's
+    rule, docs/asterisk.md).
+    """
 
     def __init__(
         self,
@@ -149,38 +155,72 @@ class FastAgiServer:
         *,
         header_timeout: float = 5.0,
         command_timeout: float = 30.0,
+        close_grace: float = 0.3,
     ) -> None:
         self._routes = routes
         self._header_timeout = header_timeout
         self._command_timeout = command_timeout
+        # How long close() lets cancelled sessions finish (the hotline records its
+        # session) before cancelling what is left once more.
+        self._close_grace = close_grace
         self._server: asyncio.Server | None = None
+        self._port: int | None = None
+        self._closing = False
         self._sessions: set[asyncio.Task[None]] = set()
 
     @property
     def port(self) -> int:
-        assert self._server is not None, "server not started"
-        return self._server.sockets[0].getsockname()[1]
+        """The port listened on (the one the system chose for port 0)."""
+        if self._port is None:
+            raise RuntimeError("the FastAGI server is not started")
+        return self._port
 
     async def start(self, host: str, port: int) -> None:
+        self._closing = False
         self._server = await asyncio.start_server(self._accept, host, port, limit=HEADER_LIMIT)
+        self._port = self._server.sockets[0].getsockname()[1]
         log.info("FastAGI listening on %s:%s", host, self.port)
 
     async def close(self) -> None:
+        """Stop listening, cancel every open session and wait for them to end."""
+        self._closing = True
         if self._server is not None:
             self._server.close()
-            await self._server.wait_closed()
-        for task in list(self._sessions):
+        sessions = list(self._sessions)
+        for task in sessions:
             task.cancel()
-        await asyncio.gather(*self._sessions, return_exceptions=True)
+        if sessions:
+            _, pending = await asyncio.wait(sessions, timeout=self._close_grace)
+            if pending:
+                log.warning("FastAGI: %d sessions still ending %.1f s after the stop: "
+                            "cancelled again", len(pending), self._close_grace)
+                for task in pending:
+                    task.cancel()
+            # A cancelled session ends in CancelledError: expected here, not reported.
+            await asyncio.gather(*sessions, return_exceptions=True)
+        if self._server is not None:
+            # After the sessions: from Python 3.12 this waits for every connection.
+            await self._server.wait_closed()
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
+    def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # A plain function, not a coroutine: asyncio.start_server would run a coroutine
+        # in a task of its own whose done-callback calls task.exception(), and that
+        # raises (and logs a traceback) when close() has cancelled the task.
+        if self._closing:
+            writer.close()
+            return
+        task = asyncio.create_task(self._session(reader, writer),
+                                   name=f"fastagi {writer.get_extra_info('peername')}")
         self._sessions.add(task)
+        task.add_done_callback(self._sessions.discard)
+
+    async def _session(self, reader: asyncio.StreamReader,
+                       writer: asyncio.StreamWriter) -> None:
         try:
             await self._serve(reader, writer)
+        except Exception:
+            log.exception("FastAGI %s: session failed", writer.get_extra_info("peername"))
         finally:
-            self._sessions.discard(task)
             writer.close()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

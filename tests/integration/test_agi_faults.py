@@ -6,6 +6,7 @@ The real Asterisk path (sipp caller -> dialplan -> FastAGI) is in tests/e2e.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 import pytest
@@ -94,3 +95,56 @@ async def test_unknown_route_is_closed(agi: FastAgiServer) -> None:
     writer.write(HEADER.replace(b"script: hotline", b"script: nowhere"))
     assert await reader.read() == b""
     writer.close()
+
+
+async def test_close_ends_open_sessions_quietly_and_quickly(
+        agi: FastAgiServer, caplog: pytest.LogCaptureFixture) -> None:
+    # Two callers in the middle of a command (the route waits up to 2 s for the answer)
+    # when the server stops.
+    peers = []
+    for _ in range(2):
+        reader, writer = await asyncio.open_connection("127.0.0.1", agi.port)
+        writer.write(HEADER)
+        assert await reader.readline() == b"GET DATA beep 5000 1\n"
+        peers.append((reader, writer))
+    with caplog.at_level(logging.WARNING, logger="asyncio"):
+        started = time.monotonic()
+        await agi.close()
+        elapsed = time.monotonic() - started
+        # The socket is closed: Asterisk ends the AGI and the dialplan queues the call.
+        for reader, writer in peers:
+            async with asyncio.timeout(1):
+                assert await reader.read() == b""
+            writer.close()
+        await asyncio.sleep(0.05)  # the loop's callbacks of the ended sessions run
+    assert elapsed < 0.5
+    assert [r for r in caplog.records if r.name == "asyncio"] == []
+    assert agi.seen == ["13800138000", "13800138000"]
+    # No new caller is accepted once closed.
+    with pytest.raises(ConnectionError):
+        await asyncio.open_connection("127.0.0.1", agi.port)
+
+
+async def test_close_does_not_wait_for_a_session_slow_to_end(
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def slow(channel: AgiChannel) -> None:
+        try:
+            await channel.command("GET DATA beep 5000 1", timeout=2)
+        finally:
+            await asyncio.sleep(10)  # e.g. a record written to a database that is gone
+
+    server = FastAgiServer({"hotline": slow}, close_grace=0.1)
+    await server.start("127.0.0.1", 0)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(HEADER)
+    await reader.readline()
+    started = time.monotonic()
+    await server.close()
+    assert time.monotonic() - started < 0.5
+    assert "cancelled again" in caplog.text
+    writer.close()
+
+
+def test_the_port_of_a_server_not_started_is_an_error() -> None:
+    with pytest.raises(RuntimeError, match="not started"):
+        _ = FastAgiServer({}).port
