@@ -63,9 +63,8 @@ async def book(pool: asyncpg.Pool, body: dict[str, Any], tz: ZoneInfo) -> int:
         vehicle=Vehicle(row["vehicle_id"], row["plate"]),
         slot=Slot(row["slot_id"], row["starts_at"], row["ends_at"]), tz=tz,
         channel="agent", work_kind=work_kind, linkedid=linkedid)
-    if result.status is BookingStatus.SLOT_FULL:
-        raise SlotFull("that time was just taken: choose another")
+    if result.appointment_id is not None:  # booked
+        return result.appointment_id
     if result.status is BookingStatus.DUPLICATE:
         raise AlreadyBooked("this vehicle is already booked at that time")
-    assert result.appointment_id is not None
-    return result.appointment_id
+    raise SlotFull("that time was just taken: choose another")

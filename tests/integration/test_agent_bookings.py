@@ -43,3 +43,23 @@ async def test_book_from_the_pop_until_the_slot_is_full(agent_server: ConsoleSer
     status, body = await li.get("/api/appointments/free?day=soon")
     assert (status, body["error_id"]) == (400, "invalid_input")
     assert await agent_server.pool.fetchval("SELECT count(*) FROM appointments") == 1
+
+
+async def test_the_same_vehicle_twice_in_a_slot_is_refused(agent_server: ConsoleServer,
+                                                          li: AgentSession) -> None:
+    start = agent_server.today + timedelta(days=1)
+    await create_slots(agent_server.pool, first_day=start, last_day=start + timedelta(days=7),
+                       tz=agent_server.settings.tz, capacity=2)
+    status, body = await li.get("/api/appointments/free")
+    status, body = await li.get(f"/api/appointments/free?day={body['days'][0]}")
+    slot = body["slots"][0]["id"]
+    customer = await agent_server.seed_followup()
+    vehicle = await agent_server.pool.fetchval("SELECT id FROM vehicles WHERE customer_id=$1",
+                                               customer.customer_id)
+    booking = {"customer_id": customer.customer_id, "vehicle_id": vehicle, "slot_id": slot}
+    status, body = await li.post("/api/appointments", booking)
+    assert status == 201, body
+    # A place is left in the slot, but this vehicle has one already.
+    status, body = await li.post("/api/appointments", booking)
+    assert (status, body["error_id"]) == (409, "already_booked")
+    assert await agent_server.pool.fetchval("SELECT count(*) FROM appointments") == 1
