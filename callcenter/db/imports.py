@@ -46,8 +46,8 @@ async def lock_imports(conn: Connection) -> None:
 
 
 async def _merged(conn: Connection, query: str) -> Merged:
-    row = await conn.fetchrow(Q[query])
-    assert row is not None  # the statement ends in an aggregate: always one row
+    # The statement ends in an aggregate: exactly one row.
+    (row,) = await conn.fetch(Q[query])
     return Merged(row["created"], row["updated"])
 
 

@@ -37,7 +37,6 @@ from callcenter.domain.imports import (
     RowError,
     VehicleRecord,
     check_order_references,
-    detect_kind,
     parse_header,
 )
 from callcenter.errors import CallcenterError, ValidationError
@@ -211,29 +210,18 @@ def parse_file(path: Path, *, region: str, tz: ZoneInfo, today: date,
     report = parsed.report
     try:
         with _open_rows(path) as (rows, row_count):
-            line = 0
-            header_cells: Sequence[Cell] | None = None
-            for cells in rows:
-                line += 1
-                if _blank(cells):
-                    continue
-                if detect_kind(cells) is not None:
-                    header_cells = cells
-                    break
-                if line >= HEADER_SEARCH_ROWS:
-                    break
-            if header_cells is None:
+            found = _find_header(rows)
+            if found is None:
                 report.errors.append(RowError(1, "", "", NO_HEADER))
                 return parsed
-            header, header_errors = parse_header(line, header_cells)
-            assert header is not None  # detect_kind found the kind above
+            header, header_errors = found
             parsed.header, report.kind = header, header.kind
             report.errors.extend(header_errors)
             report.ignored_columns = list(header.ignored)
             if header_errors:
                 return parsed
-            _validate_rows(parsed, rows, line, (row_count or 0) - line, region=region,
-                           tz=tz, today=today, progress=progress)
+            _validate_rows(parsed, header, rows, (row_count or 0) - header.line,
+                           region=region, tz=tz, today=today, progress=progress)
     except _Unreadable as exc:
         report.errors.append(RowError(0, "", "", str(exc)))
     except OSError as exc:
@@ -241,18 +229,32 @@ def parse_file(path: Path, *, region: str, tz: ZoneInfo, today: date,
     return parsed
 
 
-def _validate_rows(parsed: ParsedFile, rows: Iterator[Sequence[Cell]], header_line: int,
+def _find_header(rows: Iterator[Sequence[Cell]]) -> tuple[Header, list[RowError]] | None:
+    """The header among the first rows (the rows after it are left in ``rows``), with
+    its errors; None when none of the first rows is a header."""
+    line = 0
+    for cells in rows:
+        line += 1
+        if _blank(cells):
+            continue
+        header, errors = parse_header(line, cells)
+        if header is not None:
+            return header, errors
+        if line >= HEADER_SEARCH_ROWS:
+            break
+    return None
+
+
+def _validate_rows(parsed: ParsedFile, header: Header, rows: Iterator[Sequence[Cell]],
                    expected: int, *, region: str, tz: ZoneInfo, today: date,
                    progress: Progress | None) -> None:
-    header = parsed.header
-    assert header is not None
     validator: CustomerFileValidator | OrderFileValidator
     if header.kind is FileKind.CUSTOMERS:
         validator = CustomerFileValidator(header, region=region, today=today)
     else:
         validator = OrderFileValidator(header, tz=tz)
     done = 0
-    for line, cells in enumerate(rows, start=header_line + 1):
+    for line, cells in enumerate(rows, start=header.line + 1):
         if _blank(cells):
             continue
         validator.add(line, cells)
@@ -277,16 +279,17 @@ def _validate_rows(parsed: ParsedFile, rows: Iterator[Sequence[Cell]], header_li
 async def write_parsed(pool: asyncpg.Pool, parsed: ParsedFile, *, tz: ZoneInfo,
                        today: date) -> ImportReport:
     """Write a validated file in one transaction; ImportRejected if it has errors."""
-    report = parsed.report
-    if report.errors:
+    report, header = parsed.report, parsed.header
+    # A file without a header always has errors (parse_file adds "no header row").
+    if report.errors or header is None:
         raise ImportRejected(report)
     try:
         async with pool.acquire() as conn, conn.transaction():
             await repo.lock_imports(conn)
-            if report.kind is FileKind.CUSTOMERS:
+            if header.kind is FileKind.CUSTOMERS:
                 await _write_customers(conn, parsed, today)
             else:
-                await _write_orders(conn, parsed, tz, today)
+                await _write_orders(conn, parsed, header, tz, today)
     except asyncpg.PostgresError as exc:
         raise ImportFailed(f"{report.file}: the database refused the import, nothing was "
                            f"written: {exc}", file=report.file) from exc
@@ -305,13 +308,12 @@ async def _write_customers(conn: Connection, parsed: ParsedFile, today: date) ->
     await _write_followups(conn, report, tasks)
 
 
-async def _write_orders(conn: Connection, parsed: ParsedFile, tz: ZoneInfo,
+async def _write_orders(conn: Connection, parsed: ParsedFile, header: Header, tz: ZoneInfo,
                         today: date) -> None:
     report = parsed.report
-    assert parsed.header is not None
     customers = await repo.find_customers(conn, sorted({o.customer_no for o in parsed.orders}))
     vehicles = await repo.find_vehicles(conn, sorted({o.vin for o in parsed.orders}))
-    errors = check_order_references(parsed.header, parsed.orders, customers, vehicles)
+    errors = check_order_references(header, parsed.orders, customers, vehicles)
     if errors:
         report.errors.extend(errors)
         # Raised inside the transaction: it rolls back (nothing was written yet anyway).

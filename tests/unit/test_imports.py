@@ -32,7 +32,14 @@ from callcenter.domain.imports import (
     parse_plate,
     parse_vin,
 )
-from callcenter.services.imports import Counts, ImportReport, ParsedFile, parse_file
+from callcenter.services.imports import (
+    Counts,
+    ImportRejected,
+    ImportReport,
+    ParsedFile,
+    parse_file,
+    write_parsed,
+)
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2025, 6, 30)
@@ -344,6 +351,27 @@ def test_a_file_without_header_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     assert "no header row" in parse(path).report.errors[0].reason
+
+
+@pytest.mark.parametrize(("titles", "found"), [(9, True), (10, False)])
+def test_the_header_is_looked_for_in_the_first_ten_rows(tmp_path: Path, titles: int,
+                                                        found: bool) -> None:
+    path = tmp_path / "titled.csv"
+    path.write_text("客户清单\n" * titles + "客户编号,姓名\nC1,赵磊\n", encoding="utf-8")
+    parsed = parse(path)
+    if found:
+        assert parsed.header is not None and parsed.header.line == titles + 1
+        assert (parsed.report.errors, parsed.customers[0].name) == ([], "赵磊")
+    else:
+        assert parsed.header is None
+        assert "no header row" in parsed.report.errors[0].reason
+
+
+async def test_a_file_without_header_is_never_written() -> None:
+    # Even one put together by hand, without the "no header row" error parse_file adds.
+    parsed = ParsedFile(ImportReport("hand-made.csv", None))
+    with pytest.raises(ImportRejected):
+        await write_parsed(None, parsed, tz=TZ, today=TODAY)  # type: ignore[arg-type]
 
 
 def test_xlsx_with_a_wrong_declared_size_is_read_to_the_end(tmp_path: Path) -> None:
