@@ -13,7 +13,6 @@ ActionID: it is rewritten to the call's Linkedid, as place_call sends it.
 from __future__ import annotations
 
 import time
-import wave
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ import pytest
 from callcenter.db.calls import CallStore
 from callcenter.domain.calls import OutboundCall
 from callcenter.services.calls import LiveOutbound
+from tests.integration.test_recordings import write_wav
 from tests.pipeline import CallPipeline, Capture
 from tests.waiting import first_result
 
@@ -82,13 +82,6 @@ def _replayed(name: str, *, outbound: bool = False) -> tuple[bytes, Capture]:
     return data, Capture(name, data.decode("utf-8"))
 
 
-def _write_wav(path: Path, seconds: float) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\0\0" * int(8000 * seconds))
 
 
 def _with_chan_variable(data: bytes, event: str, variable: str) -> bytes:
@@ -155,7 +148,7 @@ async def test_click_to_call_replayed(case: Outbound, pool: asyncpg.Pool,
                                           lambda task: None)
     answered = case.disposition == "answered"
     if answered:  # where MixMonitor writes it (dialplans/extensions.conf)
-        _write_wav(tmp_path / f"{_dt(started_at):%Y/%m/%d}" / f"{linkedid}.wav", 1.5)
+        write_wav(tmp_path / f"{_dt(started_at):%Y/%m/%d}" / f"{linkedid}.wav", 1.5)
 
     async with CallPipeline(pool, tmp_path) as pipeline:
         pipeline.registry.track(LiveOutbound(row.call_id, agent, task, row.customer_id,
@@ -375,7 +368,7 @@ async def test_an_inbound_call_keeps_the_recording_file_the_dialplan_named(
     day = f"{_dt(capture.timestamps('MixMonitorStart')[0]):%Y/%m/%d}"
     data = _with_chan_variable(data, "MixMonitorStart", "CC_RECORDING=/var/spool/asterisk/"
                                f"recordings/{day}/{linkedid}.wav")
-    _write_wav(tmp_path / day / f"{linkedid}.wav", 1.0)
+    write_wav(tmp_path / day / f"{linkedid}.wav", 1.0)
     async with CallPipeline(pool, tmp_path) as pipeline:
         pipeline.receive(data)
         await pipeline.drained()

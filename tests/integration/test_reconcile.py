@@ -6,7 +6,6 @@ against the real Asterisk)."""
 from __future__ import annotations
 
 import os
-import wave
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,16 +13,8 @@ import asyncpg
 
 from tests.console import running_server
 from tests.integration.fake_ami import FakeAmi
+from tests.integration.test_recordings import write_wav
 from tests.waiting import first_result
-
-
-def _write_wav(path: Path, seconds: float) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\0\0" * int(8000 * seconds))
 
 
 async def _open_call(db_url: str, linkedid: str, direction: str, started: datetime,
@@ -58,7 +49,7 @@ async def test_calls_that_ended_while_unseen_are_closed(db_url: str, fake_ami: F
     waiting = await _open_call(db_url, "1795464557.23", "inbound", started, "queued")
     in_ivr = await _open_call(db_url, "1795464557.40", "inbound", started, "ivr")
     wav = tmp_path / f"{started:%Y/%m/%d}" / "cc-recorded.wav"
-    _write_wav(wav, 2.0)
+    write_wav(wav, 2.0)
     hung_up_at = started + timedelta(seconds=7)
     os.utime(wav, (hung_up_at.timestamp(), hung_up_at.timestamp()))
     env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0",
