@@ -39,10 +39,13 @@ async def test_unanswered_ping_is_noticed_and_a_reconnect_follows(peer: FakeAmi)
         peer.answer_pings = True
         await eventually(lambda: client.logins == 2 and client.connected, 5)
         assert peer.connections == 2
-        # State is re-read after each login and arrives in the event stream.
-        resyncs = [i for i in seen if isinstance(i, AmiResync)]
-        assert len(resyncs) == 2
-        assert resyncs[-1].queue_status[0]["StateInterface"] == "PJSIP/1001"
+        # State is re-read after each login and arrives in the event stream (handed to
+        # the consumer a moment after the link counts as connected).
+        def resyncs() -> list[AmiResync]:
+            return [i for i in seen if isinstance(i, AmiResync)]
+        await eventually(lambda: len(resyncs()) == 2, 3)
+        assert len(resyncs()) == 2
+        assert resyncs()[-1].queue_status[0]["StateInterface"] == "PJSIP/1001"
     finally:
         await client.close()
 
