@@ -3,29 +3,33 @@ keypad, or reach an agent.
 
 Contract with the dialplan (docs/asterisk.md): the route sets CC_IVR_CHOICE (what the
 caller chose) and CC_NEXT ("hangup" after a finished transaction, "queue" for an agent);
-if the route fails or the server is down the dialplan queues the call anyway.
+if the route fails, or the server is down or stops during the call, the dialplan queues
+the call anyway.
 
 Every prompt can be interrupted by a key, and that key answers the question being asked
 (barge-in). Besides letting regular callers go fast, it matters for correctness: Asterisk
 drops a key pressed while no AGI command is reading the channel, so the flow always keeps
 a command running that listens for keys. Menu rules live in domain/ivr.py; the session
-is recorded in ivr_sessions when the call leaves the route, hang-up included.
+is recorded in ivr_sessions when the call leaves the route, hang-up and server stop
+included.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from callcenter.domain import ivr
 from callcenter.domain.appointments import Appointment, BookingStatus, Customer, Slot, Vehicle
-from callcenter.domain.ivr import MenuChoice, Prompt, Result, Strikes, Verdict
+from callcenter.domain.ivr import Identification, MenuChoice, Prompt, Result, Strikes, Verdict
 from callcenter.domain.phones import InvalidPhone, is_withheld, normalize_phone
 from callcenter.services import appointments
 from callcenter.services.ivr import IvrSession, record_session
@@ -40,6 +44,7 @@ Clock = Callable[[], datetime]
 # Commands that wait for the caller (prompts, key entry): not timed by the hook.
 _WAITING = ("STREAM FILE", "GET DATA", "SAY ")
 _MAX_ENTRY_DIGITS = 20
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,28 +55,41 @@ class IvrTimings:
     entry_ms: int = 8000
 
 
-# What the flow says: a prompt, or something Asterisk says itself.
-Speech = tuple[str, object]
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """What the flow says: a prompt, or something Asterisk says itself, as the AGI
+    command that plays it (any key interrupts it)."""
+
+    command: str  # "STREAM FILE callcenter/welcome", "SAY NUMBER 2", ...
+    # SAY DATETIME's format; the zone is the center's, which the call adds.
+    datetime_format: str | None = None
 
 
 def prompt(p: Prompt) -> Speech:
-    return ("prompt", p)
+    return Speech(f"STREAM FILE {p.sound}")
 
 
 def _date(when: datetime) -> Speech:
-    return ("date", when)
+    return Speech(f"SAY DATETIME {int(when.timestamp())}", "ABd")
 
 
 def _time(when: datetime) -> Speech:
-    return ("time", when)
+    return Speech(f"SAY DATETIME {int(when.timestamp())}", "IMp")
 
 
 def _number(n: int) -> Speech:
-    return ("number", n)
+    return Speech(f"SAY NUMBER {n}")
 
 
-def _plate(plate: str) -> Speech:
-    return ("alpha", ivr.speakable_plate(plate))
+def _plate(plate: str) -> list[Speech]:
+    """The plate spelled; nothing when no character of it can be said."""
+    spoken = ivr.speakable_plate(plate)
+    return [Speech(f"SAY ALPHA {spoken}")] if spoken else []
+
+
+def _keys(*allowed: str) -> Callable[[str], str | None]:
+    """An answer parser accepting one of ``allowed``."""
+    return lambda digits: digits if digits in allowed else None
 
 
 class _Transfer(Exception):
@@ -130,6 +148,12 @@ class _HotlineCall:
         except AgiHangup:
             self.session.result = self.session.result or Result.HANGUP
             raise
+        except asyncio.CancelledError:
+            # The server stops (FastAgiServer.close): the socket closes before CC_NEXT
+            # says "hangup", so the dialplan queues the caller.
+            self.session.step("shutdown")
+            self.session.result = self.session.result or Result.ERROR
+            raise
         except Exception:
             self.session.result = Result.ERROR
             raise
@@ -168,10 +192,8 @@ class _HotlineCall:
         if not self._hours.is_open(self._clock().astimezone(self._tz)):
             preamble.append(prompt(Prompt.CLOSED_NOW))
         while True:
-            key = await self._ask(preamble, Prompt.MAIN_MENU,
-                                  lambda d: ivr.parse_menu(d) is not None)
-            choice = ivr.parse_menu(key)
-            self.session.step("menu", key)
+            choice = await self._ask(preamble, Prompt.MAIN_MENU, ivr.parse_menu)
+            self.session.step("menu", choice.value)
             preamble = []
             if choice is MenuChoice.AGENT:
                 raise _Transfer(Result.AGENT, "agent")
@@ -192,8 +214,7 @@ class _HotlineCall:
             return self._customer
         preamble: list[Speech] = []
         while True:
-            entered = await self._ask(preamble, Prompt.IDENTIFY,
-                                      lambda d: ivr.parse_identification(d) is not None,
+            entered = await self._ask(preamble, Prompt.IDENTIFY, ivr.parse_identification,
                                       max_digits=_MAX_ENTRY_DIGITS,
                                       timeout_ms=self._timings.entry_ms,
                                       on_agent=Result.NOT_IDENTIFIED)
@@ -207,9 +228,7 @@ class _HotlineCall:
                 raise _Transfer(Result.NOT_IDENTIFIED, "agent")
             preamble = [prompt(Prompt.NOT_FOUND)]
 
-    async def _lookup(self, entered: str) -> Customer | None:
-        identification = ivr.parse_identification(entered)
-        assert identification is not None  # _ask only returns valid entries
+    async def _lookup(self, identification: Identification) -> Customer | None:
         self.session.step("identify", identification.kind)
         if identification.kind == "plate":
             return await appointments.customer_by_plate_digits(self._pool,
@@ -246,7 +265,7 @@ class _HotlineCall:
         while True:
             self.session.step("slot", slot.starts_at.astimezone(self._tz).isoformat())
             key = await self._ask(preamble + self._read_back(slot, vehicle), Prompt.CONFIRM,
-                                  lambda d: d in ("1", "2"))
+                                  _keys("1", "2"))
             if key == "2":
                 self.session.step("back")
                 return False
@@ -280,13 +299,13 @@ class _HotlineCall:
         if len(vehicles) == 1:
             return vehicles[0]
         vehicles = vehicles[: ivr.MAX_OPTIONS]
-        index = await self._choose(Prompt.CHOOSE_VEHICLE, [[_plate(v.plate)] for v in vehicles])
+        index = await self._choose(Prompt.CHOOSE_VEHICLE, [_plate(v.plate) for v in vehicles])
         self.session.step("vehicle", index + 1)
         return vehicles[index]
 
     def _read_back(self, slot: Slot, vehicle: Vehicle) -> list[Speech]:
         return [prompt(Prompt.APPOINTMENT), _date(slot.starts_at), prompt(Prompt.AT),
-                _time(slot.starts_at), prompt(Prompt.CAR), _plate(vehicle.plate)]
+                _time(slot.starts_at), prompt(Prompt.CAR), *_plate(vehicle.plate)]
 
     def _noon(self, day: date) -> datetime:
         # A day is said through a moment inside it, in the center's zone.
@@ -307,7 +326,7 @@ class _HotlineCall:
                                      for a in booked])]
         self.session.step("heard", chosen.id)
         key = await self._ask(self._read_back(chosen.slot, chosen.vehicle),
-                              Prompt.CANCEL_OR_KEEP, lambda d: d in ("1", "2"))
+                              Prompt.CANCEL_OR_KEEP, _keys("1", "2"))
         if key == "1":
             await appointments.cancel(self._pool, customer=customer, appointment=chosen,
                                       tz=self._tz)
@@ -327,18 +346,16 @@ class _HotlineCall:
         listing: list[Speech] = [prompt(intro)]
         for position, speech in enumerate(options, start=1):
             listing += [prompt(Prompt.PRESS), _number(position), prompt(Prompt.FOR), *speech]
-        key = await self._ask(listing, Prompt.YOUR_CHOICE,
-                              lambda d: ivr.parse_option(d, len(options)) is not None)
-        index = ivr.parse_option(key, len(options))
-        assert index is not None
-        return index
+        return await self._ask(listing, Prompt.YOUR_CHOICE,
+                               lambda d: ivr.parse_option(d, len(options)))
 
     async def _ask(self, preamble: Sequence[Speech], question: Prompt,
-                   valid: Callable[[str], bool], *, max_digits: int = 1,
+                   parse: Callable[[str], T | None], *, max_digits: int = 1,
                    timeout_ms: int | None = None,
-                   on_agent: Result | None = None) -> str:
-        """Say ``preamble``, ask ``question`` and return a valid answer. Wrong keys and
-        silence re-ask per the strikes rule, or end in the agent queue."""
+                   on_agent: Result | None = None) -> T:
+        """Say ``preamble``, ask ``question`` and return the answer as ``parse`` reads it
+        (None: not a valid answer). Wrong keys and silence re-ask per the strikes rule,
+        or end in the agent queue."""
         timeout = self._timings.choice_ms if timeout_ms is None else timeout_ms
         speech = list(preamble)
         while True:
@@ -353,10 +370,10 @@ class _HotlineCall:
                     f"GET DATA {sound} {timeout} {max_digits - len(key)}",
                     timeout=timeout / 1000 + 120)
                 digits = key + result.result
-            verdict = self._strikes.judge(valid=bool(digits) and valid(digits),
-                                          timed_out=not digits)
-            if verdict is Verdict.ANSWER:
-                return digits
+            answer = parse(digits) if digits else None
+            verdict = self._strikes.judge(valid=answer is not None, timed_out=not digits)
+            if answer is not None:  # judged Verdict.ANSWER
+                return answer
             self.session.step("no-input" if not digits else "wrong", digits)
             if verdict is Verdict.AGENT:
                 raise _Transfer(on_agent or (Result.NO_INPUT if not digits
@@ -365,23 +382,12 @@ class _HotlineCall:
 
     async def _speak(self, speech: Sequence[Speech]) -> str:
         """Say each item, stopping at the first key pressed; that key, or ''."""
-        for kind, value in speech:
-            if kind == "prompt":
-                assert isinstance(value, Prompt)
-                line = f'STREAM FILE {value.sound} "{ivr.ANY_KEY}"'
-            elif kind == "number":
-                line = f'SAY NUMBER {value} "{ivr.ANY_KEY}"'
-            elif kind == "alpha":
-                if not value:
-                    continue
-                line = f'SAY ALPHA {value} "{ivr.ANY_KEY}"'
-            else:
-                assert isinstance(value, datetime)
+        for said in speech:
+            line = f'{said.command} "{ivr.ANY_KEY}"'
+            if said.datetime_format is not None:
                 # SAY DATETIME with the center's zone: the chroot's own clock zone and
                 # Asterisk's process zone do not matter.
-                fmt = "ABd" if kind == "date" else "IMp"
-                line = (f'SAY DATETIME {int(value.timestamp())} "{ivr.ANY_KEY}" {fmt} '
-                        f"{self._tz.key}")
+                line += f" {said.datetime_format} {self._tz.key}"
             result = await self._command(line, timeout=120)
             code = int(result.result or 0)
             if code > 0:

@@ -5,6 +5,7 @@ tests/e2e/test_ivr.py."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 
 import asyncpg
@@ -103,3 +104,27 @@ async def test_a_failing_database_leaves_the_call_to_the_dialplan(
     commands = await converse(server.port, silent_caller)
     assert not [c for c in commands if c.startswith("SET VARIABLE CC_NEXT")]
     assert (await _session(pool))["result"] == "error"
+
+
+async def test_a_server_stop_cuts_the_session_and_leaves_the_caller_to_the_queue(
+        pool: asyncpg.Pool, server: FastAgiServer) -> None:
+    """No CC_NEXT is set (the dialplan queues the caller), the stop is quick and the
+    session is recorded as cut."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(HEADER)
+    commands: list[str] = []
+    async with asyncio.timeout(5):
+        while not commands or not commands[-1].startswith("GET DATA"):
+            commands.append((await reader.readline()).decode().strip())
+            if not commands[-1].startswith("GET DATA"):
+                writer.write(silent_caller(commands[-1]))
+    # The caller is at the main menu, Asterisk waiting for keys: the server stops.
+    started = time.monotonic()
+    await server.close()
+    assert time.monotonic() - started < 0.5
+    async with asyncio.timeout(1):
+        assert await reader.read() == b""
+    writer.close()
+    assert not [c for c in commands if c.startswith("SET VARIABLE")]
+    session = await _session(pool)
+    assert (session["result"], session["path"]) == ("error", ["shutdown"])
