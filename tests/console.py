@@ -85,34 +85,44 @@ class ConsoleServer:
                             do_not_disturb: bool = False, name: str = "张伟",
                             status: str = "open") -> Seeded:
         self._counter += 1
-        n = self._counter
-        async with self.pool.acquire() as conn, conn.transaction():
-            customer = await conn.fetchval(
-                "INSERT INTO customers (external_ref, name, do_not_disturb, value_level)"
-                " VALUES ($1, $2, $3, 'vip') RETURNING id", f"C{n:05d}", name, do_not_disturb)
-            await conn.execute("INSERT INTO customer_phones (customer_id, e164, label)"
-                               " VALUES ($1, $2, 'mobile')", customer, phone)
-            vehicle = await conn.fetchval(
-                "INSERT INTO vehicles (customer_id, vin, plate, model, delivery_date)"
-                " VALUES ($1, $2, $3, 'Model Y', $4) RETURNING id",
-                customer, f"LSVAU2180N{n:07d}", f"沪A{n:05d}", self.today)
-            visit = f"V{n:05d}" if kind == "service" else None
-            if visit:
-                for order in (1, 2):
-                    await conn.execute(
-                        "INSERT INTO service_orders (order_no, visit_no, customer_id,"
-                        " vehicle_id, kind, settled_at) VALUES ($1, $2, $3, $4,"
-                        " 'maintenance', $5)", f"O{n:05d}-{order}", visit, customer, vehicle,
-                        datetime.now(UTC))
-            task = await conn.fetchval(
-                "INSERT INTO followup_tasks (kind, source_key, customer_id, vehicle_id,"
-                " visit_no, due_date, status) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                " RETURNING id", kind, f"{kind}:{n}", customer, vehicle, visit, self.today,
-                status)
-        return Seeded(customer, task, phone)
+        return await seed_followup(self.pool, self.today, self._counter, phone=phone,
+                                   kind=kind, do_not_disturb=do_not_disturb, name=name,
+                                   status=status)
 
     async def login(self, username: str) -> AgentSession:
         return await login(self.base_url, username)
+
+
+async def seed_followup(pool: asyncpg.Pool, today: date, n: int, *,
+                        phone: str = "+8613800138001", kind: str = "sales",
+                        do_not_disturb: bool = False, name: str = "张伟",
+                        status: str = "open") -> Seeded:
+    """A customer with a phone and a vehicle, and a follow-up task due ``today``; ``n``
+    keeps the references of one test's seeds apart."""
+    async with pool.acquire() as conn, conn.transaction():
+        customer = await conn.fetchval(
+            "INSERT INTO customers (external_ref, name, do_not_disturb, value_level)"
+            " VALUES ($1, $2, $3, 'vip') RETURNING id", f"C{n:05d}", name, do_not_disturb)
+        await conn.execute("INSERT INTO customer_phones (customer_id, e164, label)"
+                           " VALUES ($1, $2, 'mobile')", customer, phone)
+        vehicle = await conn.fetchval(
+            "INSERT INTO vehicles (customer_id, vin, plate, model, delivery_date)"
+            " VALUES ($1, $2, $3, 'Model Y', $4) RETURNING id",
+            customer, f"LSVAU2180N{n:07d}", f"沪A{n:05d}", today)
+        visit = f"V{n:05d}" if kind == "service" else None
+        if visit:
+            for order in (1, 2):
+                await conn.execute(
+                    "INSERT INTO service_orders (order_no, visit_no, customer_id,"
+                    " vehicle_id, kind, settled_at) VALUES ($1, $2, $3, $4,"
+                    " 'maintenance', $5)", f"O{n:05d}-{order}", visit, customer, vehicle,
+                    datetime.now(UTC))
+        task = await conn.fetchval(
+            "INSERT INTO followup_tasks (kind, source_key, customer_id, vehicle_id,"
+            " visit_no, due_date, status) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            " RETURNING id", kind, f"{kind}:{n}", customer, vehicle, visit, today,
+            status)
+    return Seeded(customer, task, phone)
 
 
 async def login(base_url: str, username: str) -> AgentSession:

@@ -18,7 +18,7 @@ import pytest
 
 from callcenter.db.database import create_pool
 from callcenter.services.users import add_user
-from tests.console import AGENT_PASSWORD, AgentSession, login
+from tests.console import AGENT_PASSWORD, AgentSession, login, seed_followup
 from tests.harness.ami import AmiClient, Frame
 from tests.harness.server_process import ServerProcess
 from tests.harness.sipp import start_caller, start_phone
@@ -42,16 +42,9 @@ async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 async def _followup(pool: asyncpg.Pool, n: int) -> tuple[int, str]:
-    phone = f"+86139000000{n:02d}"
-    async with pool.acquire() as conn, conn.transaction():
-        customer = await conn.fetchval(
-            "INSERT INTO customers (name) VALUES ($1) RETURNING id", f"客户{n}")
-        await conn.execute("INSERT INTO customer_phones (customer_id, e164, label)"
-                           " VALUES ($1, $2, 'mobile')", customer, phone)
-        task = await conn.fetchval(
-            "INSERT INTO followup_tasks (kind, source_key, customer_id, due_date)"
-            " VALUES ('sales', $1, $2, $3) RETURNING id", f"crash:{n}", customer, date.today())
-    return task, phone
+    seeded = await seed_followup(pool, date.today(), n, phone=f"+86139000000{n:02d}",
+                                 name=f"客户{n}")
+    return seeded.followup_id, seeded.phone
 
 
 def _at(frame: Frame) -> datetime:
