@@ -36,6 +36,7 @@ import pytest
 
 from callcenter.db.database import create_pool
 from callcenter.db.migrations import migrate
+from tests.integration.fake_ami import FakeAmi
 
 TEMPLATE_DB = "cc_template"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -117,6 +118,16 @@ async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
         yield pool
     finally:
         await pool.close()
+
+
+@pytest.fixture
+async def fake_ami() -> AsyncIterator[FakeAmi]:
+    """A loopback AMI peer standing in for Asterisk, for fault injection (the real
+    Asterisk is in tests/e2e)."""
+    peer = FakeAmi()
+    await peer.start()
+    yield peer
+    await peer.close()
 
 
 # -- a blocked event loop fails the test -------------------------------------------

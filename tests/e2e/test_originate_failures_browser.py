@@ -20,14 +20,6 @@ from tests.integration.fake_ami import FakeAmi
 
 
 @pytest.fixture
-async def fake_ami() -> AsyncIterator[FakeAmi]:
-    peer = FakeAmi()
-    await peer.start()
-    yield peer
-    await peer.close()
-
-
-@pytest.fixture
 async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]:
     env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0",
            "CALLCENTER_AMI_ACTION_TIMEOUT": "2"}

@@ -1,6 +1,5 @@
-"""Integration fixtures: a loopback AMI peer standing in for Asterisk (fault injection;
-the real Asterisk is in tests/e2e), and the server on it with agent "li" (extension 1001)
-logged in to the console."""
+"""Integration fixtures: the server on the loopback AMI peer (``fake_ami``, in
+tests/conftest.py) with agent "li" (extension 1001) logged in to the console."""
 
 from __future__ import annotations
 
@@ -10,14 +9,6 @@ import pytest
 
 from tests.console import AgentSession, ConsoleServer, running_server
 from tests.integration.fake_ami import FakeAmi
-
-
-@pytest.fixture
-async def fake_ami() -> AsyncIterator[FakeAmi]:
-    peer = FakeAmi()
-    await peer.start()
-    yield peer
-    await peer.close()
 
 
 @pytest.fixture
