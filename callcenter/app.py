@@ -19,6 +19,7 @@ from aiohttp import web
 
 from callcenter.db.calls import CallStore
 from callcenter.db.database import migrated_pool
+from callcenter.gateways.sms import sender_from_settings
 from callcenter.http.auth import auth_middleware
 from callcenter.http.handlers import (
     agents,
@@ -42,7 +43,7 @@ from callcenter.services.live_state import LiveState
 from callcenter.services.notifier import Notifier, Publish
 from callcenter.services.recordings import RecordingWorker
 from callcenter.services.screen_pop import PopCards
-from callcenter.services.sms import SmsOutboxWorker, sender_from_settings
+from callcenter.services.sms import SmsOutboxWorker
 from callcenter.services.transcripts import transcriber_named
 from callcenter.settings import Settings
 from callcenter.telephony.agi import FastAgiServer

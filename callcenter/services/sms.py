@@ -2,7 +2,8 @@
 
 ``queue_sms`` writes a pending row inside the caller's transaction: a follow-up that
 closes as unreachable and the SMS that replaces the call commit together or not at all.
-``SmsOutboxWorker`` delivers pending rows through an ``SmsSender``.
+``SmsOutboxWorker`` delivers pending rows through an ``SmsSender`` (the port; the
+gateways are adapters in callcenter/gateways/sms.py).
 
 Guarantees: a queued message is never dropped. A failed send stays ``pending`` and is
 retried with exponential backoff (capped at one hour) for as long as it takes; the
@@ -21,13 +22,11 @@ import contextlib
 import logging
 from typing import Protocol
 
-import aiohttp
 import asyncpg
 
 from callcenter.db import sms as outbox
 from callcenter.db.connection import Connection
 from callcenter.errors import CallcenterError
-from callcenter.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -62,41 +61,6 @@ def mask_phone(phone: str) -> str:
         return "****"
     head, tail = max(3, len(phone) - 8), 4 if len(phone) >= 12 else 2
     return phone[:head] + "****" + phone[-tail:]
-
-
-class LoggingSender:
-    """For a center without an SMS gateway: records that a message would have gone out.
-
-    The body is not logged: it holds the customer's name and what they bought.
-    """
-
-    async def send(self, phone: str, body: str, *, message_id: int, kind: str = "") -> None:
-        log.info("SMS %d (%s) to %s, %d characters: no gateway configured, logged only",
-                 message_id, kind or "sms", mask_phone(phone), len(body))
-
-
-class WebhookSender:
-    """POSTs ``{"id", "kind", "to", "body"}`` as JSON; any answer but 2xx is a failure."""
-
-    def __init__(self, url: str, session: aiohttp.ClientSession, timeout: float = 10) -> None:
-        self._url = url
-        self._session = session
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-
-    async def send(self, phone: str, body: str, *, message_id: int, kind: str = "") -> None:
-        payload = {"id": message_id, "kind": kind, "to": phone, "body": body}
-        async with self._session.post(self._url, json=payload,
-                                      timeout=self._timeout) as response:
-            if not 200 <= response.status < 300:
-                raise SmsDeliveryError(
-                    f"SMS webhook answered HTTP {response.status} {response.reason or ''}"
-                    .rstrip(), status=response.status)
-
-
-def sender_from_settings(settings: Settings, session: aiohttp.ClientSession) -> SmsSender:
-    if settings.sms_webhook_url:
-        return WebhookSender(settings.sms_webhook_url, session)
-    return LoggingSender()
 
 
 def retry_delay(attempts: int, base: float, cap: float) -> float:

@@ -14,15 +14,8 @@ import asyncpg
 import pytest
 from aiohttp import web
 
-from callcenter.services.sms import (
-    LoggingSender,
-    SmsOutboxWorker,
-    WebhookSender,
-    mask_phone,
-    queue_sms,
-    retry_delay,
-    sender_from_settings,
-)
+from callcenter.gateways.sms import LoggingSender, WebhookSender, sender_from_settings
+from callcenter.services.sms import SmsOutboxWorker, mask_phone, queue_sms, retry_delay
 from callcenter.settings import Settings
 from tests.waiting import first_result
 
@@ -203,7 +196,7 @@ async def test_closing_mid_send_leaves_the_message_pending(pool: asyncpg.Pool) -
 
 async def test_logging_sender_masks_the_number_and_leaves_out_the_body(
         caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="callcenter.services.sms"):
+    with caplog.at_level(logging.INFO, logger="callcenter.gateways.sms"):
         await LoggingSender().send(PHONE, "尊敬的张伟，您好！", message_id=5, kind="followup")
     assert "+86138****8000" in caplog.text and "followup" in caplog.text
     assert PHONE not in caplog.text and "张伟" not in caplog.text
