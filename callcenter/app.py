@@ -17,6 +17,7 @@ import aiohttp
 import asyncpg
 from aiohttp import web
 
+from callcenter.db.agents import AgentStore
 from callcenter.db.calls import CallStore
 from callcenter.db.database import migrated_pool
 from callcenter.gateways.sms import sender_from_settings
@@ -82,7 +83,7 @@ def calls_feature(pool: asyncpg.Pool, live: LiveState, publish: Publish, *, regi
     store = store or CallStore(pool)
     extensions = Extensions(store)
     notifier = Notifier(publish)
-    agent_states = AgentStates(pool, live, extensions, notifier)
+    agent_states = AgentStates(AgentStore(pool), live, extensions, notifier)
     registry = CallRegistry(store, notifier, RecordingFolder(recordings_dir),
                             PopCards(pool), extensions, region, agent_states.push)
     dispatcher = Dispatcher()

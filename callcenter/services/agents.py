@@ -7,9 +7,7 @@ server or of Asterisk shows the truth again (and every agent is told it).
 
 from __future__ import annotations
 
-import asyncpg
-
-from callcenter.db.queries import load_queries
+from callcenter.db.agents import AgentStore
 from callcenter.domain.agent_state import HOTLINE_QUEUE, agent_state, interface_of
 from callcenter.domain.call_events import (
     CallEvent,
@@ -22,10 +20,9 @@ from callcenter.errors import ValidationError
 from callcenter.services.calls import Extensions, durably
 from callcenter.services.click_to_call import AmiSender, NoExtension
 from callcenter.services.live_state import LiveState
-from callcenter.services.notifier import Message, Notifier
+from callcenter.services.notifier import Message, Notifier, agent_state_message
 from callcenter.telephony.ami import AmiActionFailed
 
-Q = load_queries("agents")
 MAX_REASON = 80
 
 
@@ -74,9 +71,9 @@ class AgentStates:
 
     EVENTS = (QueueMemberState, QueueMemberRemoved, LiveSnapshot)
 
-    def __init__(self, pool: asyncpg.Pool, live: LiveState, extensions: Extensions,
+    def __init__(self, store: AgentStore, live: LiveState, extensions: Extensions,
                  notifier: Notifier) -> None:
-        self._pool = pool
+        self._store = store
         self._live = live
         self._extensions = extensions
         self._notify = notifier
@@ -99,14 +96,13 @@ class AgentStates:
         if user_id is None:
             return
         self._known.add(interface)
-        self._notify.agent_state(user_id, await self._state(member, user_id))
+        self._notify.publish(user_id, await self._state(member, user_id))
 
     async def _state(self, member: QueueMemberState | None, user_id: int) -> Message:
-        wrap_up = await self._pool.fetchval(Q["awaiting_wrap_up"], user_id)
-        return {"type": "agent_state",
-                "state": agent_state(member, wrap_up is not None).value,
-                "paused_reason": member.paused_reason if member and member.paused else "",
-                "wrap_up_call_id": wrap_up}
+        wrap_up = await self._store.awaiting_wrap_up(user_id)
+        return agent_state_message(agent_state(member, wrap_up is not None),
+                                   member.paused_reason if member and member.paused else "",
+                                   wrap_up)
 
     async def state_of(self, user: User) -> Message:
         member = None
@@ -115,7 +111,7 @@ class AgentStates:
         return await self._state(member, user.id)
 
     async def current(self, user_id: int) -> Message:
-        extension = await self._pool.fetchval(Q["extension_of"], user_id)
+        extension = await self._store.extension_of(user_id)
         member = None if extension is None else self._live.members.get(
             (HOTLINE_QUEUE, interface_of(extension)))
         return await self._state(member, user_id)
@@ -123,4 +119,4 @@ class AgentStates:
     async def push(self, user_id: int) -> None:
         """Send the agent's state again, e.g. once their call is closed (wrap-up): Asterisk
         reports the phone idle before the call's row is closed."""
-        self._notify.agent_state(user_id, await self.current(user_id))
+        self._notify.publish(user_id, await self.current(user_id))

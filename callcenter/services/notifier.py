@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from callcenter.domain.agent_state import AgentState
+
 Message = dict[str, Any]
 Publish = Callable[[int, Message], None]
 
@@ -71,6 +73,13 @@ def call_message(view: CallView) -> Message:
     return {"type": "call", "call": view.to_dict()}
 
 
+def agent_state_message(state: AgentState, paused_reason: str,
+                        wrap_up_call_id: int | None) -> Message:
+    """The agent's place in the queue, as the console and GET /api/agent/state show it."""
+    return {"type": "agent_state", "state": state.value, "paused_reason": paused_reason,
+            "wrap_up_call_id": wrap_up_call_id}
+
+
 class Notifier:
     def __init__(self, publish: Publish) -> None:
         self._publish = publish
@@ -86,5 +95,6 @@ class Notifier:
         self._publish(user_id, {"type": "pop_withdrawn", "call_id": call_id,
                                 "linkedid": linkedid, "reason": reason})
 
-    def agent_state(self, user_id: int, state: Message) -> None:
-        self._publish(user_id, state)
+    def publish(self, user_id: int, message: Message) -> None:
+        """A message built here already (``agent_state_message``)."""
+        self._publish(user_id, message)
