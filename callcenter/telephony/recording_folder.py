@@ -1,17 +1,18 @@
 """The folder MixMonitor writes into (dialplans/extensions.conf, cc-record), as the
 server sees it: ``<recordings>/<Y>/<m>/<d>/<linkedid>.wav``, dated by Asterisk's clock.
 
-Everything here touches files and is run off the event loop.
+Everything here touches files and is run off the event loop. A file cut by an
+Asterisk crash has its WAV sizes repaired before it is read (recordings_files.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import wave
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from callcenter.recordings_files import describe_wav, repair_wav, wav_duration_ms
 
 
 @dataclass(frozen=True)
@@ -61,27 +62,15 @@ class RecordingFolder:
         return await asyncio.to_thread(_describe, path)
 
 
-def _duration_seconds(path: Path) -> float | None:
-    try:
-        with wave.open(str(path), "rb") as w:
-            return w.getnframes() / w.getframerate()
-    except (wave.Error, EOFError, OSError):
-        return None
-
-
 def _heard(path: Path) -> Heard | None:
-    seconds = _duration_seconds(path)
-    if not seconds:
+    repair_wav(path)  # a file cut by an Asterisk crash says it holds nothing
+    duration_ms = wav_duration_ms(path)
+    if not duration_ms:
         return None
-    ended = path.stat().st_mtime
-    return Heard(ended - seconds, ended)
+    ended = path.stat().st_mtime  # repair_wav keeps it: the moment MixMonitor stopped
+    return Heard(ended - duration_ms / 1000, ended)
 
 
 def _describe(path: Path) -> WavFacts:
-    seconds = _duration_seconds(path)
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return WavFacts(path.stat().st_size, None if seconds is None else int(1000 * seconds),
-                    digest.hexdigest())
+    repair_wav(path)
+    return WavFacts(*describe_wav(path))
