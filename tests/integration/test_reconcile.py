@@ -76,3 +76,28 @@ async def test_calls_that_ended_while_unseen_are_closed(db_url: str, fake_ami: F
             "SELECT t.status FROM followup_tasks t JOIN calls c ON c.followup_task_id = t.id"
             " WHERE c.id = $1", silent)
         assert status == "call_again"
+
+
+async def test_a_call_whose_recording_a_pbx_crash_cut_is_answered_with_its_times(
+        db_url: str, fake_ami: FakeAmi, tmp_path: Path) -> None:
+    """Asterisk died mid-call: its WAV header still says 0 bytes of audio. The server
+    missed the answer too, so only the repaired file tells that (and when) it was."""
+    started = datetime.now(UTC) - timedelta(minutes=5)
+    cut = await _open_call(db_url, "cc-cut", "outbound", started, "customer_ringing")
+    wav = tmp_path / f"{started:%Y/%m/%d}" / "cc-cut.wav"
+    write_wav(wav, 4.0)
+    with wav.open("r+b") as f:  # as MixMonitor leaves it until it closes the file
+        f.seek(4)
+        f.write((36).to_bytes(4, "little"))
+        f.seek(40)
+        f.write((0).to_bytes(4, "little"))
+    crashed_at = started + timedelta(seconds=9)
+    os.utime(wav, (crashed_at.timestamp(), crashed_at.timestamp()))
+    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0",
+           "CALLCENTER_RECORDINGS_TRANSCRIBER": "none"}
+    async with running_server(db_url, env, recordings_dir=tmp_path) as server:
+        row = await first_result(lambda: server.pool.fetchrow(
+            "SELECT * FROM calls WHERE id = $1 AND ended_at IS NOT NULL", cut))
+        assert row["disposition"] == "answered" and row["ended_unseen"]
+        assert row["ended_at"] == crashed_at
+        assert row["answered_at"] == crashed_at - timedelta(seconds=4)
