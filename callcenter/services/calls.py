@@ -60,7 +60,7 @@ from callcenter.domain.calls import (
     Withdraw,
     inbound_disposition,
 )
-from callcenter.services.notifier import CallView, Message, Notifier
+from callcenter.services.notifier import CallView, Message, Notifier, call_message
 from callcenter.services.screen_pop import PopCards, match_kind
 from callcenter.telephony.recording_folder import RecordingFolder
 
@@ -273,11 +273,11 @@ class CallRegistry:
     def snapshot_of(self, user_id: int) -> list[Message]:
         """What a (re)connecting console must see: its calls in progress, the pops
         ringing it."""
-        out: list[Message] = [{"type": "call", "call": c.view().to_dict()}
-                              for c in self._outbound.values() if c.agent_id == user_id]
+        out = [call_message(c.view()) for c in self._outbound.values()
+               if c.agent_id == user_id]
         for call in self._inbound.values():
             if call.state.answered_by and call.agent_id == user_id:
-                out.append({"type": "call", "call": call.view("answered").to_dict()})
+                out.append(call_message(call.view("answered")))
             elif any(call.users.get(i) == user_id for i in call.state.ringing):
                 out.append(call.pop)
         return out
