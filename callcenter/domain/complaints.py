@@ -114,3 +114,9 @@ def complaint_clock(times: ComplaintTimes, now: datetime) -> ComplaintClock:
                  deadline_state(start, start + within, done, now))
         for step, start, within, done in steps)
     return ComplaintClock(deadlines, max((d.state for d in deadlines), key=_RANK.__getitem__))
+
+
+def complaint_source(call_direction: str | None) -> str:
+    """Where a complaint an agent opens comes from: the hotline when they open it from an
+    inbound call, 'other' from an outbound call or from no call at all."""
+    return "hotline" if call_direction == "inbound" else "other"

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from callcenter.db.wrapup import WrapUpStore
 from callcenter.errors import Forbidden, NotFound
 from callcenter.http.json_body import path_id, read_json, require_int, require_str
 from callcenter.http.request_user import current_user
@@ -44,7 +45,7 @@ async def show(request: web.Request) -> web.Response:
 async def wrap_up(request: web.Request) -> web.Response:
     user = current_user(request)
     app = request.app
-    await wrapup.wrap_up(app[POOL], user, path_id(request), await read_json(request))
+    await wrapup.wrap_up(WrapUpStore(app[POOL]), user, path_id(request), await read_json(request))
     # Wrap-up done: the agent's state moves on (wrap_up -> available).
     await app[AGENT_STATES].push(user.id)
     return web.json_response({"call": await _call(request, path_id(request))})
