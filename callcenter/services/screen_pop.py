@@ -8,12 +8,12 @@ from typing import Any
 import asyncpg
 
 from callcenter.db.connection import Connection
+from callcenter.db.customers import plain_record
 from callcenter.db.database import unavailable_as_domain_error
 from callcenter.db.queries import load_queries
 from callcenter.domain.caller_id import CallerNumber
 from callcenter.domain.complaints import ComplaintTimes, complaint_clock
 from callcenter.domain.temperaments import tips_for
-from callcenter.services.customers import plain_record
 
 Q = load_queries("screen_pop")
 # A number shared by more customers than this is a switchboard, not a family phone.

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from callcenter.db.customers import CustomerStore
 from callcenter.http.json_body import path_id
 from callcenter.keys import POOL
 from callcenter.services.customers import customer_card
 
 
 async def show(request: web.Request) -> web.Response:
-    return web.json_response({"customer": await customer_card(request.app[POOL],
-                                                               path_id(request))})
+    card = await customer_card(CustomerStore(request.app[POOL]), path_id(request))
+    return web.json_response({"customer": card})
 
 
 def setup(app: web.Application) -> None:
