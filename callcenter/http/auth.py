@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from callcenter.db.users import SessionStore
 from callcenter.errors import Unauthorized
 from callcenter.http.request_user import USER
 from callcenter.keys import POOL
@@ -19,7 +20,7 @@ PUBLIC_API = frozenset({"/api/login"})
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith("/api/") and request.path not in PUBLIC_API:
         token = request.cookies.get(SESSION_COOKIE, "")
-        user = await user_for_token(request.app[POOL], token) if token else None
+        user = await user_for_token(SessionStore(request.app[POOL]), token) if token else None
         if user is None:
             raise Unauthorized("please log in")
         request[USER] = user

@@ -7,9 +7,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
-
-from callcenter.db import users as repo
+from callcenter.db.users import SessionStore
 from callcenter.domain.users import User
 from callcenter.errors import Unauthorized
 from callcenter.services.passwords import hash_password, verify_password
@@ -27,9 +25,9 @@ def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def login(pool: asyncpg.Pool, username: str, password: str) -> tuple[User, str]:
+async def login(sessions: SessionStore, username: str, password: str) -> tuple[User, str]:
     """The user and a new session token; BadCredentials otherwise (same message either way)."""
-    found = await repo.find_login(pool, username)
+    found = await sessions.find_login(username)
     stored = found[1] if found else _DUMMY_HASH
     # scrypt takes ~50 ms of CPU: keep it off the event loop.
     valid = await asyncio.to_thread(verify_password, password, stored)
@@ -37,15 +35,15 @@ async def login(pool: asyncpg.Pool, username: str, password: str) -> tuple[User,
         raise BadCredentials("wrong username or password")
     token = secrets.token_urlsafe(32)
     # Sessions are never read once expired; each login clears them out.
-    await repo.delete_expired_sessions(pool)
-    await repo.insert_session(pool, token_hash(token), found[0].id,
-                              datetime.now(UTC) + SESSION_LIFETIME)
+    await sessions.delete_expired_sessions()
+    await sessions.insert_session(token_hash(token), found[0].id,
+                                  datetime.now(UTC) + SESSION_LIFETIME)
     return found[0], token
 
 
-async def user_for_token(pool: asyncpg.Pool, token: str) -> User | None:
-    return await repo.find_session_user(pool, token_hash(token))
+async def user_for_token(sessions: SessionStore, token: str) -> User | None:
+    return await sessions.find_session_user(token_hash(token))
 
 
-async def logout(pool: asyncpg.Pool, token: str) -> None:
-    await repo.delete_session(pool, token_hash(token))
+async def logout(sessions: SessionStore, token: str) -> None:
+    await sessions.delete_session(token_hash(token))

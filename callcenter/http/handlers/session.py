@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from callcenter.db.users import SessionStore
 from callcenter.http.auth import SESSION_COOKIE
 from callcenter.http.json_body import read_json, require_str
 from callcenter.http.request_user import current_user
@@ -13,7 +14,7 @@ from callcenter.services import auth
 
 async def login(request: web.Request) -> web.Response:
     body = await read_json(request)
-    user, token = await auth.login(request.app[POOL], require_str(body, "username"),
+    user, token = await auth.login(SessionStore(request.app[POOL]), require_str(body, "username"),
                                    require_str(body, "password"))
     response = web.json_response({"user": user.to_dict()})
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict",
@@ -23,7 +24,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    await auth.logout(request.app[POOL], request.cookies.get(SESSION_COOKIE, ""))
+    await auth.logout(SessionStore(request.app[POOL]), request.cookies.get(SESSION_COOKIE, ""))
     response = web.Response(status=204)
     response.del_cookie(SESSION_COOKIE, path="/")
     return response
