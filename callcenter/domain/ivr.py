@@ -25,12 +25,30 @@ MIN_PLATE_DIGITS = 3
 ANY_KEY = "0123456789*#"
 
 
+class Language(StrEnum):
+    """What the hotline speaks: Asterisk's channel language, which picks the folder of
+    every prompt and of the files that ``say`` streams (zh: <sounds>/zh/...)."""
+
+    ZH = "zh"
+    EN = "en"
+
+    @property
+    def other(self) -> Language:
+        return Language.EN if self is Language.ZH else Language.ZH
+
+
+# At the greeting, this key switches to the other language for the rest of the call.
+LANGUAGE_KEY = "9"
+
+
 class Prompt(StrEnum):
     """Every recorded prompt the flow can play (scripts/make-prompts generates them from
-    dialplans/sounds/prompts.txt, into the ``callcenter/`` folder of Asterisk's sounds)."""
+    dialplans/sounds/prompts.txt, into the ``callcenter/`` folder of Asterisk's sounds,
+    one set per language: docs/ivr.md)."""
 
     WELCOME = "welcome"
     WELCOME_BACK = "welcome-back"
+    OTHER_LANGUAGE = "other-language"
     CLOSED_NOW = "closed-now"
     MAIN_MENU = "main-menu"
     IDENTIFY = "identify"
@@ -46,6 +64,8 @@ class Prompt(StrEnum):
     APPOINTMENT = "appointment"
     AT = "at"
     CAR = "car"
+    # "两点": Mandarin says 2 o'clock with 两, not with Asterisk's digits/2 (二)
+    TWO_OCLOCK = "two-oclock"
     CONFIRM = "confirm"
     BOOKED = "booked"
     SLOT_TAKEN = "slot-taken"
@@ -64,7 +84,51 @@ class Prompt(StrEnum):
 
 
 PROMPT_FOLDER = "callcenter"
-PROMPTS = frozenset(p.value for p in Prompt)
+
+# A plate's province character and the prompt that says it (province-NAME): Mandarin
+# reads the character, English its name.
+PROVINCES = {
+    "京": "beijing", "津": "tianjin", "沪": "shanghai", "渝": "chongqing", "冀": "hebei",
+    "豫": "henan", "云": "yunnan", "辽": "liaoning", "黑": "heilongjiang", "湘": "hunan",
+    "皖": "anhui", "鲁": "shandong", "新": "xinjiang", "苏": "jiangsu", "浙": "zhejiang",
+    "赣": "jiangxi", "鄂": "hubei", "桂": "guangxi", "甘": "gansu", "晋": "shanxi",
+    "蒙": "neimenggu", "陕": "shaanxi", "吉": "jilin", "闽": "fujian", "贵": "guizhou",
+    "粤": "guangdong", "青": "qinghai", "藏": "xizang", "川": "sichuan", "宁": "ningxia",
+    "琼": "hainan",
+}
+PROMPTS = frozenset([p.value for p in Prompt]
+                    + [f"province-{name}" for name in PROVINCES.values()])
+
+# The files Asterisk 22's main/say.c streams for language zh that the hotline's readbacks
+# can reach (SAY NUMBER of an option, SAY ALPHA of a plate's digits, SAY DATETIME with
+# the formats below), relative to <sounds>/zh/. dialplans/sounds/say-zh.txt speaks them.
+ZH_SAY_FILES = frozenset(
+    [f"digits/{n}" for n in (*range(13), 20, 30, 40, 50, 60, 70, 80, 90)]
+    + [f"digits/{w}" for w in ("hundred", "thousand", "wan", "yi", "minus", "star", "pound",
+                               "oclock", "day", "year", "a-m", "p-m", "today", "yesterday")]
+    + [f"digits/mon-{m}" for m in range(12)] + [f"digits/day-{d}" for d in range(7)]
+    + ["minute", "second"])
+
+
+def province_prompt(plate: str) -> str | None:
+    """The prompt name of a plate's province character (粤B12345 -> province-guangdong)."""
+    name = PROVINCES.get(plate.strip()[:1])
+    return f"province-{name}" if name else None
+
+
+def date_format(language: Language) -> str:
+    """SAY DATETIME's format of a day: "Thursday June 5th"; 六月五号星期四."""
+    return "BdA" if language is Language.ZH else "ABd"
+
+
+def time_format(language: Language, at: time) -> str:
+    """SAY DATETIME's format of a wall-clock time: "2 30 p m"; 下午两点三十分 (Asterisk's
+    zh hour is digits/N + 点, which says 2 as 二: two-oclock says 两点; no minutes on
+    the hour, where zh M would say 零零分)."""
+    if language is Language.EN:
+        return "IMp"
+    hour = f"'{Prompt.TWO_OCLOCK.sound}'" if at.hour % 12 == 2 else "I"
+    return "p" + hour + ("M" if at.minute else "")
 
 
 class MenuChoice(StrEnum):

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from callcenter.domain import ivr
-from callcenter.domain.ivr import Identification, MenuChoice, Prompt, Strikes, Verdict
+from callcenter.domain.ivr import Identification, Language, MenuChoice, Prompt, Strikes, Verdict
+from callcenter.telephony import prompt_text
+from callcenter.telephony.sounds import check_sounds, required_sounds
 
 REPO = Path(__file__).resolve().parents[2]
 PROMPT_TEXTS = REPO / "dialplans" / "sounds" / "prompts.txt"
@@ -30,16 +32,53 @@ def test_every_prompt_of_the_flow_has_a_text_and_no_text_is_unused() -> None:
     assert set(names) == ivr.PROMPTS
 
 
+def test_every_prompt_has_an_english_and_a_mandarin_text() -> None:
+    rows = prompt_text.read_prompts()
+    assert {r.name for r in rows} == ivr.PROMPTS
+    for row in rows:
+        assert row.english and row.chinese, row.name
+
+
+def test_the_zh_say_table_is_the_set_the_readbacks_reach() -> None:
+    assert set(prompt_text.read_say_files()) == ivr.ZH_SAY_FILES
+
+
+def _stat(path: Path) -> dict[str, float]:
+    """sox's statistics of a sound file: 'Length (seconds)', 'RMS     amplitude', ..."""
+    done = subprocess.run(["sox", str(path), "-n", "stat"], capture_output=True, text=True,
+                          check=True, timeout=30)
+    figures = {}
+    for line in done.stderr.splitlines():
+        name, _, value = line.partition(":")
+        try:
+            figures[name.strip()] = float(value)
+        except ValueError:
+            pass
+    return figures
+
+
 @pytest.mark.skipif(not (shutil.which("espeak-ng") and shutil.which("sox")),
                     reason="espeak-ng and sox make the prompts")
-def test_make_prompts_generates_every_prompt_as_8khz_mono(tmp_path: Path) -> None:
+def test_make_prompts_generates_both_languages_and_the_zh_digits_as_8khz_mono(
+        tmp_path: Path) -> None:
     subprocess.run([str(REPO / "scripts" / "make-prompts"), str(tmp_path)], check=True,
-                   timeout=120)
-    for name in ivr.PROMPTS:
-        with wave.open(str(tmp_path / f"{name}.wav")) as audio:
-            assert (audio.getframerate(), audio.getnchannels()) == (8000, 1), name
-            assert 0 < audio.getnframes() / 8000 < 10, name
-    assert {p.stem for p in tmp_path.glob("*.wav")} == ivr.PROMPTS
+                   timeout=300)
+    for name in required_sounds():
+        path = tmp_path / f"{name}.wav"
+        with wave.open(str(path)) as audio:
+            assert (audio.getframerate(), audio.getnchannels(), audio.getsampwidth()) == (
+                8000, 1, 2), name
+        stat = _stat(path)
+        assert 0.1 < stat["Length (seconds)"] < 12, name
+        # not silent: loud enough to hear over a phone line
+        assert stat["RMS     amplitude"] > 0.02 and stat["Maximum amplitude"] > 0.3, name
+    assert check_sounds(tmp_path) == []
+    assert {p.stem for p in (tmp_path / "callcenter").glob("*.wav")} == ivr.PROMPTS
+    assert {p.stem for p in (tmp_path / "zh" / "callcenter").glob("*.wav")} == ivr.PROMPTS
+    # the Mandarin greeting is Mandarin: longer than its English twin's first word, and
+    # different audio
+    assert (tmp_path / "zh/callcenter/welcome.wav").read_bytes() != (
+        tmp_path / "callcenter/welcome.wav").read_bytes()
 
 
 def test_prompt_sound_names_live_in_the_callcenter_folder() -> None:
@@ -95,6 +134,24 @@ def test_parse_identification(entered: str, expected: Identification | None) -> 
 def test_plates_for_the_keypad_and_for_speaking() -> None:
     assert ivr.plate_digits("京A·12345") == "12345"
     assert ivr.speakable_plate("京a·12345") == "A12345"
+    assert ivr.province_prompt("粤B12345") == "province-guangdong"
+    assert ivr.province_prompt("贵A00001") == "province-guizhou"
+    assert ivr.province_prompt("桂A00001") == "province-guangxi"
+    assert ivr.province_prompt("B12345") is None
+
+
+@pytest.mark.parametrize(("at", "zh"), [
+    (time(8, 30), "pIM"), (time(14, 30), "p'callcenter/two-oclock'M"),
+    (time(2, 0), "p'callcenter/two-oclock'"), (time(15, 0), "pI"), (time(9, 5), "pIM")])
+def test_time_formats_say_mandarin_hours(at: time, zh: str) -> None:
+    assert ivr.time_format(Language.ZH, at) == zh
+    assert ivr.time_format(Language.EN, at) == "IMp"
+    assert ivr.date_format(Language.ZH) == "BdA"
+    assert ivr.date_format(Language.EN) == "ABd"
+
+
+def test_the_other_language_of_each() -> None:
+    assert Language.ZH.other is Language.EN and Language.EN.other is Language.ZH
 
 
 def test_three_wrong_keys_go_to_an_agent() -> None:
