@@ -50,7 +50,7 @@ from callcenter.settings import Settings
 from callcenter.telephony.agi import FastAgiServer
 from callcenter.telephony.ami import AmiClient
 from callcenter.telephony.ami_events import WANTED_EVENTS, feed
-from callcenter.telephony.hotline import make_hotline
+from callcenter.telephony.hotline import hotline_routes
 from callcenter.telephony.recording_folder import RecordingFolder
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
         feed(calls.dispatcher.deliver), events=WANTED_EVENTS,
         ping_interval=settings.ami_ping_interval, ping_timeout=settings.ami_ping_timeout,
         action_timeout=settings.ami_action_timeout, reconnect_max=settings.ami_reconnect_max)
-    agi = FastAgiServer({"hotline": make_hotline(pool, settings)})
+    agi = FastAgiServer(await hotline_routes(pool, settings))
     await agi.start(settings.agi_host, settings.agi_port)
     ami.start()
     app[AMI], app[CALL_STORE], app[CALLS], app[AGENT_STATES] = (ami, calls.store, registry,

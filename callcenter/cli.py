@@ -259,9 +259,40 @@ def build_parser() -> argparse.ArgumentParser:
         "younger than ten minutes are not judged. Exit code 1 when anything is found.")
     check.set_defaults(run=_recordings_reconcile)
 
+    prompts = sub.add_parser("prompts", help="the hotline's sound files")
+    prompts_sub = prompts.add_subparsers(dest="prompts_command", required=True,
+                                         metavar="ACTION")
+    pcheck = prompts_sub.add_parser(
+        "check", help="list missing, silent or unplayable prompt and digit files",
+        description="Check the hotline's sound set (both languages; docs/ivr.md) in "
+        "Asterisk's sounds folder: every file there, 8 kHz mono 16-bit when WAV, not "
+        "silent. Exit code 1 when anything is wrong (the server then starts no hotline).")
+    pcheck.add_argument("--sounds", type=Path,
+                        help="the sounds folder (default: CALLCENTER_SOUNDS_DIR)")
+    pcheck.set_defaults(run=_prompts_check)
+
     show = sub.add_parser("settings", help="print the effective settings (secrets masked)")
     show.set_defaults(run=_settings)
     return parser
+
+
+async def _prompts_check(settings: Settings, args: argparse.Namespace) -> int:
+    from callcenter.telephony.sounds import check_sounds, greeting_made_for, required_sounds
+
+    folder = args.sounds or (Path(settings.sounds_dir) if settings.sounds_dir else None)
+    if folder is None:
+        raise SettingsError("no sounds folder: set CALLCENTER_SOUNDS_DIR or pass --sounds")
+    problems = await asyncio.to_thread(check_sounds, folder)
+    for problem in problems:
+        print(problem)
+    made_for = greeting_made_for(folder)
+    if made_for is not None and made_for != settings.dealership_name.strip():
+        print(f"note: the greeting names {made_for!r}, CALLCENTER_DEALERSHIP_NAME is "
+              f"{settings.dealership_name!r} (run scripts/make-prompts again)")
+    total = len(required_sounds())
+    print(f"{total - len(problems)} of {total} sound files ready in {folder}",
+          file=sys.stderr)
+    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:

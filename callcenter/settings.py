@@ -71,6 +71,15 @@ class Settings:
         "help": "region for numbers written without a country code"})
     timezone: str = field(default="Asia/Shanghai", metadata={
         "help": "the dealership's time zone (due dates, business hours)"})
+    hotline_language: str = field(default="zh", metadata={
+        "help": "what the IVR hotline speaks first: zh (Mandarin) or en; the greeting "
+                "offers the other one on key 9"})
+    dealership_name: str = field(default="华通汽车", metadata={
+        "help": "the name the hotline's greeting says; read by scripts/make-prompts when it "
+                "builds the prompts (the greeting is a recording)"})
+    sounds_dir: str = field(default="", metadata={
+        "help": "Asterisk's sounds folder as this server sees it; when set, the hotline "
+                "starts only if every prompt is there (callcenter prompts check)"})
     log_level: str = field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
 
     @property
@@ -143,6 +152,13 @@ def _check(settings: Settings) -> None:
         raise SettingsError(
             f"invalid setting {env_name('phone_region')}={settings.phone_region!r}: "
             "not a region code such as CN", setting=env_name("phone_region"))
+    if settings.hotline_language not in ("zh", "en"):
+        raise SettingsError(
+            f"invalid setting {env_name('hotline_language')}={settings.hotline_language!r}: "
+            "use zh or en", setting=env_name("hotline_language"))
+    if not settings.dealership_name.strip():
+        raise SettingsError(f"invalid setting {env_name('dealership_name')}: empty",
+                            setting=env_name("dealership_name"))
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(
             f"invalid setting {env_name('log_level')}={settings.log_level!r}: "

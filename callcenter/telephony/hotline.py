@@ -6,6 +6,12 @@ caller chose) and CC_NEXT ("hangup" after a finished transaction, "queue" for an
 if the route fails, or the server is down or stops during the call, the dialplan queues
 the call anyway.
 
+The call speaks the hotline's language (CALLCENTER_HOTLINE_LANGUAGE, Mandarin by default)
+through Asterisk's channel language, which picks the prompt set and the files ``say``
+streams (docs/ivr.md); LANGUAGE_KEY at the greeting switches to the other language for
+the rest of the call. What the caller was told is recorded, item by item, with the
+session (ivr_sessions.said).
+
 Every prompt can be interrupted by a key, and that key answers the question being asked
 (barge-in). Besides letting regular callers go fast, it matters for correctness: Asterisk
 drops a key pressed while no AGI command is reading the channel, so the flow always keeps
@@ -22,6 +28,8 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from datetime import time as wall_time
+from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -29,12 +37,21 @@ import asyncpg
 
 from callcenter.domain import ivr
 from callcenter.domain.appointments import Appointment, BookingStatus, Customer, Slot, Vehicle
-from callcenter.domain.ivr import Identification, MenuChoice, Prompt, Result, Strikes, Verdict
+from callcenter.domain.ivr import (
+    Identification,
+    Language,
+    MenuChoice,
+    Prompt,
+    Result,
+    Strikes,
+    Verdict,
+)
 from callcenter.domain.phones import InvalidPhone, is_withheld, normalize_phone
 from callcenter.services import appointments
 from callcenter.services.ivr import IvrSession, record_session
 from callcenter.settings import Settings
 from callcenter.telephony.agi import AgiChannel, AgiHangup, AgiResult
+from callcenter.telephony.sounds import check_sounds, greeting_made_for
 
 log = logging.getLogger(__name__)
 
@@ -61,30 +78,28 @@ class Speech:
     command that plays it (any key interrupts it)."""
 
     command: str  # "STREAM FILE callcenter/welcome", "SAY NUMBER 2", ...
+    # What the session records as said: "welcome", "date:2026-03-05", "plate:B12345"
+    label: str
     # SAY DATETIME's format; the zone is the center's, which the call adds.
     datetime_format: str | None = None
 
 
-def prompt(p: Prompt) -> Speech:
-    return Speech(f"STREAM FILE {p.sound}")
-
-
-def _date(when: datetime) -> Speech:
-    return Speech(f"SAY DATETIME {int(when.timestamp())}", "ABd")
-
-
-def _time(when: datetime) -> Speech:
-    return Speech(f"SAY DATETIME {int(when.timestamp())}", "IMp")
+def prompt(p: Prompt | str) -> Speech:
+    name = p.value if isinstance(p, Prompt) else p
+    return Speech(f"STREAM FILE {ivr.PROMPT_FOLDER}/{name}", name)
 
 
 def _number(n: int) -> Speech:
-    return Speech(f"SAY NUMBER {n}")
+    return Speech(f"SAY NUMBER {n}", f"number:{n}")
 
 
 def _plate(plate: str) -> list[Speech]:
-    """The plate spelled; nothing when no character of it can be said."""
+    """The plate said: its province character (a prompt), then its letters and digits
+    spelled; nothing of what cannot be said."""
+    province = ivr.province_prompt(plate)
     spoken = ivr.speakable_plate(plate)
-    return [Speech(f"SAY ALPHA {spoken}")] if spoken else []
+    return ([prompt(province)] if province else []) + (
+        [Speech(f"SAY ALPHA {spoken}", f"plate:{spoken}")] if spoken else [])
 
 
 def _keys(*allowed: str) -> Callable[[str], str | None]:
@@ -101,6 +116,28 @@ class _Transfer(Exception):
         self.choice = choice
 
 
+async def hotline_routes(pool: asyncpg.Pool, settings: Settings
+                         ) -> dict[str, Callable[[AgiChannel], Awaitable[None]]]:
+    """The FastAGI routes the server serves: the hotline, unless CALLCENTER_SOUNDS_DIR is
+    set and a prompt there is missing or silent. Then no hotline starts (the dialplan
+    sends callers to the agents' queue, never into a half-silent menu) and the log says
+    which files to fix."""
+    if settings.sounds_dir:
+        folder = Path(settings.sounds_dir)
+        problems = await asyncio.to_thread(check_sounds, folder)
+        if problems:
+            log.error("hotline not started: %d sound file(s) missing or silent in %s "
+                      "(callers go to the agents' queue; `callcenter prompts check` lists "
+                      "them): %s", len(problems), folder,
+                      "; ".join(str(p) for p in problems[:10]))
+            return {}
+        made_for = await asyncio.to_thread(greeting_made_for, folder)
+        if made_for is not None and made_for != settings.dealership_name.strip():
+            log.warning("the hotline's greeting names %r, CALLCENTER_DEALERSHIP_NAME is %r: "
+                        "run scripts/make-prompts again", made_for, settings.dealership_name)
+    return {"hotline": make_hotline(pool, settings)}
+
+
 def make_hotline(pool: asyncpg.Pool, settings: Settings, *,
                  timings: IvrTimings | None = None, on_command: CommandHook | None = None,
                  clock: Clock | None = None) -> Callable[[AgiChannel], Awaitable[None]]:
@@ -111,7 +148,8 @@ def make_hotline(pool: asyncpg.Pool, settings: Settings, *,
     async def hotline(channel: AgiChannel) -> None:
         call = _HotlineCall(channel, pool, tz, settings.phone_region, settings.hours,
                             timings or IvrTimings(), on_command,
-                            clock or (lambda: datetime.now(UTC)))
+                            clock or (lambda: datetime.now(UTC)),
+                            Language(settings.hotline_language))
         await call.run()
 
     return hotline
@@ -120,8 +158,9 @@ def make_hotline(pool: asyncpg.Pool, settings: Settings, *,
 class _HotlineCall:
     def __init__(self, channel: AgiChannel, pool: asyncpg.Pool, tz: ZoneInfo, region: str,
                  hours: ivr.ServiceHours, timings: IvrTimings, on_command: CommandHook | None,
-                 clock: Clock) -> None:
+                 clock: Clock, language: Language = Language.ZH) -> None:
         self._channel = channel
+        self._language = language
         self._pool = pool
         self._tz = tz
         self._region = region
@@ -132,7 +171,8 @@ class _HotlineCall:
         self._strikes = Strikes()
         self._customer: Customer | None = None
         self.session = IvrSession(uniqueid=channel.unique_id,
-                                  caller_number=channel.caller_id or None)
+                                  caller_number=channel.caller_id or None,
+                                  language=language.value)
 
     # ------------------------------------------------------------------ the call
 
@@ -170,6 +210,7 @@ class _HotlineCall:
     async def _start(self) -> None:
         linked = await self._command("GET FULL VARIABLE ${CHANNEL(linkedid)}")
         self.session.linkedid = (linked.data if linked.result == "1" else "") or None
+        await self._speak_in(self._language)
         caller = self._channel.caller_id
         if not is_withheld(caller):
             try:
@@ -186,15 +227,38 @@ class _HotlineCall:
         await self._channel_set("CC_IVR_CHOICE", choice)
         await self._channel_set("CC_NEXT", next_step)
 
-    async def _menu(self) -> None:
-        greeting = Prompt.WELCOME_BACK if self._customer else Prompt.WELCOME
-        preamble = [prompt(greeting)]
+    async def _speak_in(self, language: Language) -> None:
+        self._language = language
+        self.session.language = language.value
+        await self._channel_set("CHANNEL(language)", language.value)
+
+    def _greeting(self) -> list[Speech]:
+        greeting = [prompt(Prompt.WELCOME_BACK if self._customer else Prompt.WELCOME)]
         if not self._hours.is_open(self._clock().astimezone(self._tz)):
-            preamble.append(prompt(Prompt.CLOSED_NOW))
+            greeting.append(prompt(Prompt.CLOSED_NOW))
+        return greeting
+
+    async def _menu(self) -> None:
+        # right after the welcome, the other language is offered (in that language), its
+        # key heard throughout the greeting, once per call
+        welcome, *rest = self._greeting()
+        preamble = [welcome, prompt(Prompt.OTHER_LANGUAGE), *rest]
+        offer: str | None = ivr.LANGUAGE_KEY
+
+        def parse(digits: str) -> MenuChoice | Language | None:
+            if offer is not None and digits == offer:
+                return self._language.other
+            return ivr.parse_menu(digits)
+
         while True:
-            choice = await self._ask(preamble, Prompt.MAIN_MENU, ivr.parse_menu)
+            choice = await self._ask(preamble, Prompt.MAIN_MENU, parse)
+            offer, preamble = None, []
+            if isinstance(choice, Language):
+                self.session.step("language", choice.value)
+                await self._speak_in(choice)
+                preamble = self._greeting()
+                continue
             self.session.step("menu", choice.value)
-            preamble = []
             if choice is MenuChoice.AGENT:
                 raise _Transfer(Result.AGENT, "agent")
             if choice is MenuChoice.COMPLAINT:
@@ -252,14 +316,14 @@ class _HotlineCall:
             if not days:
                 await self._play_final(Prompt.NO_FREE_TIME)
                 raise _Transfer(Result.NO_FREE_TIME, "book")
-            day = days[await self._choose(Prompt.CHOOSE_DAY, [[_date(self._noon(d))]
+            day = days[await self._choose(Prompt.CHOOSE_DAY, [[self._date(self._noon(d))]
                                                                for d in days])]
             self.session.step("day", day.isoformat())
             slots = await appointments.free_slots(self._pool, day, now, self._tz)
             if slots:
                 break
             # The day filled up while the caller listened: offer the days again.
-        slot = slots[await self._choose(Prompt.CHOOSE_TIME, [[_time(s.starts_at)]
+        slot = slots[await self._choose(Prompt.CHOOSE_TIME, [[self._time(s.starts_at)]
                                                               for s in slots])]
         preamble: list[Speech] = []
         while True:
@@ -304,8 +368,18 @@ class _HotlineCall:
         return vehicles[index]
 
     def _read_back(self, slot: Slot, vehicle: Vehicle) -> list[Speech]:
-        return [prompt(Prompt.APPOINTMENT), _date(slot.starts_at), prompt(Prompt.AT),
-                _time(slot.starts_at), prompt(Prompt.CAR), *_plate(vehicle.plate)]
+        return [prompt(Prompt.APPOINTMENT), self._date(slot.starts_at), prompt(Prompt.AT),
+                self._time(slot.starts_at), prompt(Prompt.CAR), *_plate(vehicle.plate)]
+
+    def _date(self, when: datetime) -> Speech:
+        day = when.astimezone(self._tz).date()
+        return Speech(f"SAY DATETIME {int(when.timestamp())}", f"date:{day.isoformat()}",
+                      ivr.date_format(self._language))
+
+    def _time(self, when: datetime) -> Speech:
+        at: wall_time = when.astimezone(self._tz).time()
+        return Speech(f"SAY DATETIME {int(when.timestamp())}", f"time:{at:%H:%M}",
+                      ivr.time_format(self._language, at))
 
     def _noon(self, day: date) -> datetime:
         # A day is said through a moment inside it, in the center's zone.
@@ -322,7 +396,7 @@ class _HotlineCall:
         chosen: Appointment = booked[0]
         if len(booked) > 1:
             chosen = booked[await self._choose(
-                Prompt.APPOINTMENT, [[_date(a.slot.starts_at), _time(a.slot.starts_at)]
+                Prompt.APPOINTMENT, [[self._date(a.slot.starts_at), self._time(a.slot.starts_at)]
                                      for a in booked])]
         self.session.step("heard", chosen.id)
         key = await self._ask(self._read_back(chosen.slot, chosen.vehicle),
@@ -366,6 +440,8 @@ class _HotlineCall:
                 # A key pressed during the preamble starts the entry; GET DATA then only
                 # listens (the question itself was interrupted).
                 sound = "silence/1" if key else question.sound
+                if not key:
+                    self.session.said.append(question.value)
                 result = await self._command(
                     f"GET DATA {sound} {timeout} {max_digits - len(key)}",
                     timeout=timeout / 1000 + 120)
@@ -390,13 +466,15 @@ class _HotlineCall:
                 line += f" {said.datetime_format} {self._tz.key}"
             result = await self._command(line, timeout=120)
             code = int(result.result or 0)
+            # -1: Asterisk found no file to play (docs/ivr.md: callcenter prompts check)
+            self.session.said.append(said.label if code >= 0 else f"missing:{said.label}")
             if code > 0:
                 return chr(code)
         return ""
 
     async def _play_final(self, p: Prompt) -> None:
         """A closing sentence: a key skips it, and is not an answer to anything."""
-        await self._command(f'STREAM FILE {p.sound} "{ivr.ANY_KEY}"', timeout=120)
+        await self._speak([prompt(p)])
 
     async def _channel_set(self, name: str, value: str) -> None:
         await self._command(f'SET VARIABLE {name} "{value}"')

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import struct
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -76,7 +76,8 @@ def keypad_pcaps(keys: str, folder: Path) -> list[Path]:
 
 
 async def start_keypad_caller(sip_host: str, sip_port: int, *, caller_id: str, keys: str,
-                              first_key_after: float, key_gap: float, hold: float) -> Sipp:
+                              first_key_after: float, key_gap: float | Sequence[float],
+                              hold: float) -> Sipp:
     """tests/harness/sipp.start_caller, with key presses that Asterisk sees every one of."""
     workdir = Path(tempfile.mkdtemp(prefix="sipp-ivr-caller-"))
     text = caller_scenario(keys, first_key_after, key_gap, hold)
@@ -106,9 +107,11 @@ async def hotline(pool: asyncpg.Pool, sandbox_env: dict[str, str]) -> AsyncItera
 
 
 async def _call(env: dict[str, str], keys: str, *, caller: str = CALLER,
-                hold: float = 6.0, timeout: float = 40.0) -> None:
+                hold: float = 6.0, timeout: float = 40.0,
+                first_key_after: float = FIRST_KEY_AFTER,
+                key_gap: float | Sequence[float] = KEY_GAP) -> None:
     async with await start_keypad_caller(*_sip(env), caller_id=caller, keys=keys,
-                                  first_key_after=FIRST_KEY_AFTER, key_gap=KEY_GAP,
+                                  first_key_after=first_key_after, key_gap=key_gap,
                                   hold=hold) as phone:
         await phone.expect_success(timeout=timeout)
 
@@ -145,6 +148,66 @@ async def test_known_caller_books_and_the_sms_is_queued(
     assert session["customer_id"] == customer.id
     assert session["linkedid"] and session["path"][0] == "known"
     assert f"booked:{row['id']}" in session["path"]
+
+
+def _in_order(said: list[str], expected: list[str]) -> bool:
+    """Whether ``expected`` occurs in ``said`` in this order (other items between)."""
+    remaining = iter(said)
+    return all(item in remaining for item in expected)
+
+
+async def test_a_mandarin_caller_books_and_hears_the_readback(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str], hotline: FastAgiServer) -> None:
+    """Mandarin by default: the greeting, the menu, the day and time choices and the
+    readback of date, time and plate (粤 as its prompt, then B12345 spelled) in order,
+    every file found by Asterisk in the zh folders."""
+    await week_of_slots(pool, capacity=4)
+    await add_customer(pool, "陈静", E164, ["粤B12345"])
+    offered = await _first_offer(pool)
+    starts = offered.starts_at.astimezone(TZ)
+    # the greeting and the English offer play out; the last key waits for the readback
+    await _call(sandbox_env, "1111", first_key_after=7.5, key_gap=[5.5, 5.5, 13.0],
+                hold=8.0, timeout=80.0)
+    session = await _session(pool)
+    assert session["result"] == "booked", (session["path"], session["said"])
+    assert session["language"] == "zh"
+    said = session["said"]
+    assert not [s for s in said if s.startswith("missing:")], said
+    # a known caller (closed-now after hours); the first key cuts the greeting short
+    greeting = said[:said.index("choose-day")]
+    assert greeting[0] == "welcome-back", said
+    assert _in_order(["welcome-back", "other-language", "closed-now", "main-menu"],
+                     greeting), said
+    date_said, time_said = f"date:{starts.date().isoformat()}", f"time:{starts:%H:%M}"
+    assert _in_order(said, ["choose-day", "press", "number:1", "for", date_said,
+                            "choose-time", "press", "number:1", "for", time_said,
+                            "appointment", date_said, "at", time_said, "car",
+                            "province-guangdong", "plate:B12345", "booked"]), said
+    # the readback was heard whole before the key confirmed it
+    readback = said.index("appointment", said.index("choose-time"))
+    assert said[readback:readback + 7] == ["appointment", date_said, "at", time_said, "car",
+                                           "province-guangdong", "plate:B12345"], said
+
+
+async def test_a_caller_pressing_9_at_the_greeting_is_served_in_english(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str], ami: AmiClient,
+        hotline: FastAgiServer) -> None:
+    since = len(ami.frames)
+    # 9 while the English offer plays, then 0 for an agent once the English menu runs
+    await _call(sandbox_env, "90", first_key_after=5.5, key_gap=[6.0], hold=5.0)
+    await ami.wait_event("QueueCallerJoin", since=since, Queue="hotline", CallerIDNum=CALLER)
+    session = await _session(pool)
+    assert session["language"] == "en"
+    assert session["path"] == ["language:en", "menu:0", "queue:agent"]
+    said = [s for s in session["said"] if s != "closed-now"]
+    assert not [s for s in said if s.startswith("missing:")], said
+    # the Mandarin greeting (the 9 may cut it before the offer), the English greeting
+    # (the 0 may cut it before the menu), the transfer
+    assert said[0] == "welcome" and said[-1] == "transfer" and said.count("welcome") == 2
+    assert _in_order(["welcome", "other-language", "welcome", "main-menu", "transfer"],
+                     said), said
+    language = await pool.fetchval("SELECT language FROM ivr_sessions")
+    assert language == "en"
 
 
 async def test_unknown_caller_identified_by_plate_digits_books(
@@ -185,20 +248,22 @@ async def test_three_wrong_keys_reach_the_queue(
         pool: asyncpg.Pool, sandbox_env: dict[str, str], ami: AmiClient,
         hotline: FastAgiServer) -> None:
     since = len(ami.frames)
-    await _call(sandbox_env, "797", hold=3.0)
+    # (9 is no wrong key at the greeting: it switches the language)
+    await _call(sandbox_env, "787", hold=6.0)
     join = await ami.wait_event("QueueCallerJoin", since=since, Queue="hotline",
                                 CallerIDNum=CALLER)
     session = await _session(pool)
     assert session["result"] == "agent_wrong_keys"
     assert session["uniqueid"] == join.get("Uniqueid")
-    assert session["path"] == ["wrong:7", "wrong:9", "wrong:7", "queue:agent"]
+    assert session["path"] == ["wrong:7", "wrong:8", "wrong:7", "queue:agent"]
 
 
 async def test_complaint_goes_to_the_queue_flagged(
         pool: asyncpg.Pool, sandbox_env: dict[str, str], ami: AmiClient,
         hotline: FastAgiServer) -> None:
     since = len(ami.frames)
-    await _call(sandbox_env, "3", hold=3.0)
+    # the Mandarin transfer sentence plays before the queue
+    await _call(sandbox_env, "3", hold=6.0)
     await ami.wait_event("QueueCallerJoin", since=since, Queue="hotline", CallerIDNum=CALLER)
     assert (await _session(pool))["result"] == "complaint"
 

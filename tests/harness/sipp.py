@@ -14,6 +14,7 @@ import re
 import shutil
 import socket
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,16 +52,20 @@ def _free_block() -> int:
     raise SippError("no free UDP ports for sipp media in 17000-18999")
 
 
-def caller_scenario(keys: str, first_key_after: float = 2.5, key_gap: float = 0.4,
-                    hold: float = 8.0) -> str:
+def caller_scenario(keys: str, first_key_after: float = 2.5,
+                    key_gap: float | Sequence[float] = 0.4, hold: float = 8.0) -> str:
     """caller_dtmf.xml with its DTMF block pressing ``keys`` (RFC 4733) and staying
-    ``hold`` seconds after the last key unless the far end hangs up first."""
+    ``hold`` seconds after the last key unless the far end hangs up first. ``key_gap``:
+    seconds between keys, one for all or one per key after the first."""
+    gaps = [key_gap] * len(keys) if isinstance(key_gap, int | float) else [0.0, *key_gap]
+    if len(gaps) != len(keys):
+        raise ValueError(f"{len(keys)} keys need {len(keys) - 1} gaps")
     text = (SCENARIOS / "caller_dtmf.xml").read_text()
     steps = []
     for index, key in enumerate(keys):
         if key not in DTMF_PCAP:
             raise ValueError(f"no DTMF pcap for key {key!r}")
-        pause = first_key_after if index == 0 else key_gap
+        pause = first_key_after if index == 0 else gaps[index]
         steps.append(f'  <pause milliseconds="{int(pause * 1000)}"/>')
         steps.append(f'  <nop><action><exec play_pcap_audio="{PCAPS / DTMF_PCAP[key]}"/>'
                      "</action></nop>")

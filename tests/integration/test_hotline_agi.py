@@ -83,8 +83,15 @@ async def test_silence_re_prompts_once_then_queues(pool: asyncpg.Pool,
     assert (session["result"], session["linkedid"], session["caller_number"]) == (
         "agent_no_input", "1700000000.1", "13800138000")
     assert session["path"] == ["no-input", "no-input", "queue:agent"]
-    # only the commands that do not wait for the caller are timed
-    assert server.timed == ["GET FULL", "SET VARIABLE", "SET VARIABLE"]
+    # only the commands that do not wait for the caller are timed: the linkedid, the
+    # channel's language, the two variables for the dialplan
+    assert server.timed == ["GET FULL", "SET VARIABLE", "SET VARIABLE", "SET VARIABLE"]
+    assert 'SET VARIABLE CHANNEL(language) "zh"' in commands
+    # Mandarin by default; what the caller was told, the greeting offering English
+    assert session["language"] == "zh"
+    greeting = ["welcome", "other-language", "main-menu"]
+    assert [s for s in session["said"] if s != "closed-now"] == [*greeting, *greeting,
+                                                                 "transfer"]
 
 
 async def test_hang_up_during_the_menu_is_recorded(pool: asyncpg.Pool,
@@ -125,6 +132,6 @@ async def test_a_server_stop_cuts_the_session_and_leaves_the_caller_to_the_queue
     async with asyncio.timeout(1):
         assert await reader.read() == b""
     writer.close()
-    assert not [c for c in commands if c.startswith("SET VARIABLE")]
+    assert not [c for c in commands if c.startswith("SET VARIABLE CC_")]
     session = await _session(pool)
     assert (session["result"], session["path"]) == ("error", ["shutdown"])
