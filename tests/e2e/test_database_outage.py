@@ -51,8 +51,7 @@ async def test_calls_ending_while_postgresql_is_down_are_written_when_it_is_back
 
     folder, pg = own_postgres
     url = pg.get_uri()  # type: ignore[attr-defined]
-    env = {**sandbox_env, "CALLCENTER_AGENT_RING_SECONDS": "4"}
-    async with running_server(url, env) as server:
+    async with running_server(url, sandbox_env) as server:
         await server.quiet_asterisk()
         await server.add_agent("li", "1001")
         await server.add_agent("wang", "1002")
@@ -60,8 +59,11 @@ async def test_calls_ending_while_postgresql_is_down_are_written_when_it_is_back
         for session in (li, wang):
             await session.open_ws()
         seeded = await server.seed_followup()
-        phones = [await start_phone(16100, "uas_answer", hold=90),
-                  await start_phone(16001, "uas_answer", hold=90),
+        # Two calls each for li's phone and the customer: the call after the outage too
+        # (a phone that is gone would leave PJSIP treating 1001 as unreachable for the
+        # next test).
+        phones = [await start_phone(16100, "uas_answer", hold=90, calls=2),
+                  await start_phone(16001, "uas_answer", hold=90, calls=2),
                   await start_phone(16002, "uas_answer", hold=90)]
         caller = None
         try:
@@ -101,16 +103,19 @@ async def test_calls_ending_while_postgresql_is_down_are_written_when_it_is_back
             attempt = await server.pool.fetchval(
                 "SELECT result FROM followup_attempts WHERE call_id = $1", outbound["id"])
             assert attempt == "answered"
-            # Nobody is left "busy": li calls again at once (nobody answers this time).
+            # Nobody is left "busy": li calls again at once.
             again = await server.seed_followup(phone="+8613800138002")
             status, body = await li.post("/api/calls", {"followup_id": again.followup_id,
                                                         "phone": again.phone})
             assert status == 202, body
-            await li.wait_state(body["call"]["id"], "ended", 30)
+            await li.wait_state(body["call"]["id"], "answered", 20)
+            await _hang_up(ami, body["call"]["linkedid"])
+            await li.wait_state(body["call"]["id"], "ended", 20)
         finally:
+            # Nothing of this test may ring the next one's phones.
+            await server.quiet_asterisk()
             for sipp in [*phones, *([caller] if caller else [])]:
                 await sipp.stop()
-            await ami.send("QueueRemove", Queue="hotline", Interface="PJSIP/1002")
             for session in (li, wang):
                 await session.close()
 
