@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import os
 import shutil
@@ -41,7 +40,7 @@ from callcenter.domain.recordings import (
 from callcenter.domain.text_search import query_words, segment, warm_up
 from callcenter.domain.users import User
 from callcenter.errors import CallcenterError, Forbidden, NotFound
-from callcenter.recordings_files import holds_no_audio, repair_wav
+from callcenter.recordings_files import holds_no_audio, repair_wav, sha256_of
 from callcenter.services.transcripts import SAMPLE_RATE, Transcriber, transcribe
 
 log = logging.getLogger(__name__)
@@ -76,14 +75,6 @@ def _audio_segment() -> Any:
     return AudioSegment
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def decode_pcm(path: Path, rate: int) -> bytes:
     """Mono 16-bit PCM of any audio file (ffmpeg fails loudly on a damaged one)."""
     done = subprocess.run([ffmpeg(), "-nostdin", "-v", "error", "-i", str(path), "-f", "s16le",
@@ -116,7 +107,7 @@ def convert(src: Path, dst: Path) -> Converted:
                 raise RecordingUnusable(f"{src.name} holds no audio")
     except (wave.Error, EOFError) as exc:
         raise RecordingUnusable(f"{src.name} is not a WAV file: {exc}") from None
-    original_sha256 = _sha256(src)
+    original_sha256 = sha256_of(src)
     audio = _audio_segment().from_wav(str(src))
     part = dst.with_name(dst.name + ".part")
     audio.export(str(part), format=FORMAT, bitrate=BITRATE, parameters=["-ac", "1"]).close()
@@ -130,7 +121,7 @@ def convert(src: Path, dst: Path) -> Converted:
         os.fsync(f.fileno())
     os.replace(part, dst)
     full_scale = 1 << (8 * audio.sample_width - 1)
-    return Converted(dst.stat().st_size, len(audio), _sha256(dst),
+    return Converted(dst.stat().st_size, len(audio), sha256_of(dst),
                      peaks(audio.get_array_of_samples(), full_scale), original_sha256,
                      repaired)
 
