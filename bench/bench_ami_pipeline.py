@@ -71,7 +71,7 @@ from callcenter.services.calls import LiveOutbound  # noqa: E402
 from callcenter.telephony.ami import AmiItem, EventHandler  # noqa: E402
 from callcenter.telephony.ami_events import TRANSLATORS, WANTED_EVENTS  # noqa: E402
 from tests.frames import FIXTURES  # noqa: E402
-from tests.pipeline import CallPipeline, Capture, chunks  # noqa: E402
+from tests.pipeline import CallPipeline, Capture, add_agents, chunks  # noqa: E402
 
 CALLER = "+8613800138000"  # the number every capture dials or is called from
 # The captures whose call is answered: MixMonitor's file exists once they end.
@@ -326,12 +326,7 @@ async def seed(pool: asyncpg.Pool, stream: Stream) -> dict[str, int]:
     agent, customer, follow-up task and call row (as place_call writes it)."""
     n = len(stream.placed)
     async with pool.acquire() as conn, conn.transaction():
-        users = {}
-        for extension in ("1001", "1002", "1003"):
-            users[extension] = await conn.fetchval(
-                "INSERT INTO users (username, display_name, role, password_hash, extension,"
-                " locale) VALUES ($1, $1, 'agent', 'x', $2, 'en') RETURNING id",
-                f"agent{extension}", extension)
+        users = await add_agents(conn)
         caller = await conn.fetchval(
             "INSERT INTO customers (external_ref, name, value_level) VALUES"
             " ('CALLER', '张伟', 'vip') RETURNING id")

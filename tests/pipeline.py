@@ -25,6 +25,7 @@ import asyncpg
 
 from callcenter.app import calls_feature
 from callcenter.db.calls import CallStore
+from callcenter.db.connection import Connection
 from callcenter.services.live_state import LiveState
 from callcenter.services.notifier import Message, Publish
 from callcenter.telephony.ami import AmiClient, AmiItem, EventHandler, _Link, _Protocol
@@ -210,3 +211,15 @@ class CallPipeline:
 
     def messages(self, user_id: int) -> list[Message]:
         return [p.message for p in self.published if p.user_id == user_id]
+
+
+async def add_agents(conn: Connection, extensions: Iterable[str] = ("1001", "1002", "1003"),
+                     ) -> dict[str, int]:
+    """Console users on the agents' extensions the captures ring (no usable password)."""
+    users = {}
+    for extension in extensions:
+        users[extension] = await conn.fetchval(
+            "INSERT INTO users (username, display_name, role, password_hash, extension,"
+            " locale) VALUES ($1, $1, 'agent', 'not-a-hash', $2, 'en') RETURNING id",
+            f"agent{extension}", extension)
+    return users

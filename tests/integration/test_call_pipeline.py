@@ -25,7 +25,7 @@ from callcenter.db.calls import CallStore
 from callcenter.domain.calls import OutboundCall
 from callcenter.services.calls import LiveOutbound
 from tests.integration.test_recordings import write_wav
-from tests.pipeline import CallPipeline, Capture
+from tests.pipeline import CallPipeline, Capture, add_agents
 from tests.waiting import first_result
 
 CALLER = "+8613800138000"  # the number every capture dials or is called from
@@ -50,12 +50,7 @@ async def _seed(pool: asyncpg.Pool) -> Seeded:
     """Three agents (extensions 1001-1003) and the customer whose number the captures
     dial and are called from."""
     async with pool.acquire() as conn, conn.transaction():
-        users = {}
-        for extension in ("1001", "1002", "1003"):
-            users[extension] = await conn.fetchval(
-                "INSERT INTO users (username, display_name, role, password_hash, extension,"
-                " locale) VALUES ($1, $1, 'agent', 'not-a-hash', $2, 'en') RETURNING id",
-                f"agent{extension}", extension)
+        users = await add_agents(conn)
         customer = await conn.fetchval(
             "INSERT INTO customers (external_ref, name, value_level) VALUES"
             " ('C00001', '张伟', 'vip') RETURNING id")
