@@ -16,7 +16,7 @@ from callcenter.domain.call_events import (
     QueueMemberState,
 )
 from callcenter.domain.users import User
-from callcenter.errors import ValidationError
+from callcenter.errors import Conflict, ValidationError
 from callcenter.services.calls import Extensions, durably
 from callcenter.services.click_to_call import AmiSender, NoExtension
 from callcenter.services.live_state import LiveState
@@ -24,6 +24,14 @@ from callcenter.services.notifier import Message, Notifier, agent_state_message
 from callcenter.telephony.ami import AmiActionFailed
 
 MAX_REASON = 80
+# What Asterisk's QueuePause answers for an interface that is not a member of the queue.
+_NOT_A_MEMBER = "interface not found"
+
+
+class NotInQueue(Conflict):
+    """Pausing (or unpausing) an agent who has not logged in to the hotline queue."""
+
+    error_id = "not_in_queue"
 
 
 def _interface(user: User) -> str:
@@ -57,9 +65,16 @@ async def pause(ami: AmiSender, user: User, paused: bool, reason: str = "") -> N
     if len(reason) > MAX_REASON or "\n" in reason:
         raise ValidationError(f"reason: one line of at most {MAX_REASON} characters",
                               field="reason")
-    await ami.send({"Action": "QueuePause", "Queue": HOTLINE_QUEUE,
-                    "Interface": _interface(user), "Paused": "true" if paused else "false",
-                    "Reason": reason})
+    try:
+        await ami.send({"Action": "QueuePause", "Queue": HOTLINE_QUEUE,
+                        "Interface": _interface(user), "Paused": "true" if paused else "false",
+                        "Reason": reason})
+    except AmiActionFailed as exc:
+        # Asterisk refuses the pause of a non-member: a refusal of the request, not a
+        # telephony outage (503), so the console can say "log in to the queue first".
+        if _NOT_A_MEMBER in str(exc.details.get("reason", "")).lower():
+            raise NotInQueue("you are not in the hotline queue: log in to it first") from None
+        raise
 
 
 class AgentStates:
