@@ -51,6 +51,7 @@ from callcenter.telephony.agi import FastAgiServer
 from callcenter.telephony.ami import AmiClient
 from callcenter.telephony.ami_events import WANTED_EVENTS, feed
 from callcenter.telephony.hotline import hotline_routes
+from callcenter.telephony.keypad import Keypad
 from callcenter.telephony.recording_folder import RecordingFolder
 
 log = logging.getLogger(__name__)
@@ -104,12 +105,14 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
         return [await agent_states.current(user_id), *registry.snapshot_of(user_id)]
 
     hub.snapshot = snapshot
+    # The hotline's keys, straight from the AMI reader (telephony/keypad.py).
+    keypad = Keypad()
     ami = AmiClient(
         settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret,
-        feed(calls.dispatcher.deliver), events=WANTED_EVENTS,
+        feed(calls.dispatcher.deliver), events=WANTED_EVENTS, tap=keypad,
         ping_interval=settings.ami_ping_interval, ping_timeout=settings.ami_ping_timeout,
         action_timeout=settings.ami_action_timeout, reconnect_max=settings.ami_reconnect_max)
-    agi = FastAgiServer(await hotline_routes(pool, settings))
+    agi = FastAgiServer(await hotline_routes(pool, settings, keypad))
     await agi.start(settings.agi_host, settings.agi_port)
     ami.start()
     app[AMI], app[CALL_STORE], app[CALLS], app[AGENT_STATES] = (ami, calls.store, registry,

@@ -11,7 +11,9 @@ Action futures keyed by ActionID, Message parsing) and own the lifecycle here:
 - after every login the live state is re-read (CoreShowChannels, QueueStatus) and
   handed over as an AmiResync in the same ordered stream as events;
 - events go through one queue to one consumer, in arrival order, and a handler's
-  exception is logged with its traceback and does not stop the stream.
+  exception is logged with its traceback and does not stop the stream;
+- a ``FrameTap`` gets the frames it names as they are parsed, ahead of that queue, and
+  hears when the link comes up and goes down (the hotline's keys: telephony/keypad.py).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
@@ -60,6 +62,17 @@ class AmiResync:
 
 AmiItem: TypeAlias = Message | AmiResync
 EventHandler = Callable[[AmiItem], Awaitable[None]]
+
+
+class FrameTap(Protocol):
+    """A consumer that needs frames the moment they arrive: ``on_frame`` runs inside
+    the protocol's read callback, so it must be quick and do no I/O."""
+
+    events: frozenset[str]
+
+    def on_frame(self, frame: Message) -> None: ...
+
+    def on_link(self, connected: bool) -> None: ...
 
 
 class _RedactSecrets(logging.Filter):
@@ -97,12 +110,15 @@ class _Link:
     events: asyncio.Queue[AmiItem]
     wanted: frozenset[str] | None
     lost: asyncio.Future[None]
+    tap: FrameTap | None = None
     # AMIProtocol.close() parks unanswered actions here for a re-send; we fail them.
     awaiting_actions: list[Any] = field(default_factory=list)
     forgetable_actions: tuple[str, ...] = ()
     save_stream: None = None
 
     def dispatch(self, message: Message) -> None:
+        if self.tap is not None and message.get("Event") in self.tap.events:
+            self.tap.on_frame(message)
         if self.wanted is None or message.get("Event") in self.wanted:
             self.events.put_nowait(message)
 
@@ -121,6 +137,7 @@ class AmiClient:
         on_event: EventHandler,
         *,
         events: frozenset[str] | None = None,
+        tap: FrameTap | None = None,
         ping_interval: float = 5.0,
         ping_timeout: float = 3.0,
         action_timeout: float = 10.0,
@@ -131,6 +148,7 @@ class AmiClient:
         self._username, self._secret = username, secret
         self._on_event = on_event
         self._wanted = events
+        self._tap = tap
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
         self._action_timeout = action_timeout
@@ -235,6 +253,8 @@ class AmiClient:
             finally:
                 self._drop_link()
                 self._set_state(LinkState.DISCONNECTED)
+                if self._tap is not None:
+                    self._tap.on_link(False)
             wait = delay * random.uniform(0.8, 1.2)
             log.info("AMI reconnect in %.1f s", wait)
             await asyncio.sleep(wait)
@@ -244,7 +264,7 @@ class AmiClient:
         """Connect, log in, re-read state, then ping until the link dies."""
         loop = asyncio.get_running_loop()
         lost: asyncio.Future[None] = loop.create_future()
-        link = _Link(self._events, self._wanted, lost)
+        link = _Link(self._events, self._wanted, lost, self._tap)
         async with asyncio.timeout(self._action_timeout):
             _, protocol = await loop.create_connection(
                 lambda: _Protocol(link), self._host, self._port)
@@ -263,6 +283,8 @@ class AmiClient:
                                      as_list=True, timeout=None)
         self._events.put_nowait(AmiResync(asked_at, _list_items(channels), _list_items(queues)))
         self._set_state(LinkState.CONNECTED)
+        if self._tap is not None:
+            self._tap.on_link(True)
         pinger = asyncio.create_task(self._ping_until_dead(protocol), name="ami-ping")
         try:
             done, _ = await asyncio.wait({pinger, lost}, return_when=asyncio.FIRST_COMPLETED)

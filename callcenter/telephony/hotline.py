@@ -13,11 +13,13 @@ the rest of the call. What the caller was told is recorded, item by item, with t
 session (ivr_sessions.said).
 
 Every prompt can be interrupted by a key, and that key answers the question being asked
-(barge-in). Besides letting regular callers go fast, it matters for correctness: Asterisk
-drops a key pressed while no AGI command is reading the channel, so the flow always keeps
-a command running that listens for keys. Menu rules live in domain/ivr.py; the session
-is recorded in ivr_sessions when the call leaves the route, hang-up and server stop
-included.
+(barge-in); a key typed ahead answers the next question before its prompt plays. Keys
+come from the call's KeyBuffer (telephony/keypad.py): Asterisk drops a key pressed
+while no AGI command reads the channel, but reports it to AMI, so with the AMI link up
+no key is lost, whenever it is pressed. Where the caller could not know what comes next
+(a wrong key, a failed lookup, a closing sentence) the keys typed so far are dropped.
+Menu rules live in domain/ivr.py; the session is recorded in ivr_sessions when the call
+leaves the route, hang-up and server stop included.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from callcenter.services import appointments
 from callcenter.services.ivr import IvrSession, record_session
 from callcenter.settings import Settings
 from callcenter.telephony.agi import AgiChannel, AgiHangup, AgiResult
+from callcenter.telephony.keypad import KeyBuffer, Keypad, KeysLost
 from callcenter.telephony.sounds import check_sounds, greeting_made_for
 
 log = logging.getLogger(__name__)
@@ -82,11 +85,14 @@ class Speech:
     label: str
     # SAY DATETIME's format; the zone is the center's, which the call adds.
     datetime_format: str | None = None
+    # News the caller could not expect (a wrong key, a failed lookup, a closing
+    # sentence): the keys typed ahead before it were meant for something else.
+    surprise: bool = False
 
 
-def prompt(p: Prompt | str) -> Speech:
+def prompt(p: Prompt | str, *, surprise: bool = False) -> Speech:
     name = p.value if isinstance(p, Prompt) else p
-    return Speech(f"STREAM FILE {ivr.PROMPT_FOLDER}/{name}", name)
+    return Speech(f"STREAM FILE {ivr.PROMPT_FOLDER}/{name}", name, surprise=surprise)
 
 
 def _number(n: int) -> Speech:
@@ -116,7 +122,7 @@ class _Transfer(Exception):
         self.choice = choice
 
 
-async def hotline_routes(pool: asyncpg.Pool, settings: Settings
+async def hotline_routes(pool: asyncpg.Pool, settings: Settings, keypad: Keypad | None
                          ) -> dict[str, Callable[[AgiChannel], Awaitable[None]]]:
     """The FastAGI routes the server serves: the hotline, unless CALLCENTER_SOUNDS_DIR is
     set and a prompt there is missing or silent. Then no hotline starts (the dialplan
@@ -135,22 +141,30 @@ async def hotline_routes(pool: asyncpg.Pool, settings: Settings
         if made_for is not None and made_for != settings.dealership_name.strip():
             log.warning("the hotline's greeting names %r, CALLCENTER_DEALERSHIP_NAME is %r: "
                         "run scripts/make-prompts again", made_for, settings.dealership_name)
-    return {"hotline": make_hotline(pool, settings)}
+    return {"hotline": make_hotline(pool, settings, keypad=keypad)}
 
 
-def make_hotline(pool: asyncpg.Pool, settings: Settings, *,
+def make_hotline(pool: asyncpg.Pool, settings: Settings, *, keypad: Keypad | None = None,
                  timings: IvrTimings | None = None, on_command: CommandHook | None = None,
                  clock: Clock | None = None) -> Callable[[AgiChannel], Awaitable[None]]:
-    """The FastAGI handler of route ``hotline``. ``on_command`` receives the round-trip
-    time of every AGI command that does not wait for the caller (benchmarks)."""
+    """The FastAGI handler of route ``hotline``. ``keypad``: the AMI-fed key buffers
+    (without it keys come from AGI alone, and keys pressed between commands are lost).
+    ``on_command`` receives the round-trip time of every AGI command that does not wait
+    for the caller (benchmarks)."""
     tz = settings.tz
 
     async def hotline(channel: AgiChannel) -> None:
+        keys = (keypad.open(channel.unique_id) if keypad is not None
+                else KeyBuffer(channel.unique_id, live=False))
         call = _HotlineCall(channel, pool, tz, settings.phone_region, settings.hours,
                             timings or IvrTimings(), on_command,
                             clock or (lambda: datetime.now(UTC)),
-                            Language(settings.hotline_language))
-        await call.run()
+                            Language(settings.hotline_language), keys)
+        try:
+            await call.run()
+        finally:
+            if keypad is not None:
+                keypad.close(keys)
 
     return hotline
 
@@ -158,8 +172,9 @@ def make_hotline(pool: asyncpg.Pool, settings: Settings, *,
 class _HotlineCall:
     def __init__(self, channel: AgiChannel, pool: asyncpg.Pool, tz: ZoneInfo, region: str,
                  hours: ivr.ServiceHours, timings: IvrTimings, on_command: CommandHook | None,
-                 clock: Clock, language: Language = Language.ZH) -> None:
+                 clock: Clock, language: Language, keys: KeyBuffer) -> None:
         self._channel = channel
+        self._keys = keys
         self._language = language
         self._pool = pool
         self._tz = tz
@@ -290,7 +305,7 @@ class _HotlineCall:
             self.session.step("not-found")
             if self._strikes.judge(valid=False, timed_out=False) is Verdict.AGENT:
                 raise _Transfer(Result.NOT_IDENTIFIED, "agent")
-            preamble = [prompt(Prompt.NOT_FOUND)]
+            preamble = [prompt(Prompt.NOT_FOUND, surprise=True)]
 
     async def _lookup(self, identification: Identification) -> Customer | None:
         self.session.step("identify", identification.kind)
@@ -353,7 +368,7 @@ class _HotlineCall:
                 await self._play_final(Prompt.NO_FREE_TIME)
                 raise _Transfer(Result.NO_FREE_TIME, "book")
             slot = following
-            preamble = [prompt(Prompt.SLOT_TAKEN)]
+            preamble = [prompt(Prompt.SLOT_TAKEN, surprise=True)]
 
     async def _choose_vehicle(self, customer: Customer) -> Vehicle:
         vehicles = await appointments.vehicles(self._pool, customer.id)
@@ -434,18 +449,8 @@ class _HotlineCall:
         speech = list(preamble)
         while True:
             key = await self._speak(speech)
-            if key and max_digits == 1:
-                digits = key
-            else:
-                # A key pressed during the preamble starts the entry; GET DATA then only
-                # listens (the question itself was interrupted).
-                sound = "silence/1" if key else question.sound
-                if not key:
-                    self.session.said.append(question.value)
-                result = await self._command(
-                    f"GET DATA {sound} {timeout} {max_digits - len(key)}",
-                    timeout=timeout / 1000 + 120)
-                digits = key + result.result
+            digits = key if key and max_digits == 1 else await self._entry(
+                question, key, max_digits, timeout)
             answer = parse(digits) if digits else None
             verdict = self._strikes.judge(valid=answer is not None, timed_out=not digits)
             if answer is not None:  # judged Verdict.ANSWER
@@ -454,11 +459,38 @@ class _HotlineCall:
             if verdict is Verdict.AGENT:
                 raise _Transfer(on_agent or (Result.NO_INPUT if not digits
                                              else Result.WRONG_KEYS), "agent")
-            speech = ([] if not digits else [prompt(Prompt.INVALID)]) + list(preamble)
+            speech = ([] if not digits else [prompt(Prompt.INVALID, surprise=True)]
+                      ) + list(preamble)
+
+    async def _entry(self, question: Prompt, first: str, max_digits: int,
+                     timeout_ms: int) -> str:
+        """Ask ``question`` (unless a key already cut the preamble: ``first``) and read
+        the answer, up to ``max_digits`` keys or ``#``."""
+        if self._keys.live:
+            if not first:
+                first = await self._speak([prompt(question)])
+            try:
+                return await self._keys.collect(first, max_digits, timeout_ms / 1000)
+            except KeysLost as lost:  # the AMI link dropped: AGI reads the rest
+                first = lost.collected
+        # GET DATA plays the question and listens; after a key it only listens (the
+        # question itself was cut).
+        sound = "silence/1" if first else question.sound
+        if not first:
+            self.session.said.append(question.value)
+        result = await self._command(f"GET DATA {sound} {timeout_ms} {max_digits - len(first)}",
+                                     timeout=timeout_ms / 1000 + 120)
+        return first + result.result
 
     async def _speak(self, speech: Sequence[Speech]) -> str:
-        """Say each item, stopping at the first key pressed; that key, or ''."""
+        """Say each item, stopping at the first key pressed (or typed ahead); that key,
+        or ''."""
         for said in speech:
+            if said.surprise:
+                self._keys.flush()
+            key = self._keys.typed_ahead()
+            if key:
+                return key
             line = f'{said.command} "{ivr.ANY_KEY}"'
             if said.datetime_format is not None:
                 # SAY DATETIME with the center's zone: the chroot's own clock zone and
@@ -469,12 +501,12 @@ class _HotlineCall:
             # -1: Asterisk found no file to play (docs/ivr.md: callcenter prompts check)
             self.session.said.append(said.label if code >= 0 else f"missing:{said.label}")
             if code > 0:
-                return chr(code)
+                return await self._keys.interrupted_by(chr(code))
         return ""
 
     async def _play_final(self, p: Prompt) -> None:
         """A closing sentence: a key skips it, and is not an answer to anything."""
-        await self._speak([prompt(p)])
+        await self._speak([prompt(p, surprise=True)])
 
     async def _channel_set(self, name: str, value: str) -> None:
         await self._command(f'SET VARIABLE {name} "{value}"')

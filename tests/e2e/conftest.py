@@ -11,6 +11,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from callcenter.telephony.ami import AmiClient as ServerAmiClient
+from callcenter.telephony.ami import AmiItem
+from callcenter.telephony.keypad import Keypad
 from tests.harness import sandbox
 from tests.harness.ami import AmiClient
 
@@ -35,5 +38,24 @@ async def ami(sandbox_env: dict[str, str]) -> AsyncIterator[AmiClient]:
     )
     try:
         yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+async def keypad(sandbox_env: dict[str, str]) -> AsyncIterator[Keypad]:
+    """The hotline's key buffers, fed by the server's own AMI client, logged in."""
+    async def ignore(_item: AmiItem) -> None:
+        pass
+
+    keys = Keypad()
+    client = ServerAmiClient(
+        sandbox_env["CALLCENTER_AMI_HOST"], int(sandbox_env["CALLCENTER_AMI_PORT"]),
+        sandbox_env["CALLCENTER_AMI_USERNAME"], sandbox_env["CALLCENTER_AMI_SECRET"],
+        ignore, events=frozenset(), tap=keys)
+    client.start()
+    try:
+        await client.wait_connected(10)
+        yield keys
     finally:
         await client.close()

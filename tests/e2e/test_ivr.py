@@ -2,8 +2,10 @@
 Asterisk 22 into our FastAGI route, with a real PostgreSQL behind it.
 
 Keys are sent at fixed times, whatever the caller hears; every prompt of the flow can be
-interrupted by a key which then answers the current question, so the key sequence alone
-drives the call (see telephony/hotline.py).
+interrupted by a key which then answers the current question, and a key typed ahead
+answers the next one, so the key sequence alone drives the call (see
+telephony/hotline.py). The hotline takes its keys from AMI (the ``keypad`` fixture)
+as the server does; one test runs it without, on keys from AGI alone.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import asyncio
 import struct
 import tempfile
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -22,6 +26,7 @@ from callcenter.services import appointments
 from callcenter.settings import Settings
 from callcenter.telephony.agi import FastAgiServer
 from callcenter.telephony.hotline import IvrTimings, make_hotline
+from callcenter.telephony.keypad import Keypad
 from tests.harness.ami import AmiClient
 from tests.harness.sipp import (
     DTMF_PCAP,
@@ -95,15 +100,41 @@ def _sip(env: dict[str, str]) -> tuple[str, int]:
     return env.get("CALLCENTER_SIP_HOST", "127.0.0.1"), int(env["CALLCENTER_SIP_PORT"])
 
 
-@pytest.fixture
-async def hotline(pool: asyncpg.Pool, sandbox_env: dict[str, str]) -> AsyncIterator[FastAgiServer]:
-    server = FastAgiServer({"hotline": make_hotline(pool, Settings(), timings=TIMINGS)})
-    await server.start(sandbox_env["CALLCENTER_AGI_HOST"],
-                       int(sandbox_env["CALLCENTER_AGI_PORT"]))
+@asynccontextmanager
+async def _serving(env: dict[str, str], pool: asyncpg.Pool | _SlowPool,
+                   keypad: Keypad | None) -> AsyncIterator[FastAgiServer]:
+    hotline = make_hotline(pool, Settings(), keypad=keypad,  # type: ignore[arg-type]
+                           timings=TIMINGS)
+    server = FastAgiServer({"hotline": hotline})
+    await server.start(env["CALLCENTER_AGI_HOST"], int(env["CALLCENTER_AGI_PORT"]))
     try:
         yield server
     finally:
         await server.close()
+
+
+@pytest.fixture
+async def hotline(pool: asyncpg.Pool, sandbox_env: dict[str, str],
+                  keypad: Keypad) -> AsyncIterator[FastAgiServer]:
+    async with _serving(sandbox_env, pool, keypad) as server:
+        yield server
+
+
+class _SlowPool:
+    """The pool, answering every query ``delay`` seconds late (a database under load)."""
+
+    def __init__(self, pool: asyncpg.Pool, delay: float) -> None:
+        self._pool, self._delay = pool, delay
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._pool, name)
+        if name not in ("fetch", "fetchrow", "fetchval", "execute"):
+            return attribute
+
+        async def slow(*args: Any) -> Any:
+            await asyncio.sleep(self._delay)
+            return await attribute(*args)
+        return slow
 
 
 async def _call(env: dict[str, str], keys: str, *, caller: str = CALLER,
@@ -148,6 +179,32 @@ async def test_known_caller_books_and_the_sms_is_queued(
     assert session["customer_id"] == customer.id
     assert session["linkedid"] and session["path"][0] == "known"
     assert f"booked:{row['id']}" in session["path"]
+
+
+async def test_keys_typed_ahead_through_a_slow_database_book(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str], keypad: Keypad) -> None:
+    """Every query takes 0.4 s and the caller types 1 1 1 1 in under a second, mostly
+    while no AGI command is running (Asterisk drops those keys; AMI has them)."""
+    await week_of_slots(pool, capacity=4)
+    await add_customer(pool, "张伟", E164, ["京A12345"])
+    offered = await _first_offer(pool)
+    async with _serving(sandbox_env, _SlowPool(pool, 0.4), keypad):
+        await _call(sandbox_env, "1111", first_key_after=0.6, key_gap=0.3)
+    session = await _session(pool)
+    assert session["result"] == "booked", session["path"]
+    assert await pool.fetchval("SELECT slot_id FROM appointments") == offered.id
+    # The keys came before the questions: the menu and the lists were never played.
+    assert "main-menu" not in session["said"] and "choose-day" not in session["said"]
+
+
+async def test_without_ami_keys_come_from_agi_alone(
+        pool: asyncpg.Pool, sandbox_env: dict[str, str]) -> None:
+    """No AMI link (keypad=None): each key cuts a prompt or answers GET DATA."""
+    await week_of_slots(pool, capacity=4)
+    await add_customer(pool, "张伟", E164, ["京A12345"])
+    async with _serving(sandbox_env, pool, None):
+        await _call(sandbox_env, "1111")
+    assert (await _session(pool))["result"] == "booked"
 
 
 def _in_order(said: list[str], expected: list[str]) -> bool:
@@ -304,10 +361,8 @@ async def test_callers_racing_for_the_last_places_get_the_next_slot(
 
 async def test_fastagi_server_stopped_the_call_reaches_the_queue(
         pool: asyncpg.Pool, sandbox_env: dict[str, str], ami: AmiClient) -> None:
-    server = FastAgiServer({"hotline": make_hotline(pool, Settings(), timings=TIMINGS)})
-    await server.start(sandbox_env["CALLCENTER_AGI_HOST"],
-                       int(sandbox_env["CALLCENTER_AGI_PORT"]))
-    await server.close()
+    async with _serving(sandbox_env, pool, None):
+        pass
     since = len(ami.frames)
     await _call(sandbox_env, "1", hold=3.0)
     await ami.wait_event("QueueCallerJoin", since=since, Queue="hotline", CallerIDNum=CALLER)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from callcenter.telephony.agi import AgiChannel, FastAgiServer
+from callcenter.telephony.keypad import Keypad
 from tests.harness import sandbox
 from tests.harness.ami import AmiClient, AmiError, Frame
 from tests.harness.fixtures import save_frames
@@ -147,6 +148,42 @@ async def test_hotline_key_press_reaches_fastagi(
     assert not [e for e in events if e.event == "QueueCallerJoin"]
     _no_noise(ami.frames)
     save_frames("hotline_ivr", ami, since)
+
+
+async def test_a_key_between_agi_commands_is_dropped_by_asterisk_but_reported_to_ami(
+    sandbox_env: dict[str, str], ami: AmiClient, keypad: Keypad
+) -> None:
+    """Why the hotline takes its keys from AMI (telephony/keypad.py): a key pressed
+    while no AGI command runs never reaches the next GET DATA, but AMI reports it."""
+    seen: dict[str, str] = {}
+
+    async def hotline(channel: AgiChannel) -> None:
+        keys = keypad.open(channel.unique_id)
+        seen["unique_id"] = channel.unique_id
+        # The flow is busy elsewhere (a slow database): no command reads the channel
+        # while the caller presses 5, 1.2 s after the answer.
+        await asyncio.sleep(2.5)
+        seen["agi"] = (await channel.command("GET DATA silence/1 500 1", timeout=10)).digits
+        seen["keypad"] = keys.typed_ahead()
+        keypad.close(keys)
+        await channel.set_variable("CC_NEXT", "hangup")
+
+    server = FastAgiServer(routes={"hotline": hotline})
+    await server.start(sandbox_env["CALLCENTER_AGI_HOST"], int(sandbox_env["CALLCENTER_AGI_PORT"]))
+    since = len(ami.frames)
+    try:
+        async with await start_caller(*_sip(sandbox_env), caller_id=CUSTOMER, keys="5",
+                                      first_key_after=1.2, hold=4) as caller:
+            await caller.expect_success(timeout=30)
+    finally:
+        await server.close()
+
+    assert seen["agi"] == "", "Asterisk passed on a key pressed between AGI commands"
+    assert seen["keypad"] == "5"
+    key = await ami.wait_event("DTMFEnd", since=since, Uniqueid=seen["unique_id"])
+    assert key.get("Digit") == "5" and key.get("Direction") == "Received"
+    assert not [f for f in ami.frames[since:] if f.event == "DTMFBegin"]  # filtered out
+    save_frames("hotline_typeahead", ami, since)
 
 
 async def test_hotline_without_agi_server_still_reaches_the_queue(

@@ -1,5 +1,6 @@
 """The hotline route against a scripted Asterisk peer on loopback (real PostgreSQL):
-silence, hang-up and a failing database, without the sandbox. The real Asterisk path is
+silence, hang-up, a failing database, and keys typed ahead (the peer plays AMI too,
+feeding the keypad as Asterisk would), without the sandbox. The real Asterisk path is
 tests/e2e/test_ivr.py."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import pytest
 from callcenter.settings import Settings
 from callcenter.telephony.agi import FastAgiServer
 from callcenter.telephony.hotline import IvrTimings, make_hotline
+from callcenter.telephony.keypad import Keypad
+from tests.integration.test_appointments import add_customer, week_of_slots
 
 HEADER = (b"agi_network: yes\nagi_network_script: hotline\n"
           b"agi_channel: PJSIP/trunk-00000001\nagi_uniqueid: 1700000000.1\n"
@@ -31,6 +34,23 @@ async def server(pool: asyncpg.Pool) -> AsyncIterator[FastAgiServer]:
     await agi.start("127.0.0.1", 0)
     yield agi
     await agi.close()
+
+
+@pytest.fixture
+async def keypad_server(pool: asyncpg.Pool) -> AsyncIterator[tuple[FastAgiServer, Keypad]]:
+    keypad = Keypad(sync_timeout=0.5)
+    keypad.on_link(True)
+    hotline = make_hotline(pool, Settings(), keypad=keypad,
+                           timings=IvrTimings(choice_ms=300, entry_ms=300))
+    agi = FastAgiServer({"hotline": hotline}, command_timeout=2)
+    await agi.start("127.0.0.1", 0)
+    yield agi, keypad
+    await agi.close()
+
+
+def _key(digit: str) -> dict[str, str]:
+    return {"Event": "DTMFEnd", "Uniqueid": "1700000000.1", "Digit": digit,
+            "Direction": "Received"}
 
 
 async def converse(port: int, answer: Answer, limit: int = 50) -> list[str]:
@@ -135,3 +155,55 @@ async def test_a_server_stop_cuts_the_session_and_leaves_the_caller_to_the_queue
     assert not [c for c in commands if c.startswith("SET VARIABLE CC_")]
     session = await _session(pool)
     assert (session["result"], session["path"]) == ("error", ["shutdown"])
+
+
+async def test_keys_typed_at_once_book_without_a_prompt_played(
+        pool: asyncpg.Pool, keypad_server: tuple[FastAgiServer, Keypad]) -> None:
+    """1 1 1 1 pressed before the first prompt: book, first day, first time, confirm."""
+    server, keypad = keypad_server
+    await week_of_slots(pool, capacity=2)
+    await add_customer(pool, "张伟", "+8613800138000", ["京A12345"])
+
+    def typing_caller(command: str) -> bytes:
+        if command.startswith("SET VARIABLE CHANNEL(language)"):
+            for digit in "1111":  # Asterisk read them while no command ran
+                keypad.on_frame(_key(digit))
+        return silent_caller(command)
+
+    commands = await converse(server.port, typing_caller)
+    session = await _session(pool)
+    assert session["result"] == "booked"
+    assert session["said"] == ["booked"]
+    assert not [c for c in commands if c.startswith(("GET DATA", "SAY "))]
+    assert await pool.fetchval("SELECT count(*) FROM appointments") == 1
+
+
+async def test_keys_between_and_during_prompts_keep_their_order(
+        pool: asyncpg.Pool, keypad_server: tuple[FastAgiServer, Keypad]) -> None:
+    """A key that cuts a prompt (AGI reports it, AMI a little later) and keys pressed
+    between commands (AMI only) answer the questions in the order pressed."""
+    server, keypad = keypad_server
+    await week_of_slots(pool, capacity=2)
+    await add_customer(pool, "张伟", "+8613800138000", ["京A12345"])
+    loop = asyncio.get_running_loop()
+    prompts = 0
+
+    def caller(command: str) -> bytes:
+        nonlocal prompts
+        if command.startswith("STREAM FILE"):
+            prompts += 1
+            if prompts == 1:  # "1" cuts the welcome; AMI reports it 20 ms later
+                loop.call_later(0.02, keypad.on_frame, _key("1"))
+                return b"200 result=49 endpos=100\n"
+            if prompts == 2:  # 1 (first day) and 1 (first time) typed during the lookup
+                keypad.on_frame(_key("1"))
+                keypad.on_frame(_key("1"))
+                loop.call_later(0.01, keypad.on_frame, _key("1"))  # then "1" cuts this
+                return b"200 result=49 endpos=100\n"
+        return silent_caller(command)
+
+    await converse(server.port, caller)
+    session = await _session(pool)
+    assert session["result"] == "booked", session["path"]
+    assert [p.split(":")[0] for p in session["path"]] == [
+        "known", "menu", "day", "slot", "booked"]

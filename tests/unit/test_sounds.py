@@ -65,14 +65,14 @@ def test_no_folder_is_one_problem(tmp_path: Path) -> None:
 async def test_the_hotline_does_not_start_with_a_prompt_missing(
         sounds: Path, caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings(sounds_dir=str(sounds))
-    assert set(await hotline_routes(None, settings)) == {"hotline"}  # type: ignore[arg-type]
+    assert set(await hotline_routes(None, settings, None)) == {"hotline"}  # type: ignore[arg-type]
     (sounds / "zh/callcenter/main-menu.wav").unlink()
     with caplog.at_level(logging.ERROR):
-        assert await hotline_routes(None, settings) == {}  # type: ignore[arg-type]
+        assert await hotline_routes(None, settings, None) == {}  # type: ignore[arg-type]
     assert "hotline not started" in caplog.text
     assert "zh/callcenter/main-menu: missing" in caplog.text
     # no folder configured (Asterisk on another machine): nothing to check
-    assert set(await hotline_routes(None, Settings())) == {"hotline"}  # type: ignore[arg-type]
+    assert set(await hotline_routes(None, Settings(), None)) == {"hotline"}  # type: ignore[arg-type]
 
 
 def test_cli_prompts_check(sounds: Path, capsys: pytest.CaptureFixture[str]) -> None:
