@@ -31,9 +31,8 @@ from tests.console import running_server  # noqa: E402
 from tests.harness import sandbox  # noqa: E402
 from tests.harness.sipp import (  # noqa: E402
     Sipp,
-    _common_args,
-    _free_block,
     caller_scenario,
+    start_callers,
     start_phone,
 )
 
@@ -54,19 +53,12 @@ async def seed_customers(pool, count: int) -> None:
         await conn.execute("ANALYZE customers; ANALYZE customer_phones")
 
 
-async def start_callers(calls: int, customers: int) -> Sipp:
-    workdir = Path(tempfile.mkdtemp(prefix="sipp-bench-pop-"))
-    text = caller_scenario("0", first_key_after=0.5, hold=1.5).replace("[cid]", "[field0]")
-    (workdir / "caller.xml").write_text(text)
+async def start_bench_callers(calls: int, customers: int) -> Sipp:
     step = max(1, customers // calls)
     numbers = [f"139{(1 + n * step):08d}" for n in range(calls)]
-    (workdir / "numbers.csv").write_text("SEQUENTIAL\n" + "".join(f"{x};\n" for x in numbers))
-    media = _free_block()
-    args = ["127.0.0.1:15060", "-sf", str(workdir / "caller.xml"), "-s", "100",
-            "-inf", str(workdir / "numbers.csv"), "-p", str(media + 3), "-r", str(RATE),
-            *_common_args("callers", media, calls)]
-    args[args.index("-l") + 1] = str(RATE * 5)  # at most this many calls at once
-    return await Sipp("bench callers", args, workdir, media).start()
+    scenario = caller_scenario("0", first_key_after=0.5, hold=1.5)
+    return await start_callers("127.0.0.1", 15060, scenario, numbers, rate=RATE,
+                               at_once=RATE * 5)
 
 
 async def run(calls: int, customers: int) -> None:
@@ -89,7 +81,7 @@ async def run(calls: int, customers: int) -> None:
                     await agent.http.post("/api/agent/login")
                     ws = await agent.http.ws_connect("/api/ws")
                     readers.append(asyncio.create_task(_collect(ws, latencies)))
-                callers = await start_callers(calls, customers)
+                callers = await start_bench_callers(calls, customers)
                 await callers.wait(timeout=calls / RATE + 60)
                 await asyncio.sleep(2)
             finally:

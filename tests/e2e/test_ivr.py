@@ -11,12 +11,9 @@ as the server does; one test runs it without, on keys from AGI alone.
 from __future__ import annotations
 
 import asyncio
-import struct
-import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -28,14 +25,7 @@ from callcenter.telephony.agi import FastAgiServer
 from callcenter.telephony.hotline import IvrTimings, make_hotline
 from callcenter.telephony.keypad import Keypad
 from tests.harness.ami import AmiClient
-from tests.harness.sipp import (
-    DTMF_PCAP,
-    PCAPS,
-    Sipp,
-    _common_args,
-    _free_block,
-    caller_scenario,
-)
+from tests.harness.sipp import start_keypad_caller
 from tests.integration.test_appointments import TZ, add_customer, week_of_slots
 from tests.waiting import first_result
 
@@ -47,53 +37,6 @@ E164 = "+8613800138000"
 TIMINGS = IvrTimings(choice_ms=2500, entry_ms=3000)
 FIRST_KEY_AFTER = 1.5
 KEY_GAP = 0.8
-
-
-# Offsets in sipp's DTMF pcaps (Ethernet, IPv4 without options, UDP, RTP).
-_PCAP_HEADER, _RECORD_HEADER = 24, 16
-_UDP_CHECKSUM, _RTP = 14 + 20 + 6, 14 + 20 + 8
-
-
-def keypad_pcaps(keys: str, folder: Path) -> list[Path]:
-    """One pcap per key press, with RTP sequence numbers and timestamps rising from key
-    to key. Asterisk takes an RFC 4733 event whose timestamp is not above the last one's
-    for a retransmission and drops it; sipp's shipped pcaps carry fixed timestamps (13280
-    for every "1"), so replaying them gives one "1" in "11", and "21" loses the 1."""
-    paths = []
-    for index, key in enumerate(keys):
-        data = bytearray((PCAPS / DTMF_PCAP[key]).read_bytes())
-        offset, first_seq, first_ts = _PCAP_HEADER, None, None
-        while offset < len(data):
-            length = struct.unpack_from("<I", data, offset + 8)[0]
-            packet = offset + _RECORD_HEADER
-            seq, stamp = struct.unpack_from(">HI", data, packet + _RTP + 2)
-            first_seq = seq if first_seq is None else first_seq
-            first_ts = stamp if first_ts is None else first_ts
-            struct.pack_into(">HI", data, packet + _RTP + 2,
-                             (1000 + index * 50 + seq - first_seq) & 0xFFFF,
-                             16000 + index * 16000 + stamp - first_ts)
-            struct.pack_into(">H", data, packet + _UDP_CHECKSUM, 0)  # none, as allowed
-            offset = packet + length
-        path = folder / f"key{index}.pcap"
-        path.write_bytes(bytes(data))
-        paths.append(path)
-    return paths
-
-
-async def start_keypad_caller(sip_host: str, sip_port: int, *, caller_id: str, keys: str,
-                              first_key_after: float, key_gap: float | Sequence[float],
-                              hold: float) -> Sipp:
-    """tests/harness/sipp.start_caller, with key presses that Asterisk sees every one of."""
-    workdir = Path(tempfile.mkdtemp(prefix="sipp-ivr-caller-"))
-    text = caller_scenario(keys, first_key_after, key_gap, hold)
-    for key, path in zip(keys, keypad_pcaps(keys, workdir), strict=True):
-        text = text.replace(f'play_pcap_audio="{PCAPS / DTMF_PCAP[key]}"',
-                            f'play_pcap_audio="{path}"', 1)
-    (workdir / "caller.xml").write_text(text)
-    media = _free_block()
-    args = [f"{sip_host}:{sip_port}", "-sf", str(workdir / "caller.xml"), "-s", "100",
-            "-p", str(media + 3), "-key", "cid", caller_id, *_common_args("caller", media, 1)]
-    return await Sipp(f"caller {caller_id}", args, workdir, media).start()
 
 
 def _sip(env: dict[str, str]) -> tuple[str, int]:

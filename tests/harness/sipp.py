@@ -13,6 +13,7 @@ import itertools
 import re
 import shutil
 import socket
+import struct
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -179,6 +180,79 @@ async def start_caller(sip_host: str, sip_port: int, *, caller_id: str, keys: st
     media = _free_block()
     args = [f"{sip_host}:{sip_port}", "-sf", str(scenario), "-s", number, "-p", str(media + 3),
             "-key", "cid", caller_id, *_common_args("caller", media, 1)]
+    return await Sipp(f"caller {caller_id}", args, workdir, media).start()
+
+
+async def start_callers(sip_host: str, sip_port: int, scenario: str, caller_ids: Sequence[str],
+                        *, rate: int, workdir: Path | None = None, number: str = "100",
+                        at_once: int | None = None) -> Sipp:
+    """Many customers calling ``number`` from one sipp process: ``scenario`` is a caller
+    scenario (caller_scenario's text), one call per caller ID, ``rate`` calls a second,
+    at most ``at_once`` (default: all) up at a time."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="sipp-callers-"))
+    (workdir / "caller.xml").write_text(scenario.replace("[cid]", "[field0]"))
+    (workdir / "numbers.csv").write_text("SEQUENTIAL\n" + "".join(f"{n};\n" for n in caller_ids))
+    media = _free_block()
+    args = [f"{sip_host}:{sip_port}", "-sf", str(workdir / "caller.xml"), "-s", number,
+            "-inf", str(workdir / "numbers.csv"), "-p", str(media + 3), "-r", str(rate),
+            *_common_args("callers", media, len(caller_ids))]
+    args[args.index("-l") + 1] = str(at_once or len(caller_ids))
+    return await Sipp(f"{len(caller_ids)} callers", args, workdir, media).start()
+
+
+# Offsets in sipp's DTMF pcaps (Ethernet, IPv4 without options, UDP, RTP).
+_PCAP_HEADER, _RECORD_HEADER = 24, 16
+_UDP_CHECKSUM, _RTP = 14 + 20 + 6, 14 + 20 + 8
+
+
+def keypad_pcaps(keys: str, folder: Path) -> list[Path]:
+    """One pcap per key press, with RTP sequence numbers and timestamps rising from key
+    to key. Asterisk takes an RFC 4733 event whose timestamp is not above the last one's
+    for a retransmission and drops it; sipp's shipped pcaps carry fixed timestamps (13280
+    for every "1"), so replaying them gives one "1" in "11", and "21" loses the 1."""
+    paths = []
+    for index, key in enumerate(keys):
+        data = bytearray((PCAPS / DTMF_PCAP[key]).read_bytes())
+        offset, first_seq, first_ts = _PCAP_HEADER, None, None
+        while offset < len(data):
+            length = struct.unpack_from("<I", data, offset + 8)[0]
+            packet = offset + _RECORD_HEADER
+            seq, stamp = struct.unpack_from(">HI", data, packet + _RTP + 2)
+            first_seq = seq if first_seq is None else first_seq
+            first_ts = stamp if first_ts is None else first_ts
+            struct.pack_into(">HI", data, packet + _RTP + 2,
+                             (1000 + index * 50 + seq - first_seq) & 0xFFFF,
+                             16000 + index * 16000 + stamp - first_ts)
+            struct.pack_into(">H", data, packet + _UDP_CHECKSUM, 0)  # none, as allowed
+            offset = packet + length
+        path = folder / f"key{index}.pcap"
+        path.write_bytes(bytes(data))
+        paths.append(path)
+    return paths
+
+
+def keypad_scenario(keys: str, folder: Path, *, first_key_after: float,
+                    key_gap: float | Sequence[float], hold: float) -> str:
+    """caller_scenario pressing ``keys`` from per-key pcaps written to ``folder``, so
+    that Asterisk sees every one of them."""
+    text = caller_scenario(keys, first_key_after, key_gap, hold)
+    for key, path in zip(keys, keypad_pcaps(keys, folder), strict=True):
+        text = text.replace(f'play_pcap_audio="{PCAPS / DTMF_PCAP[key]}"',
+                            f'play_pcap_audio="{path}"', 1)
+    return text
+
+
+async def start_keypad_caller(sip_host: str, sip_port: int, *, caller_id: str, keys: str,
+                              first_key_after: float, key_gap: float | Sequence[float],
+                              hold: float) -> Sipp:
+    """start_caller, with key presses that Asterisk sees every one of."""
+    workdir = Path(tempfile.mkdtemp(prefix="sipp-ivr-caller-"))
+    text = keypad_scenario(keys, workdir, first_key_after=first_key_after, key_gap=key_gap,
+                           hold=hold)
+    (workdir / "caller.xml").write_text(text)
+    media = _free_block()
+    args = [f"{sip_host}:{sip_port}", "-sf", str(workdir / "caller.xml"), "-s", "100",
+            "-p", str(media + 3), "-key", "cid", caller_id, *_common_args("caller", media, 1)]
     return await Sipp(f"caller {caller_id}", args, workdir, media).start()
 
 
