@@ -16,6 +16,7 @@ class FakeAmi:
     answer_pings: bool = True
     swallow: set[str] = field(default_factory=set)
     refuse: set[str] = field(default_factory=set)
+    refusal: str = "Refused by the test"  # the Message of a refused action's Error
     received: list[dict[str, str]] = field(default_factory=list)
     connections: int = 0
     port: int = 0
@@ -58,7 +59,7 @@ class FakeAmi:
         if name in self.swallow or (name == "Ping" and not self.answer_pings):
             return
         if name in self.refuse:
-            writer.write(frame(Response="Error", ActionID=aid, Message="Refused by the test"))
+            writer.write(frame(Response="Error", ActionID=aid, Message=self.refusal))
         elif name == "Login":
             writer.write(frame(Response="Success", ActionID=aid, Message="Authentication accepted"))
         elif name == "Ping":
