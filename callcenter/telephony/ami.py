@@ -76,12 +76,21 @@ class FrameTap(Protocol):
 
 
 class _RedactSecrets(logging.Filter):
-    """panoramisk logs a whole action (Login's Secret included) when a write fails."""
+    """panoramisk logs a whole action, Login's Secret included, in two shapes: the dict
+    repr of ``'Fail to send %r' % action`` when a write fails (``'Secret': '...'``), and
+    the wire text of ``str(action)`` when an unanswered action is parked for a re-send
+    (``Secret: ...`` up to the end of its line). Both are masked, whatever the secret
+    holds (spaces, quotes, backslashes)."""
 
-    _SECRET = re.compile(r"(Secret:\s*)\S+", re.IGNORECASE)
+    # up to the line's end, or to an escaped "\r" or "\n" when the text was a repr
+    _WIRE = re.compile(r"(Secret:[ \t]*)(?:[^\r\n\\]|\\(?![rn]))*", re.IGNORECASE)
+    _REPR = re.compile(r"""(['"]Secret['"]:\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""",
+                       re.IGNORECASE)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self._SECRET.sub(r"\1***", record.getMessage())
+        message = record.getMessage()
+        message = self._REPR.sub(r"\1'***'", message)
+        record.msg = self._WIRE.sub(r"\1***", message)
         record.args = None
         return True
 
