@@ -22,8 +22,10 @@ from callcenter.db.calls import CallStore
 from callcenter.db.database import migrated_pool
 from callcenter.gateways.sms import sender_from_settings
 from callcenter.http.auth import auth_middleware
+from callcenter.http.endpoints import Reply, documented
 from callcenter.http.handlers import (
     agents,
+    api_document,
     appointments,
     audit,
     calls,
@@ -147,6 +149,7 @@ async def _recordings_pipeline(app: web.Application) -> AsyncIterator[None]:
         await worker.close()
 
 
+@documented("The web console (HTML)", {200: Reply("the page", media_type="text/html")})
 async def _console(request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEB_DIR / "index.html")
 
@@ -165,7 +168,7 @@ def build_app(settings: Settings) -> web.Application:
     app.on_shutdown.append(_close_consoles)
     app.cleanup_ctx.extend([_database, _telephony, _sms_outbox, _recordings_pipeline])
     for feature in (health, session, followups, customers, calls, agents, complaints,
-                    appointments, recordings, audit):
+                    appointments, recordings, audit, api_document):
         feature.setup(app)
     app.router.add_get("/", _console)
     app.router.add_static("/static/", WEB_DIR)

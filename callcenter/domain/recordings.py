@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -22,7 +22,6 @@ FOLLOWUP_KINDS = ("sales", "service", "maintenance_reminder", "win_back",
                   "dormant_prospect", "complaint_check")
 FOLLOWUP_RESULTS = ("satisfied", "dissatisfied")
 MAX_LIMIT = 200
-MIN_PHONE_DIGITS = 3
 
 
 def peaks(samples: Sequence[int], full_scale: int, count: int = PEAKS) -> list[int]:
@@ -113,76 +112,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise ValidationError("cursor: not a cursor this server gave", field="cursor") from None
 
 
-def _int(params: Mapping[str, str], name: str, low: int = 0) -> int | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit() or len(raw) > 15 or int(raw) < low:
-        raise ValidationError(f"{name}: a whole number >= {low} is required", field=name)
-    return int(raw)
-
-
-def _time(params: Mapping[str, str], name: str) -> datetime | None:
-    raw = params.get(name)
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(f"{name}: an ISO 8601 date or time is required",
-                              field=name) from None
-    if value.tzinfo is None:
-        raise ValidationError(f"{name}: give the time zone (e.g. +08:00)", field=name)
-    return value
-
-
-def _choice(params: Mapping[str, str], name: str, allowed: Sequence[str]) -> str | None:
-    raw = params.get(name)
-    if not raw:
-        return None
-    if raw not in allowed:
-        raise ValidationError(f"{name}: one of {', '.join(allowed)}", field=name)
-    return raw
-
-
-def parse_filters(params: Mapping[str, str], words: Sequence[str] = ()) -> SearchFilters:
-    """Query-string parameters to filters (docs/recordings.md lists them); ``words`` are
-    the already segmented free-text words of ``q``."""
-    phone = params.get("phone", "").strip()
-    digits = "".join(c for c in phone if c.isdigit())
-    if phone and (len(digits) < MIN_PHONE_DIGITS or len(digits) != len(
-            phone.replace(" ", "").replace("-", "").lstrip("+"))):
-        raise ValidationError(f"phone: at least {MIN_PHONE_DIGITS} digits", field="phone")
-    if phone.startswith("+86"):
+def phone_keys(phone: str | None, match: str = "end") -> tuple[str | None, str | None]:
+    """A phone filter as typed to its index keys: (national digits the number starts
+    with, reversed digits it ends with), one of them set. Few digits are most often the
+    end of the number ("the last 4"); many digits are typed from its start. Both are
+    prefix searches on an index."""
+    digits = "".join(c for c in phone or "" if "0" <= c <= "9")
+    if not digits:
+        return None, None
+    if (phone or "").strip().startswith("+86"):
         digits = digits[2:]
-    # Few digits are most often the end of the number ("the last 4"); many digits are
-    # typed from its start. Both are prefix searches on an index.
-    suffix = digits[::-1] if digits and params.get("phone_match", "end") == "end" else None
-    prefix = digits if digits and suffix is None else None
-    name = params.get("customer", "").strip() or None
-    if name is not None and len(name) > 100:
-        raise ValidationError("customer: at most 100 characters", field="customer")
-    complaint = params.get("complaint", "")
-    has_complaint = {"yes": True, "no": False}.get(complaint)
-    if complaint and has_complaint is None and not complaint.isdigit():
-        raise ValidationError("complaint: yes, no or a complaint id", field="complaint")
-    limit = _int(params, "limit", 1) or 50
-    return SearchFilters(
-        since=_time(params, "from"), until=_time(params, "to"),
-        agent_id=_int(params, "agent_id", 1), customer_id=_int(params, "customer_id", 1),
-        customer_name=name, phone_prefix=prefix, phone_suffix_rev=suffix,
-        direction=_choice(params, "direction", DIRECTIONS),
-        disposition=_choice(params, "disposition", DISPOSITIONS),
-        min_ms=None if (v := _int(params, "min_seconds")) is None else v * 1000,
-        max_ms=None if (v := _int(params, "max_seconds")) is None else v * 1000,
-        followup_kind=_choice(params, "followup_kind", FOLLOWUP_KINDS),
-        followup_result=_choice(params, "followup_result", FOLLOWUP_RESULTS),
-        followup_id=_int(params, "followup_id", 1),
-        complaint_id=int(complaint) if complaint.isdigit() else None,
-        has_complaint=has_complaint,
-        category=_choice(params, "category", CATEGORIES),
-        words=tuple(words), limit=min(limit, MAX_LIMIT),
-        after=decode_cursor(params["cursor"]) if params.get("cursor") else None)
+    return (None, digits[::-1]) if match == "end" else (digits, None)
 
 
 def like_prefix(text: str) -> str:

@@ -41,23 +41,16 @@ async def free_slots(pool: asyncpg.Pool, day: date | None, tz: ZoneInfo,
         for s in slots]}
 
 
-async def book(pool: asyncpg.Pool, body: dict[str, Any], tz: ZoneInfo) -> int:
-    ids = {}
-    for name in ("customer_id", "vehicle_id", "slot_id"):
-        value = body.get(name)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"{name}: an integer id is required", field=name)
-        ids[name] = value
-    work_kind = body.get("work_kind", "maintenance")
-    if work_kind not in WORK_KINDS:
-        raise ValidationError(f"work_kind: one of {', '.join(WORK_KINDS)}", field="work_kind")
-    row = await pool.fetchrow(Q["booking_subject"], ids["customer_id"], ids["vehicle_id"],
-                              ids["slot_id"])
+async def book(pool: asyncpg.Pool, customer_id: int, vehicle_id: int, slot_id: int,
+               work_kind: str, call_id: int | None, tz: ZoneInfo) -> int:
+    """Book ``slot_id`` for the customer's vehicle (the request's fields already checked
+    by http/schemas.py BookingBody); ``call_id`` names the call it was booked on."""
+    row = await pool.fetchrow(Q["booking_subject"], customer_id, vehicle_id, slot_id)
     if row is None:
         raise ValidationError("no such slot, or the vehicle is not the customer's")
     linkedid = None
-    if isinstance(body.get("call_id"), int):
-        linkedid = await pool.fetchval(Q["call_linkedid"], body["call_id"])
+    if call_id is not None:
+        linkedid = await pool.fetchval(Q["call_linkedid"], call_id)
     result = await appointments.book(
         pool, customer=Customer(row["customer_id"], row["name"], row["phone"]),
         vehicle=Vehicle(row["vehicle_id"], row["plate"]),

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from callcenter.db.followups import Completion, FollowupStore, LockedTask, OutcomeCheck
 from callcenter.domain.questionnaires import Template, score_answers
 from callcenter.domain.users import User
-from callcenter.errors import Conflict, Forbidden, NotFound, ValidationError
+from callcenter.errors import Conflict, Forbidden, NotFound
 from callcenter.services.click_to_call import OPEN_STATUSES, FollowupClosed
 
 LISTS = ("today", "overdue", "call_again")
@@ -32,8 +32,7 @@ def _may_work_on(user: User, assigned_to: int | None) -> None:
 
 async def worklist(store: FollowupStore, user: User, list_name: str,
                    tz: ZoneInfo) -> list[dict[str, Any]]:
-    if list_name not in LISTS:
-        raise ValidationError(f"list: one of {', '.join(LISTS)}", field="list")
+    """``list_name`` is one of LISTS (http/schemas.py WorklistQuery checks it)."""
     today = datetime.now(tz).date()
     return await store.worklist(list_name, today, None if user.supervises else user.id)
 

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import time
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -32,7 +33,6 @@ from callcenter.domain.recordings import (
     SearchFilters,
     encode_cursor,
     inside,
-    parse_filters,
     peaks,
     phone_digits,
     reversed_digits,
@@ -383,9 +383,12 @@ def _item(row: asyncpg.Record) -> dict[str, Any]:
     return out
 
 
-async def search(pool: asyncpg.Pool, user: User, params: dict[str, str]) -> dict[str, Any]:
-    words = await asyncio.to_thread(query_words, params["q"]) if params.get("q") else []
-    filters: SearchFilters = parse_filters(params, words)
+async def search(pool: asyncpg.Pool, user: User, text: str | None,
+                 filters_for: Callable[[tuple[str, ...]], SearchFilters]) -> dict[str, Any]:
+    """One page of recordings: ``text`` segmented into words (off the loop: jieba), then
+    ``filters_for(words)`` the filters (http/schemas.py RecordingSearch.filters)."""
+    words = tuple(await asyncio.to_thread(query_words, text)) if text else ()
+    filters = filters_for(words)
     if not user.supervises:
         filters = filters.restricted_to(user.id)
     rows, total = await db.search(pool, filters)
@@ -439,13 +442,10 @@ async def audit_playback(pool: asyncpg.Pool, user: User, recording_id: int, *,
         always=download or not range_start)
 
 
-async def audit_trail(pool: asyncpg.Pool, params: dict[str, str]) -> list[dict[str, Any]]:
-    def num(name: str) -> int | None:
-        raw = params.get(name, "")
-        return int(raw) if raw.isdigit() and len(raw) < 19 else None
-
-    rows = await db.list_audit(pool, target_type=params.get("target_type") or None,
-                               target_id=params.get("target_id") or None,
-                               actor_id=num("actor_id"), before_id=num("before_id"),
-                               limit=min(num("limit") or 100, 500))
+async def audit_trail(pool: asyncpg.Pool, *, target_type: str | None,
+                      target_id: str | None, actor_id: int | None, before_id: int | None,
+                      limit: int) -> list[dict[str, Any]]:
+    rows = await db.list_audit(pool, target_type=target_type or None,
+                               target_id=target_id or None, actor_id=actor_id,
+                               before_id=before_id, limit=limit)
     return [{**dict(r), "at": r["at"].isoformat()} for r in rows]

@@ -4,36 +4,48 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from callcenter.http.json_body import read_json
+from callcenter.errors import TelephonyUnavailable
+from callcenter.http.endpoints import Reply, documented, takes_body
+from callcenter.http.replies import AgentStateMessage
 from callcenter.http.request_user import current_user
+from callcenter.http.schemas import NoBody, PauseBody
 from callcenter.keys import AGENT_STATES, AMI
 from callcenter.services import agents
+from callcenter.services.click_to_call import NoExtension
+
+DONE = {204: Reply("done")}
+# Every queue action goes to Asterisk: without it (AMI down) the answer is a 503.
+QUEUE_ERRORS = (NoExtension, TelephonyUnavailable)
 
 
+@documented("The agent's state in the hotline queue", {200: Reply("the state",
+                                                                  AgentStateMessage)})
 async def state(request: web.Request) -> web.Response:
     return web.json_response(await request.app[AGENT_STATES].state_of(current_user(request)))
 
 
-async def log_in(request: web.Request) -> web.Response:
+@takes_body(NoBody, "Join the hotline queue (the agent's phone)", DONE, errors=QUEUE_ERRORS)
+async def log_in(request: web.Request, body: NoBody) -> web.Response:
     await agents.log_in(request.app[AMI], current_user(request))
     return web.Response(status=204)
 
 
-async def log_out(request: web.Request) -> web.Response:
+@takes_body(NoBody, "Leave the hotline queue", DONE, errors=QUEUE_ERRORS)
+async def log_out(request: web.Request, body: NoBody) -> web.Response:
     await agents.log_out(request.app[AMI], current_user(request))
     return web.Response(status=204)
 
 
-async def pause(request: web.Request) -> web.Response:
-    body = await read_json(request)
-    reason = body.get("reason", "")
-    if not isinstance(reason, str):
-        reason = "\n"  # refused by the service with a clear message
-    await agents.pause(request.app[AMI], current_user(request), True, reason)
+@takes_body(PauseBody, "Pause in the queue, with a reason", DONE,
+            errors=(*QUEUE_ERRORS, agents.NotInQueue))
+async def pause(request: web.Request, body: PauseBody) -> web.Response:
+    await agents.pause(request.app[AMI], current_user(request), True, body.reason)
     return web.Response(status=204)
 
 
-async def unpause(request: web.Request) -> web.Response:
+@takes_body(NoBody, "Take calls from the queue again", DONE,
+            errors=(*QUEUE_ERRORS, agents.NotInQueue))
+async def unpause(request: web.Request, body: NoBody) -> web.Response:
     await agents.pause(request.app[AMI], current_user(request), False)
     return web.Response(status=204)
 

@@ -1,4 +1,4 @@
-"""POST /api/calls (click-to-call), GET /api/calls/{id}, GET /api/ws."""
+"""POST /api/calls (click-to-call), GET /api/calls/{id}, POST its wrap-up, GET /api/ws."""
 
 from __future__ import annotations
 
@@ -6,13 +6,24 @@ from typing import Any
 
 from aiohttp import web
 
+from callcenter.db.calls import AgentBusy
 from callcenter.db.wrapup import WrapUpStore
-from callcenter.errors import Forbidden, NotFound
-from callcenter.http.json_body import path_id, read_json, require_int, require_str
+from callcenter.errors import Forbidden, NotFound, TelephonyUnavailable
+from callcenter.http.endpoints import Reply, documented, takes_body, takes_query
+from callcenter.http.json_body import path_id
+from callcenter.http.replies import WEBSOCKET_MESSAGES, CallMessage, CallReply
 from callcenter.http.request_user import current_user
+from callcenter.http.schemas import PlaceCallBody, WebSocketQuery, WrapUpBody
 from callcenter.keys import AGENT_STATES, AMI, CALL_STORE, CALLS, HUB, POOL, SETTINGS
 from callcenter.services import wrapup
-from callcenter.services.click_to_call import Dialing, place_call
+from callcenter.services.click_to_call import (
+    Dialing,
+    DoNotDisturb,
+    FollowupClosed,
+    InvalidNumber,
+    NoExtension,
+    place_call,
+)
 from callcenter.services.notifier import CallView, call_message
 
 
@@ -23,17 +34,20 @@ async def _call(request: web.Request, call_id: int) -> dict[str, Any]:
     return CallView(**row).to_dict()
 
 
-async def create(request: web.Request) -> web.Response:
-    body = await read_json(request)
+@takes_body(PlaceCallBody, "Click-to-call: the agent's phone rings, then the customer's",
+            {202: Reply("the call, as its first `call` message", CallMessage)},
+            errors=(DoNotDisturb, AgentBusy, InvalidNumber, TelephonyUnavailable,
+                    FollowupClosed, Forbidden, NoExtension, NotFound))
+async def create(request: web.Request, body: PlaceCallBody) -> web.Response:
     app = request.app
     s = app[SETTINGS]
     dialing = Dialing(s.phone_region, s.agent_ring_seconds, s.customer_ring_seconds)
     call = await place_call(app[CALL_STORE], app[AMI], app[CALLS], current_user(request),
-                            require_int(body, "followup_id"), require_str(body, "phone", 40),
-                            dialing)
+                            body.followup_id, body.phone, dialing)
     return web.json_response(call_message(call.view()), status=202)
 
 
+@documented("One call", {200: Reply("the call", CallReply)}, errors=(NotFound, Forbidden))
 async def show(request: web.Request) -> web.Response:
     user = current_user(request)
     call = await _call(request, path_id(request))
@@ -42,16 +56,32 @@ async def show(request: web.Request) -> web.Response:
     return web.json_response({"call": call})
 
 
-async def wrap_up(request: web.Request) -> web.Response:
+@takes_body(WrapUpBody, "The wrap-up of an ended call: category, notes, flag, customer",
+            {200: Reply("the call", CallReply)},
+            errors=(wrapup.CallInProgress, Forbidden, NotFound))
+async def wrap_up(request: web.Request, body: WrapUpBody) -> web.Response:
     user = current_user(request)
     app = request.app
-    await wrapup.wrap_up(WrapUpStore(app[POOL]), user, path_id(request), await read_json(request))
+    call_id = path_id(request)
+    await wrapup.wrap_up(WrapUpStore(app[POOL]), user, call_id, body.category, body.notes,
+                         body.flag, body.flag_details, body.customer_id)
     # Wrap-up done: the agent's state moves on (wrap_up -> available).
     await app[AGENT_STATES].push(user.id)
-    return web.json_response({"call": await _call(request, path_id(request))})
+    return web.json_response({"call": await _call(request, call_id)})
 
 
-async def websocket(request: web.Request) -> web.WebSocketResponse:
+_WS_MESSAGES = ", ".join(f"`{m.__name__}`" for m in WEBSOCKET_MESSAGES)
+
+
+@takes_query(WebSocketQuery, "The live channel (WebSocket): calls, pops, queue state",
+             {101: Reply("switching to the WebSocket protocol")},
+             description="Upgrade to a WebSocket (same cookie). The server sends JSON "
+             f"messages, each with `type` and `seq`: {_WS_MESSAGES} (components/schemas); "
+             "on every (re)connection first the current state, marked `snapshot`. The "
+             "console sends nothing but pings.",
+             other_errors={400: "not a WebSocket upgrade (http_400)"})
+async def websocket(request: web.Request, query: WebSocketQuery) -> web.WebSocketResponse:
+    # The query is checked here; the hub reads ``since`` itself when it replays.
     return await request.app[HUB].handle(request)
 
 

@@ -6,22 +6,31 @@ from __future__ import annotations
 from aiohttp import web
 
 from callcenter.db.wrapup import WrapUpStore
-from callcenter.http.json_body import read_json
+from callcenter.domain.phones import InvalidPhone
+from callcenter.errors import Forbidden, NotFound
+from callcenter.http.endpoints import Reply, takes_body
+from callcenter.http.replies import ComplaintReply, NewCustomerReply
 from callcenter.http.request_user import current_user
+from callcenter.http.schemas import ComplaintBody, NewCustomerBody
 from callcenter.keys import POOL, SETTINGS
 from callcenter.services import wrapup
 
 
-async def create_complaint(request: web.Request) -> web.Response:
-    complaint_id = await wrapup.open_complaint(WrapUpStore(request.app[POOL]),
-                                               current_user(request), await read_json(request))
+@takes_body(ComplaintBody, "Open a complaint (from a pop or after a call)",
+            {201: Reply("opened", ComplaintReply)}, errors=(Forbidden, NotFound))
+async def create_complaint(request: web.Request, body: ComplaintBody) -> web.Response:
+    complaint_id = await wrapup.open_complaint(
+        WrapUpStore(request.app[POOL]), current_user(request), body.customer_id,
+        body.call_id, body.severity, body.description)
     return web.json_response({"complaint": {"id": complaint_id}}, status=201)
 
 
-async def create_customer(request: web.Request) -> web.Response:
-    customer_id = await wrapup.quick_create_customer(WrapUpStore(request.app[POOL]),
-                                                     await read_json(request),
-                                                     request.app[SETTINGS].phone_region)
+@takes_body(NewCustomerBody, "Quick-create a new caller's customer record",
+            {201: Reply("created", NewCustomerReply)}, errors=(InvalidPhone,))
+async def create_customer(request: web.Request, body: NewCustomerBody) -> web.Response:
+    customer_id = await wrapup.quick_create_customer(
+        WrapUpStore(request.app[POOL]), body.name, body.phone,
+        request.app[SETTINGS].phone_region)
     return web.json_response({"customer": {"id": customer_id}}, status=201)
 
 

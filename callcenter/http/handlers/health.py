@@ -6,9 +6,13 @@ import asyncio
 
 from aiohttp import web
 
+from callcenter.http.endpoints import Reply, documented
+from callcenter.http.replies import Health
 from callcenter.keys import AMI, LIVE_STATE, POOL
 
 
+@documented("Health: the database and the AMI link (no session needed)",
+            {200: Reply("healthy", Health), 503: Reply("degraded: which part", Health)})
 async def healthz(request: web.Request) -> web.Response:
     app = request.app
     try:

@@ -10,9 +10,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from callcenter.errors import ValidationError
+from callcenter.errors import Forbidden, NotFound, ValidationError
+from callcenter.http.endpoints import Reply, documented, takes_query
 from callcenter.http.json_body import path_id
+from callcenter.http.replies import RecordingPage, RecordingReply, Waveform
 from callcenter.http.request_user import current_user
+from callcenter.http.schemas import AudioQuery, RecordingSearch
 from callcenter.keys import POOL, SETTINGS
 from callcenter.services import recordings
 
@@ -20,46 +23,57 @@ PAGE = Path(__file__).resolve().parents[3] / "web" / "recordings" / "index.html"
 CONTENT_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav"}
 
 
-async def search(request: web.Request) -> web.Response:
-    result = await recordings.search(request.app[POOL], current_user(request),
-                                     dict(request.query))
+@takes_query(RecordingSearch, "Search recordings (agents: their own calls only)",
+             {200: Reply("one page, newest first", RecordingPage)})
+async def search(request: web.Request, query: RecordingSearch) -> web.Response:
+    result = await recordings.search(request.app[POOL], current_user(request), query.q,
+                                     query.filters)
     return web.json_response(result)
 
 
+@documented("One recording's details", {200: Reply("the recording", RecordingReply)},
+            errors=(NotFound, Forbidden))
 async def show(request: web.Request) -> web.Response:
     detail = await recordings.details(request.app[POOL], current_user(request),
                                       path_id(request))
     return web.json_response({"recording": detail})
 
 
+@documented("A recording's waveform peaks", {200: Reply("peaks 0..100", Waveform)},
+            errors=(NotFound, Forbidden))
 async def waveform(request: web.Request) -> web.Response:
     detail = await recordings.details(request.app[POOL], current_user(request),
                                       path_id(request))
     return web.json_response({"peaks": detail["peaks"], "duration_ms": detail["duration_ms"]})
 
 
-async def audio(request: web.Request) -> web.FileResponse:
+@takes_query(AudioQuery, "A recording's audio (HTTP Range supported); audited",
+             {200: Reply("the audio file", media_type="audio/mpeg"),
+              206: Reply("the range asked for", media_type="audio/mpeg")},
+             errors=(NotFound, Forbidden, recordings.RecordingUnusable),
+             other_errors={416: "the range is beyond the file"})
+async def audio(request: web.Request, query: AudioQuery) -> web.FileResponse:
     user = current_user(request)
     recording_id = path_id(request)
     try:
         wanted = request.http_range
     except ValueError:
-        raise ValidationError("Range: not a valid byte range") from None
+        raise ValidationError("Range: not a valid byte range", field="Range") from None
     path, fmt = await recordings.audio_file(request.app[POOL], request.app[SETTINGS]
                                             .recordings_dir, user, recording_id)
-    download = request.query.get("download") == "1"
     await recordings.audit_playback(
-        request.app[POOL], user, recording_id, download=download,
+        request.app[POOL], user, recording_id, download=query.download,
         range_start=wanted.start, remote=request.remote,
         user_agent=request.headers.get("User-Agent", ""))
     headers = {"Content-Type": CONTENT_TYPES.get(fmt, "application/octet-stream"),
                "Cache-Control": "private, no-store"}
-    if download:
+    if query.download:
         headers["Content-Disposition"] = f'attachment; filename="recording-{recording_id}.{fmt}"'
     # FileResponse answers Range with 206 and exactly those bytes (416 when unsatisfiable).
     return web.FileResponse(path, headers=headers)
 
 
+@documented("The recordings page (HTML)", {200: Reply("the page", media_type="text/html")})
 async def page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(PAGE)
 

@@ -1,0 +1,320 @@
+"""What the API answers, and what the WebSocket sends: models for the OpenAPI document.
+
+The server builds its answers in the services (plain dicts); these models describe
+them, field by field, and are never used to build them. What keeps them true is the
+schemathesis run and the response checks in tests/integration/test_openapi.py, which
+validate real answers against the document. Objects may carry more fields than listed
+(JSON Schema's default), never fewer, and a listed field has exactly the type shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["agent", "supervisor", "admin"]
+Locale = Literal["zh-CN", "en"]
+AgentQueueState = Literal["logged_out", "available", "ringing", "on_call", "wrap_up",
+                          "paused", "unavailable"]
+Localized = dict[str, str]  # {"zh-CN": ..., "en": ...}
+
+
+class Error(BaseModel):
+    """Every refusal: clients match on ``error_id``; ``message`` is English."""
+
+    error_id: str
+    message: str
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="e.g. field and errors (invalid_input), question and problems")
+
+
+class User(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    extension: str | None
+    locale: Locale
+
+
+class UserReply(BaseModel):
+    user: User
+
+
+# -- follow-ups ------------------------------------------------------------------------
+
+class TaskCustomer(BaseModel):
+    id: int
+    name: str
+    value_level: str | None
+    do_not_disturb: bool
+
+
+class Vehicle(BaseModel):
+    id: int
+    plate: str | None
+    model: str | None
+    vin: str | None
+
+
+class Phone(BaseModel):
+    e164: str
+    label: str | None
+
+
+class Task(BaseModel):
+    id: int
+    kind: str
+    status: Literal["open", "call_again", "completed", "unreachable", "sms"]
+    due_date: str = Field(json_schema_extra={"format": "date"})
+    attempts: int
+    next_attempt_at: str | None
+    assigned_to: int | None
+    customer: TaskCustomer
+    vehicle: Vehicle | None
+    phones: list[Phone]
+    answers: dict[str, Any] | None
+    score: float | None
+    result: str | None
+    completed_at: str | None
+
+
+class Question(BaseModel):
+    id: str
+    text: Localized
+    max: int
+    floor: int
+
+
+class Template(BaseModel):
+    id: int
+    kind: str
+    title: Localized
+    pass_score: float
+    questions: list[Question]
+
+
+class WorkList(BaseModel):
+    items: list[Task]
+
+
+class TaskReply(BaseModel):
+    task: Task
+    template: Template | None
+
+
+class IdOnly(BaseModel):
+    id: int
+
+
+class OutcomeReply(TaskReply):
+    complaint: IdOnly | None
+
+
+# -- customers, complaints, appointments -----------------------------------------------
+
+class CardCall(BaseModel):
+    id: int
+    direction: str
+    started_at: str | None
+    answered_at: str | None
+    ended_at: str | None
+    disposition: str | None
+    category: str | None
+    agent: str | None
+    agent_id: int | None
+    recording_id: int | None
+    recording_status: str | None
+    recording_duration_ms: int | None
+
+
+class CustomerCard(BaseModel):
+    id: int
+    name: str
+    phones: list[dict[str, Any]]
+    vehicles: list[dict[str, Any]]
+    service_orders: list[dict[str, Any]]
+    followups: list[dict[str, Any]]
+    complaints: list[dict[str, Any]]
+    appointments: list[dict[str, Any]]
+    calls: list[CardCall]
+
+
+class CustomerReply(BaseModel):
+    customer: CustomerCard
+
+
+class NewCustomerReply(BaseModel):
+    customer: IdOnly
+
+
+class ComplaintReply(BaseModel):
+    complaint: IdOnly
+
+
+class AppointmentReply(BaseModel):
+    appointment: IdOnly
+
+
+class Slot(BaseModel):
+    id: int
+    starts_at: str
+    ends_at: str
+
+
+class FreeSlots(BaseModel):
+    """Without ``day``: the days with a free place; with it: that day's free slots."""
+
+    days: list[str] | None = None
+    day: str | None = None
+    slots: list[Slot] | None = None
+
+
+# -- calls -----------------------------------------------------------------------------
+
+class Call(BaseModel):
+    id: int
+    linkedid: str
+    direction: str
+    state: str
+    agent_id: int | None
+    customer_id: int | None
+    followup_id: int | None
+    phone: str | None
+    ivr_choice: str | None
+    started_at: str | None
+    answered_at: str | None
+    ended_at: str | None
+    duration: float | None
+    disposition: str | None
+    recording: dict[str, Any] | None
+
+
+class CallReply(BaseModel):
+    call: Call
+
+
+class CallMessage(BaseModel):
+    """POST /api/calls answers with the call's first ``call`` message."""
+
+    type: Literal["call"]
+    call: Call
+
+
+class AgentStateMessage(BaseModel):
+    type: Literal["agent_state"]
+    state: AgentQueueState
+    paused_reason: str
+    wrap_up_call_id: int | None
+
+
+# -- recordings and the audit trail ----------------------------------------------------
+
+class RecordingItem(BaseModel):
+    id: int
+    started_at: str
+    customer_name: str | None
+    phone: str | None
+    agent_name: str | None
+    direction: str | None
+    disposition: str | None
+    duration_ms: int | None
+
+
+class RecordingPage(BaseModel):
+    items: list[RecordingItem]
+    total: int
+    next_cursor: str | None
+
+
+class Recording(BaseModel):
+    id: int
+    status: str
+    started_at: str | None
+    duration_ms: int | None
+    peaks: list[int]
+
+
+class RecordingReply(BaseModel):
+    recording: Recording
+
+
+class Waveform(BaseModel):
+    peaks: list[int]
+    duration_ms: int | None
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: str
+    actor_id: int | None
+    actor: str | None
+    action: str
+    target_type: str | None
+    target_id: str | None
+
+
+class AuditTrail(BaseModel):
+    items: list[AuditEntry]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: str
+    ami: dict[str, Any]
+    live: dict[str, Any]
+
+
+# -- the WebSocket (GET /api/ws): what the server sends ----------------------------------
+
+class CallerId(BaseModel):
+    raw: str | None
+    e164: str | None
+    withheld: bool
+
+
+class PopMessage(BaseModel):
+    """The hotline queue rings this agent: the caller's card(s) before they answer."""
+
+    type: Literal["pop"]
+    seq: int
+    call_id: int
+    linkedid: str
+    queue: str
+    caller: CallerId
+    ivr_choice: str | None
+    match: Literal["one", "several", "none", "withheld"]
+    candidates: list[dict[str, Any]]
+    rung_at: float
+
+
+class PopWithdrawnMessage(BaseModel):
+    type: Literal["pop_withdrawn"]
+    seq: int
+    call_id: int
+    linkedid: str
+    reason: Literal["not_answered", "answered_elsewhere", "caller_hung_up"]
+
+
+class WsCallMessage(CallMessage):
+    seq: int
+    snapshot: bool = Field(False, description="part of the state sent on (re)connection")
+
+
+class WsAgentStateMessage(AgentStateMessage):
+    seq: int
+    snapshot: bool = False
+
+
+class WsError(BaseModel):
+    """The answer to anything a console sends but pings."""
+
+    type: Literal["error"]
+    error_id: Literal["unexpected_message"]
+    message: str
+
+
+WEBSOCKET_MESSAGES: tuple[type[BaseModel], ...] = (
+    WsCallMessage, PopMessage, PopWithdrawnMessage, WsAgentStateMessage, WsError)
