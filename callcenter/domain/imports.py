@@ -7,11 +7,16 @@ as dealership exports write them; docs/imports.md lists every accepted spelling.
 Validation never stops at the first problem: every bad cell becomes a RowError with the
 line number and column header the user sees in Excel, so one round of corrections fixes
 the whole file.
+
+Nothing in the file is left out without a word: what the import cannot use (a column it
+does not know, vehicle columns without a VIN column, values under no header) becomes a
+FileWarning on the report, with a stable code and a message.
 """
 
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -31,6 +36,10 @@ class FileKind(enum.StrEnum):
     CUSTOMERS = "customers"
     SERVICE_ORDERS = "service_orders"
 
+    @property
+    def label(self) -> str:
+        return "customers with vehicles" if self is FileKind.CUSTOMERS else "service orders"
+
 
 @dataclass(frozen=True, slots=True)
 class RowError:
@@ -38,6 +47,45 @@ class RowError:
     column: str  # the header as written in the file; "" for problems of the whole file
     value: str
     reason: str
+
+
+class WarningCode(enum.StrEnum):
+    """Stable: scripts may match on them. docs/imports.md describes each."""
+
+    UNKNOWN_COLUMNS = "unknown_columns"
+    VEHICLE_COLUMNS_WITHOUT_VIN = "vehicle_columns_without_vin"
+    VALUES_WITHOUT_HEADER = "values_without_header"
+    OTHER_SHEETS = "other_sheets_not_read"
+
+
+@dataclass(frozen=True, slots=True)
+class FileWarning:
+    """Something in the file that was not imported; the rest of the file still is."""
+
+    code: WarningCode
+    # What it is about: headers as written, column letters, or sheet names.
+    names: tuple[str, ...]
+    message: str
+
+
+def column_letter(index: int) -> str:
+    """Excel's name of the column at a 0-based index: 0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def other_sheets_warning(first: str, others: Sequence[str]) -> FileWarning:
+    return FileWarning(WarningCode.OTHER_SHEETS, tuple(others),
+                       f"only the first sheet ({first!r}) is read; not imported: the sheet"
+                       f"{'s' if len(others) > 1 else ''} {_quoted(others)}")
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(repr(n) for n in names)
 
 
 # --- headers -----------------------------------------------------------------------
@@ -56,6 +104,8 @@ _CUSTOMER_NO = ("客户编号", "客户号", "客户代码", "客户编码", "cu
 _VIN = ("车架号", "车架号码", "VIN", "VIN码", "车辆识别代号", "车辆识别码")
 _MILEAGE = ("里程", "里程数", "公里数", "行驶里程", "里程(km)", "mileage", "mileage (km)",
             "mileage_km", "odometer")
+# A customer file's columns that describe the vehicle of the row, which the VIN names.
+VEHICLE_FIELDS = ("plate", "model", "sale_date", "delivery_date", "mileage")
 
 CUSTOMER_FIELDS = (
     Field("customer_no", _CUSTOMER_NO, required=True),
@@ -124,8 +174,9 @@ class Header:
     kind: FileKind
     line: int
     names: tuple[str, ...]  # every header cell as written
-    columns: Mapping[str, tuple[int, ...]]  # field name -> column indexes
+    columns: Mapping[str, tuple[int, ...]]  # field name -> column indexes it reads
     ignored: tuple[str, ...]  # headers that mean nothing to the import
+    warnings: tuple[FileWarning, ...] = ()  # the columns it will not read, and why
 
 
 def _field_for(key: str, aliases: Mapping[str, Field]) -> Field | None:
@@ -177,8 +228,24 @@ def parse_header(line: int, cells: Sequence[Cell]) -> tuple[Header | None, list[
         if f.required and f.name not in columns:
             errors.append(RowError(line, "", "", "missing column: " + " / ".join(f.aliases[:2])
                                    + (f" / {f.name}" if f.name not in f.aliases[:2] else "")))
+    warnings = []
+    if ignored:
+        warnings.append(FileWarning(
+            WarningCode.UNKNOWN_COLUMNS, tuple(ignored),
+            f"columns the import does not know in a file of {kind.label}, not imported: "
+            f"{_quoted(ignored)} (docs/imports.md lists the headers)"))
+    if kind is FileKind.CUSTOMERS and "vin" not in columns:
+        # Without a VIN there is no vehicle to attach these cells to: they are not read
+        # (nor checked) rather than dropped row by row.
+        unusable = sorted(i for f in VEHICLE_FIELDS for i in columns.pop(f, ()))
+        if unusable:
+            unused = tuple(names[i] for i in unusable)
+            warnings.append(FileWarning(
+                WarningCode.VEHICLE_COLUMNS_WITHOUT_VIN, unused,
+                f"vehicle columns without a VIN column, not imported: {_quoted(unused)}; "
+                "add a 车架号/VIN column to import the vehicles"))
     header = Header(kind, line, names, {k: tuple(v) for k, v in columns.items()},
-                    tuple(ignored))
+                    tuple(ignored), tuple(warnings))
     return header, errors
 
 
@@ -192,8 +259,21 @@ class BadValue(ValueError):
     """A cell that cannot be read; the message is the reason shown to the user."""
 
 
+class FormulaError(str):
+    """A cell showing a formula's error (#N/A, #DIV/0!, ...): its value is unknown."""
+
+
+FORMULA_ERROR = "the cell shows a formula error: fix the formula or type the value"
+
+
+def is_blank(cell: Cell) -> bool:
+    return cell is None or (cell.__class__ is str and not cell.strip())
+
+
 def cell_text(cell: Cell) -> str:
     """A cell as text: numbers typed into Excel (customer numbers, phones) lose '.0'."""
+    if cell.__class__ is str:
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
@@ -353,19 +433,27 @@ def parse_vin(text: str) -> str:
     raise BadValue("a VIN has only letters and digits")
 
 
+_PLATE_NOISE = re.compile(r"[\s·•.\-]")
+
+
 def parse_plate(text: str) -> str:
-    return re.sub(r"[\s·•.\-]", "", unicodedata.normalize("NFKC", text)).upper()
+    return _PLATE_NOISE.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
 MAX_MILEAGE_KM = 10_000_000
 
 
+_MILEAGE_NOISE = re.compile(r"(?i)[\s,]|km|公里|千米")
+
+
 def parse_mileage(cell: Cell) -> int:
-    text = re.sub(r"(?i)[\s,]|km|公里|千米", "", unicodedata.normalize("NFKC", cell_text(cell)))
-    try:
-        value = float(text)
-    except ValueError:
-        raise BadValue("not a number of kilometres") from None
+    if cell.__class__ is int or cell.__class__ is float:  # a number cell: nothing to clean
+        value = float(cell)
+    else:
+        try:
+            value = float(_MILEAGE_NOISE.sub("", unicodedata.normalize("NFKC", cell_text(cell))))
+        except ValueError:
+            raise BadValue("not a number of kilometres") from None
     if not value.is_integer() or not 0 <= value <= MAX_MILEAGE_KM:
         raise BadValue(f"kilometres: a whole number from 0 to {MAX_MILEAGE_KM:,}")
     return int(value)
@@ -446,7 +534,8 @@ class OrderRecord:
 
 
 class _RowReader:
-    """Reads one row's cells by field name, collecting a RowError per bad cell."""
+    """Reads one row's cells by field name, collecting a RowError per bad cell, and notes
+    the values standing under no header (which nothing reads)."""
 
     def __init__(self, header: Header, errors: list[RowError]) -> None:
         self.header = header
@@ -457,14 +546,30 @@ class _RowReader:
         # Looked up for every cell of 100,000 rows: resolved once.
         self._first = {name: (columns[0], header.names[columns[0]])
                        for name, columns in header.columns.items()}
+        self._width = len(header.names)
+        self._unnamed = tuple(i for i, name in enumerate(header.names) if not name)
+        self._strays: dict[int, int] = {}  # column index -> first line with a value there
 
     def start(self, line: int, cells: Sequence[Cell]) -> None:
         self.line, self.cells = line, cells
+        if self._unnamed or len(cells) > self._width:
+            for index in itertools.chain(self._unnamed, range(self._width, len(cells))):
+                if (index < len(cells) and index not in self._strays
+                        and not is_blank(cells[index])):
+                    self._strays[index] = line
 
-    def sort_errors(self) -> None:
-        """Errors in the order the file has them: by line, then column, however they were
-        found (a row's fields are not checked in column order)."""
+    def finish(self) -> list[FileWarning]:
+        """Sort the errors in the order the file has them: by line, then column, however
+        they were found (a row's fields are not checked in column order). The warning
+        about values under no header, if any."""
         self.errors.sort(key=lambda e: (e.line, self._positions.get(e.column, -1)))
+        if not self._strays:
+            return []
+        letters = tuple(column_letter(i) for i in sorted(self._strays))
+        where = ", ".join(f"column {column_letter(i)} (from line {line})"
+                          for i, line in sorted(self._strays.items()))
+        return [FileWarning(WarningCode.VALUES_WITHOUT_HEADER, letters,
+                            f"values in columns without a header, not imported: {where}")]
 
     def raw(self, name: str, index: int | None = None) -> tuple[str, Cell]:
         """(header, cell) of the field's first column, or of column ``index``."""
@@ -479,11 +584,35 @@ class _RowReader:
     def fail(self, column: str, cell: Cell, reason: str) -> None:
         self.errors.append(RowError(self.line, column, cell_text(cell), reason))
 
+    def _missing(self, column: str, required: bool) -> None:
+        if required:
+            self.fail(column, None, "missing required value")
+
+    def refuse_formula_error(self, column: str, cell: Cell) -> bool:
+        if cell.__class__ is FormulaError:
+            self.fail(column, cell, FORMULA_ERROR)
+            return True
+        return False
+
     def get(self, name: str, parse: Any = None, *, required: bool = False) -> Any:
-        column, cell = self.raw(name)
-        if cell is None or (isinstance(cell, str) and not cell.strip()):
-            if required:
-                self.fail(column, cell, "missing required value")
+        # The hot path of an import (15 cells a row, 100,000 rows): raw() inlined, text
+        # (the usual cell) tested first.
+        found = self._first.get(name)
+        if found is None:
+            column, cell = "", None
+        else:
+            index, column = found
+            cell = self.cells[index] if index < len(self.cells) else None
+        if cell.__class__ is str:
+            cell = cell.strip()
+            if not cell:
+                return self._missing(column, required)
+            if parse is None:
+                return cell
+        elif cell is None:
+            return self._missing(column, required)
+        elif cell.__class__ is FormulaError:
+            self.fail(column, cell, FORMULA_ERROR)
             return None
         try:
             return parse(cell) if parse else cell_text(cell) or None
@@ -506,10 +635,13 @@ class CustomerFileValidator:
 
     def __init__(self, header: Header, *, region: str, today: date) -> None:
         self.errors: list[RowError] = []
+        self.warnings: list[FileWarning] = []
         self.customers: dict[str, CustomerRecord] = {}
         self.vehicles: list[VehicleRecord] = []
         self._vin_lines: dict[str, int] = {}
         self._row = _RowReader(header, self.errors)
+        # Without a VIN column the vehicle cells are not read (the header warns of it).
+        self._reads_vehicles = "vin" in header.columns
         self._region = region
         self._today = today
 
@@ -539,7 +671,7 @@ class CustomerFileValidator:
         column = self._row.header.names[self._row.header.columns["name"][0]]
         self.errors.extend(RowError(c.line, column, "", "missing required value")
                            for c in self.customers.values() if not c.name)
-        self._row.sort_errors()
+        self.warnings = self._row.finish()
 
     def _birthday(self, cell: Cell) -> date:
         day = parse_date(cell)
@@ -551,6 +683,8 @@ class CustomerFileValidator:
         phones: list[str] = []
         for index in self._row.header.columns.get("phone", ()):
             column, cell = self._row.raw("phone", index)
+            if self._row.refuse_formula_error(column, cell):
+                continue
             try:
                 phones.extend(parse_phones(cell_text(cell), self._region))
             except BadValue as exc:
@@ -558,6 +692,8 @@ class CustomerFileValidator:
         return list(dict.fromkeys(phones))
 
     def _vehicle(self, customer_no: str) -> VehicleRecord | None:
+        if not self._reads_vehicles:
+            return None
         row = self._row
         vin = row.get("vin", parse_vin)
         plate = row.get("plate", lambda cell: parse_plate(cell_text(cell)) or None)
@@ -570,9 +706,7 @@ class CustomerFileValidator:
             row.fail(column, cell, "delivery date is before the sale date")
         if vin is None:
             column, cell = row.raw("vin")
-            if not column:
-                return None
-            if (cell is None or not cell_text(cell)) and any(
+            if is_blank(cell) and any(
                     v is not None for v in (plate, model, sale_date, delivery_date, mileage)):
                 row.fail(column, cell, "missing required value: vehicle columns need a VIN")
             return None
@@ -607,6 +741,7 @@ class OrderFileValidator:
 
     def __init__(self, header: Header, *, tz: ZoneInfo) -> None:
         self.errors: list[RowError] = []
+        self.warnings: list[FileWarning] = []
         self.orders: list[OrderRecord] = []
         self._order_lines: dict[str, int] = {}
         self._visits: dict[str, OrderRecord] = {}
@@ -650,7 +785,7 @@ class OrderFileValidator:
         self.orders.append(order)
 
     def finish(self) -> None:
-        self._row.sort_errors()
+        self.warnings = self._row.finish()
 
 
 @dataclass(frozen=True, slots=True)

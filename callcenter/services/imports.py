@@ -3,16 +3,14 @@ orders: how a center starts, and how it keeps its lists in step with the dealers
 
 All or nothing: every row is validated before anything is written, and the writes run
 in one transaction. Importing the same file again changes nothing. The follow-ups that
-the file makes due are created with it.
+the file makes due are created with it. What the file holds that the import cannot use
+(unknown columns, vehicle columns without a VIN, other sheets...) is on the report as
+warnings: nothing is left out without a word.
 """
 
 from __future__ import annotations
 
 import asyncio
-import codecs
-import contextlib
-import csv
-import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +18,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
-import openpyxl
 
 from callcenter.db import imports as repo
 from callcenter.db.connection import Connection
@@ -31,22 +28,23 @@ from callcenter.domain.imports import (
     CustomerFileValidator,
     CustomerRecord,
     FileKind,
+    FileWarning,
     Header,
     OrderFileValidator,
     OrderRecord,
     RowError,
     VehicleRecord,
     check_order_references,
+    is_blank,
     parse_header,
 )
 from callcenter.errors import CallcenterError, ValidationError
+from callcenter.import_files import Sheet, Unreadable, read_sheet
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 1000
 # Title rows ("客户清单 2025年") may sit above the header.
 HEADER_SEARCH_ROWS = 10
-_KIND_TEXT = {FileKind.CUSTOMERS: "customers with vehicles",
-              FileKind.SERVICE_ORDERS: "service orders"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +73,13 @@ class ImportReport:
     followups_created: int = 0
     followups_updated: int = 0
     errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
+    # What the file holds that was not imported (imported or not, the file is reported).
+    warnings: list[FileWarning] = field(default_factory=list)
 
     def format_text(self, max_errors: int | None = None) -> str:
-        """The report for a terminal; every error unless ``max_errors`` is given."""
-        kind = _KIND_TEXT[self.kind] if self.kind else "unknown kind"
+        """The report for a terminal; every error unless ``max_errors`` is given, then
+        every warning."""
+        kind = self.kind.label if self.kind else "unknown kind"
         lines = [f"{self.file}: {kind}, {_count(self.total_rows, 'row')}"]
         if self.errors:
             lines[0] += f" - REJECTED, nothing was imported: {_count(len(self.errors), 'problem')}"
@@ -90,17 +90,16 @@ class ImportReport:
             lines += [f"  {_where(e)}: {e.reason}" for e in shown]
             if len(shown) < len(self.errors):
                 lines.append(f"  ... and {len(self.errors) - len(shown)} more")
-            return "\n".join(lines)
-        if self.kind is FileKind.CUSTOMERS:
+        elif self.kind is FileKind.CUSTOMERS:
             lines.append(f"  customers:  {self.customers}")
             lines.append(f"  phones:     {self.phones_added} added")
             lines.append(f"  vehicles:   {self.vehicles}")
         else:
             lines.append(f"  orders:     {self.orders}")
-        lines.append(f"  follow-ups: {self.followups_created} created, "
-                     f"{self.followups_updated} rescheduled")
-        if self.ignored_columns:
-            lines.append(f"  ignored columns: {', '.join(self.ignored_columns)}")
+        if not self.errors:
+            lines.append(f"  follow-ups: {self.followups_created} created, "
+                         f"{self.followups_updated} rescheduled")
+        lines += [f"  warning [{w.code}]: {w.message}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -145,87 +144,42 @@ class ParsedFile:
 
 # --- reading -----------------------------------------------------------------------
 
-@contextlib.contextmanager
-def _open_rows(path: Path) -> Iterator[tuple[Iterator[Sequence[Cell]], int | None]]:
-    """The file's rows and how many there are (None when the file does not say)."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises zipfile, KeyError, XML errors...
-            raise _Unreadable(f"not a readable .xlsx workbook ({exc})") from None
-        try:
-            # The first sheet: exports put the data there.
-            sheet = book.worksheets[0]
-            declared_rows = sheet.max_row
-            # Read-only mode stops at the size the file declares, and some generators
-            # declare a wrong one ("A1:A1"): read to the real end, keep the size only
-            # as the progress estimate.
-            sheet.reset_dimensions()
-            yield sheet.iter_rows(values_only=True), declared_rows
-        finally:
-            book.close()
-    elif suffix in (".csv", ".txt"):
-        text = _decode(path.read_bytes())
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
-        except csv.Error as exc:  # e.g. a cell over the csv module's size limit
-            raise _Unreadable(f"not a readable CSV file ({exc})") from None
-        yield iter(rows), len(rows)
-    else:
-        raise _Unreadable("unsupported file type: save it as .xlsx or .csv (UTF-8 or GBK)")
-
-
-class _Unreadable(Exception):
-    pass
-
-
-def _decode(raw: bytes) -> str:
-    # Excel on a Chinese Windows writes CSV in GBK (GB18030 is its superset); everything
-    # else writes UTF-8, often with a byte-order mark.
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _Unreadable("the text is neither UTF-8 nor GBK/GB18030")
-
-
-def _delimiter(text: str) -> str:
-    # Comma, or what a European-locale Excel or a "text" export uses instead.
-    head = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
-    return max(",;\t", key=head.count)
-
-
 def _blank(cells: Sequence[Cell]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    return all(is_blank(c) for c in cells)
 
 
 def parse_file(path: Path, *, region: str, tz: ZoneInfo, today: date,
                progress: Progress | None = None) -> ParsedFile:
     """Read and validate the whole file (blocking: run it off the event loop)."""
-    parsed = ParsedFile(ImportReport(path.name, None))
-    report = parsed.report
     try:
-        with _open_rows(path) as (rows, row_count):
-            found = _find_header(rows)
-            if found is None:
-                report.errors.append(RowError(1, "", "", NO_HEADER))
-                return parsed
-            header, header_errors = found
-            parsed.header, report.kind = header, header.kind
-            report.errors.extend(header_errors)
-            report.ignored_columns = list(header.ignored)
-            if header_errors:
-                return parsed
-            _validate_rows(parsed, header, rows, (row_count or 0) - header.line,
-                           region=region, tz=tz, today=today, progress=progress)
-    except _Unreadable as exc:
-        report.errors.append(RowError(0, "", "", str(exc)))
-    except OSError as exc:
-        report.errors.append(RowError(0, "", "", f"cannot read the file: {exc.strerror}"))
+        sheet = read_sheet(path)
+    except (Unreadable, OSError) as exc:
+        reason = (str(exc) if isinstance(exc, Unreadable)
+                  else f"cannot read the file: {exc.strerror or exc}")
+        parsed = ParsedFile(ImportReport(path.name, None))
+        parsed.report.errors.append(RowError(0, "", "", reason))
+        return parsed
+    return parse_sheet(path.name, sheet, region=region, tz=tz, today=today,
+                       progress=progress)
+
+
+def parse_sheet(file: str, sheet: Sheet, *, region: str, tz: ZoneInfo, today: date,
+                progress: Progress | None = None) -> ParsedFile:
+    """Validate the rows of a file read by ``read_sheet`` (blocking)."""
+    parsed = ParsedFile(ImportReport(file, None, warnings=list(sheet.warnings)))
+    report = parsed.report
+    rows = iter(sheet.rows)
+    found = _find_header(rows)
+    if found is None:
+        report.errors.append(RowError(1, "", "", NO_HEADER))
+        return parsed
+    header, header_errors = found
+    parsed.header, report.kind = header, header.kind
+    report.errors.extend(header_errors)
+    report.warnings.extend(header.warnings)
+    if not header_errors:
+        _validate_rows(parsed, header, rows, len(sheet.rows) - header.line,
+                       region=region, tz=tz, today=today, progress=progress)
     return parsed
 
 
@@ -267,6 +221,7 @@ def _validate_rows(parsed: ParsedFile, header: Header, rows: Iterator[Sequence[C
     report = parsed.report
     report.total_rows = done
     report.errors.extend(validator.errors)
+    report.warnings.extend(validator.warnings)
     if isinstance(validator, CustomerFileValidator):
         parsed.customers = list(validator.customers.values())
         parsed.vehicles = validator.vehicles

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import os
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +15,7 @@ import openpyxl
 import pytest
 
 from callcenter.db import imports as repo
+from callcenter.domain.imports import WarningCode
 from callcenter.services.imports import (
     Counts,
     ImportFailed,
@@ -223,7 +227,9 @@ async def test_chinese_headers_and_values(pool: asyncpg.Pool, tmp_path: Path) ->
 
     report = await run(pool, path)
 
-    assert not report.errors and report.ignored_columns == ["备注"]
+    assert not report.errors
+    assert [(w.code, w.names) for w in report.warnings] == [
+        (WarningCode.UNKNOWN_COLUMNS, ("备注",))]
     row = await pool.fetchrow("SELECT * FROM customers")
     assert (row["external_ref"], row["name"], row["gender"], row["birthday"],
             row["value_level"], row["temperament"], row["do_not_disturb"]) == (
@@ -248,6 +254,41 @@ async def test_gb18030_csv(pool: asyncpg.Pool, tmp_path: Path) -> None:
     assert await pool.fetchval("SELECT model FROM vehicles") == "迈腾"
     assert await pool.fetchval("SELECT count(*) FROM customer_phones") == 2
     assert await pool.fetchval("SELECT due_date FROM followup_tasks") == date(2025, 7, 5)
+
+
+def vinless_file(tmp_path: Path) -> Path:
+    # A dealership's short list: plates and models, but no VIN to tell the cars apart.
+    return write_xlsx(tmp_path / "plates.xlsx", [
+        ["客户编号", "姓名", "手机", "车牌号", "车型", "备注"],
+        ["C001", "张伟", "13800138000", "京A12345", "速腾", "老客户"],
+        ["C002", "李娜", "13900139000", "京B54321", "迈腾", None],
+    ])
+
+
+async def test_plates_and_models_without_a_vin_column_are_reported_not_dropped(
+        pool: asyncpg.Pool, tmp_path: Path) -> None:
+    report = await run(pool, vinless_file(tmp_path))
+
+    assert not report.errors
+    assert report.customers == Counts(created=2) and report.vehicles == Counts()
+    assert [(w.code, w.names) for w in report.warnings] == [
+        (WarningCode.UNKNOWN_COLUMNS, ("备注",)),
+        (WarningCode.VEHICLE_COLUMNS_WITHOUT_VIN, ("车牌号", "车型"))]
+    assert await pool.fetchval("SELECT count(*) FROM customers") == 2
+    assert await pool.fetchval("SELECT count(*) FROM vehicles") == 0
+
+
+async def test_the_command_prints_the_warnings(db_url: str, tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "callcenter", "import", str(vinless_file(tmp_path)),
+        env={**os.environ, "CALLCENTER_DATABASE_URL": db_url},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await proc.communicate()
+
+    assert proc.returncode == 0, err.decode()
+    assert ("  warning [vehicle_columns_without_vin]: vehicle columns without a VIN column, "
+            "not imported: '车牌号', '车型'; add a 车架号/VIN column to import the vehicles"
+            ) in out.decode().splitlines()
 
 
 def orders_file(tmp_path: Path, rows: list[list[object]]) -> Path:

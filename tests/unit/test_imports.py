@@ -10,6 +10,7 @@ import pytest
 
 from callcenter.domain.imports import (
     BOOLEANS,
+    FORMULA_ERROR,
     GENDERS,
     ORDER_KINDS,
     TEMPERAMENTS,
@@ -17,10 +18,14 @@ from callcenter.domain.imports import (
     BadValue,
     CustomerFileValidator,
     FileKind,
+    FileWarning,
+    FormulaError,
     OrderFileValidator,
     RowError,
     VehicleOwner,
+    WarningCode,
     check_order_references,
+    column_letter,
     header_key,
     parse_amount,
     parse_date,
@@ -189,6 +194,8 @@ def test_chinese_customer_header() -> None:
         "vin": (10,), "plate": (11,), "model": (12,), "sale_date": (13,),
         "delivery_date": (14,), "mileage": (15,)}
     assert header.ignored == ("备注",)
+    assert [(w.code, w.names) for w in header.warnings] == [
+        (WarningCode.UNKNOWN_COLUMNS, ("备注",))]
 
 
 def test_english_customer_header_with_numbered_phone_columns() -> None:
@@ -221,8 +228,63 @@ def test_header_problems() -> None:
         RowError(3, "", "", "missing column: 结算时间 / 结算日期 / settled_at"),
     ]
     assert header.ignored == ("姓名",)
+    assert header.warnings[0].message == (
+        "columns the import does not know in a file of service orders, not imported: "
+        "'姓名' (docs/imports.md lists the headers)")
     none, errors = parse_header(1, ["foo", "bar"])
     assert none is None and "no header row" in errors[0].reason
+
+
+def test_vehicle_columns_without_a_vin_column_are_not_read_and_said_so() -> None:
+    header, errors = parse_header(1, ["客户编号", "姓名", "车牌号", "车型", "交车日期", "备注"])
+    assert errors == [] and header is not None
+    assert set(header.columns) == {"customer_no", "name"}
+    assert header.warnings == (
+        FileWarning(WarningCode.UNKNOWN_COLUMNS, ("备注",),
+                    "columns the import does not know in a file of customers with "
+                    "vehicles, not imported: '备注' (docs/imports.md lists the headers)"),
+        FileWarning(WarningCode.VEHICLE_COLUMNS_WITHOUT_VIN, ("车牌号", "车型", "交车日期"),
+                    "vehicle columns without a VIN column, not imported: '车牌号', '车型', "
+                    "'交车日期'; add a 车架号/VIN column to import the vehicles"))
+    validator = CustomerFileValidator(header, region="CN", today=TODAY)
+    # Cells of columns that are not read are not checked either.
+    validator.add(2, ["C1", "张伟", "京A12345", "速腾", "not a date", "老客户"])
+    validator.finish()
+    assert (validator.errors, validator.warnings, validator.vehicles) == ([], [], [])
+    assert list(validator.customers) == ["C1"]
+
+
+@pytest.mark.parametrize(("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"),
+                                                (702, "AAA")])
+def test_column_letters(index: int, letters: str) -> None:
+    assert column_letter(index) == letters
+
+
+def test_values_under_no_header_are_said_so() -> None:
+    # Column C has no header, and some rows run past the header's last column (E).
+    header, _ = parse_header(1, ["客户编号", "姓名", None, "手机"])
+    assert header is not None
+    validator = CustomerFileValidator(header, region="CN", today=TODAY)
+    validator.add(2, ["C1", "张伟", "", "13800138000", ""])
+    validator.add(3, ["C2", "李娜", "VIP", "13900139000"])
+    validator.add(4, ["C3", "王芳", None, None, None, "x"])
+    validator.add(5, ["C4", "赵磊", "again", None, "y"])
+    validator.finish()
+    assert validator.errors == []
+    assert validator.warnings == [FileWarning(
+        WarningCode.VALUES_WITHOUT_HEADER, ("C", "E", "F"),
+        "values in columns without a header, not imported: column C (from line 3), "
+        "column E (from line 5), column F (from line 4)")]
+
+
+def test_a_formula_error_is_refused_where_a_value_was_expected() -> None:
+    validator = customer_validator()
+    validator.add(2, ["C1", "张伟", FormulaError("#REF!"), FormulaError("#N/A"), VIN1,
+                      FormulaError("#VALUE!"), None, None])
+    validator.finish()
+    assert [(e.column, e.value, e.reason) for e in validator.errors] == [
+        (column, value, FORMULA_ERROR)
+        for column, value in (("手机", "#REF!"), ("生日", "#N/A"), ("车型", "#VALUE!"))]
 
 
 # --- rows ----------------------------------------------------------------------------
@@ -398,24 +460,25 @@ def test_xlsx_with_a_wrong_declared_size_is_read_to_the_end(tmp_path: Path) -> N
 
 
 def test_report_text() -> None:
+    unknown = FileWarning(WarningCode.UNKNOWN_COLUMNS, ("备注",), "columns ... not imported")
     report = ImportReport("orders.xlsx", FileKind.SERVICE_ORDERS, total_rows=1,
-                          orders=Counts(2, 1, 3), followups_created=1,
-                          ignored_columns=["备注"])
+                          orders=Counts(2, 1, 3), followups_created=1, warnings=[unknown])
     assert report.format_text() == (
         "orders.xlsx: service orders, 1 row\n"
         "  orders:     2 created, 1 updated, 3 unchanged\n"
         "  follow-ups: 1 created, 0 rescheduled\n"
-        "  ignored columns: 备注")
+        "  warning [unknown_columns]: columns ... not imported")
     rejected = ImportReport("c.csv", FileKind.CUSTOMERS, total_rows=9, errors=[
         RowError(2, "手机", "123", "not a valid phone number: '123'"),
         RowError(2, "姓名", "", "missing required value"),
-        RowError(5, "车架号", "X", "a VIN has 17 characters, not 1")])
+        RowError(5, "车架号", "X", "a VIN has 17 characters, not 1")], warnings=[unknown])
     assert rejected.format_text(max_errors=2) == (
         "c.csv: customers with vehicles, 9 rows - REJECTED, nothing was imported: "
         "3 problems in 2 rows\n"
         "  line 2, 手机 ('123'): not a valid phone number: '123'\n"
         "  line 2, 姓名: missing required value\n"
-        "  ... and 1 more")
+        "  ... and 1 more\n"
+        "  warning [unknown_columns]: columns ... not imported")
     unreadable = ImportReport("old.xls", None, errors=[RowError(0, "", "", "unsupported")])
     assert unreadable.format_text() == (
         "old.xls: unknown kind, 0 rows - REJECTED, nothing was imported: 1 problem\n"
