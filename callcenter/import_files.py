@@ -47,6 +47,8 @@ from callcenter.domain.imports import (
 _SNIFF_LINES = 10
 # Floats at or beyond this magnitude may not be the integer the file wrote.
 _EXACT_FLOATS = float(2**53)
+# Bytes of a sheet's XML searched at a time for error cells.
+_SCAN_CHUNK = 1 << 20
 
 
 class Unreadable(Exception):
@@ -127,9 +129,13 @@ def _shows_formula_errors(path: Path) -> bool:
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             if "worksheets/" in name and name.endswith(".xml"):
-                xml = archive.read(name)
-                if b't="e"' in xml or b"t='e'" in xml:
-                    return True
+                with archive.open(name) as part:
+                    tail = b""
+                    while chunk := part.read(_SCAN_CHUNK):
+                        window = tail + chunk
+                        if b't="e"' in window or b"t='e'" in window:
+                            return True
+                        tail = window[-4:]  # a match may straddle chunks
     return False
 
 
