@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 
 from callcenter.db.calls import apply_failed_attempt
+from callcenter.db.complaints import record_check_call
 from callcenter.db.connection import Connection
 from callcenter.db.database import unavailable_as_domain_error
 from callcenter.db.queries import load_queries
@@ -37,6 +38,7 @@ class LockedTask:
     customer_id: int
     assigned_to: int | None
     visit_no: str | None  # a service follow-up's visit
+    complaint_id: int | None = None  # a complaint_check follow-up's complaint
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,8 @@ class FollowupStore:
                        actor_id: int, now: datetime) -> int | None:
         """The task completed with what ``completion`` makes of it and its kind's active
         questionnaire; a service visit's orders settled and the customer's next
-        maintenance date set. The id of the complaint it opens, if any."""
+        maintenance date set; a complaint's check call closes or reopens it. The id of
+        the complaint it opens, if any."""
         async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
                 conn.transaction():
             task = await _checked_task(conn, task_id, call_id, check)
@@ -126,6 +129,11 @@ class FollowupStore:
                 service_day = max(settled).date() if settled else now.date()
                 await conn.execute(Q["set_next_maintenance"], task.customer_id,
                                    next_maintenance_date(service_day))
+            if task.complaint_id is not None:
+                # the check call: its complaint is closed or reopened, never a new one
+                await record_check_call(conn, task.complaint_id, done.result == "satisfied",
+                                        done.answers, done.score, actor_id, call_id, now)
+                return None
             if done.complaint is None:
                 return None
             complaint_id: int = await conn.fetchval(
@@ -142,7 +150,7 @@ async def _checked_task(conn: Connection, task_id: int, call_id: int,
     if row is None:
         raise NotFound(f"follow-up {task_id} does not exist")
     task = LockedTask(row["id"], row["kind"], row["status"], row["customer_id"],
-                      row["assigned_to"], row["visit_no"])
+                      row["assigned_to"], row["visit_no"], row["complaint_id"])
     call = await conn.fetchrow(Q["call_of_task"], call_id, task_id)
     check(task, call is not None and call["disposition"] == "answered")
     return task

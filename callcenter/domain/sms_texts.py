@@ -34,6 +34,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "when": "{month}月{day}日（周{weekday}）{time}",
         "weekdays": "一 二 三 四 五 六 日",
         "months": "1 2 3 4 5 6 7 8 9 10 11 12",
+        # To the complaint's owner (staff), when a step of the 2-1-2-3 rule is late.
+        "complaint_overdue": "投诉{id}（客户{customer}）的“{step}”已超时，请尽快处理。",
+        "step.first_contact": "首次联系",
+        "step.reply": "答复客户",
+        "step.management_reply": "管理层答复",
+        "step.check_call": "回访",
     },
     "en": {
         "signature": "[{dealer}] ",
@@ -61,6 +67,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "when": "{weekday} {day} {month} {time}",
         "weekdays": "Mon Tue Wed Thu Fri Sat Sun",
         "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+        "complaint_overdue": "Complaint {id} (customer {customer}): the {step} is overdue. "
+                             "Please act now.",
+        "step.first_contact": "first contact",
+        "step.reply": "reply to the customer",
+        "step.management_reply": "management reply",
+        "step.check_call": "check call",
     },
 }
 
@@ -90,6 +102,16 @@ def appointment_cancelled(customer_name: str, when: datetime, plate: str | None,
     """The notice that a service appointment was cancelled."""
     return _appointment("appointment_cancelled", customer_name, when, plate, locale,
                         dealer, hotline)
+
+
+def complaint_overdue(complaint_id: int, customer_name: str, step: str,
+                      locale: str = DEFAULT_LOCALE, dealer: str = "") -> str:
+    """The SMS to a complaint's owner when one of its steps is overdue."""
+    texts = _texts(locale)
+    body = texts["complaint_overdue"].format(id=complaint_id, customer=customer_name.strip(),
+                                             step=texts[f"step.{step}"])
+    signature = texts["signature"].format(dealer=dealer.strip()) if dealer.strip() else ""
+    return signature + body
 
 
 def _appointment(key: str, customer_name: str, when: datetime, plate: str | None,

@@ -11,7 +11,8 @@ from callcenter.db.migrations import MigrationError, load_migrations, migrate
 
 EXPECTED_TABLES = {
     "advisors", "appointment_slots", "appointments", "audit_log", "call_events",
-    "call_legs", "calls", "complaint_events", "complaints", "customer_phones", "customers",
+    "call_legs", "calls", "complaint_escalations", "complaint_events", "complaints",
+    "customer_phones", "customers",
     "followup_attempts", "followup_tasks", "ivr_sessions", "login_throttle",
     "questionnaire_templates",
     "recording_jobs", "recordings", "schema_migrations", "service_orders", "sms_outbox",

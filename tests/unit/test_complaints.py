@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from callcenter.domain.complaints import (
+    Action,
     ComplaintTimes,
     DeadlineState,
+    Status,
     Step,
+    StepOutOfOrder,
+    WorkingClock,
+    check_may_act,
     complaint_clock,
     deadline_state,
+    next_status,
+    overdue_steps,
 )
+from callcenter.domain.ivr import ServiceHours
+from callcenter.domain.users import Role, User
+from callcenter.errors import Forbidden
 
 OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -118,3 +129,118 @@ def test_from_row_reads_the_complaint_columns() -> None:
            "replied_at": None, "management_reply_at": None, "resolved_at": None,
            "check_call_at": None, "description": "ignored"}
     assert ComplaintTimes.from_row(row) == ComplaintTimes(OPENED, "major")
+
+
+# ---------------------------------------------------------------------------- working clock
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WORKING = WorkingClock(ServiceHours(), SHANGHAI)  # 08:30-18:00, closed on Sundays
+
+
+def _local(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, minute, tzinfo=SHANGHAI)  # 2026-03-01 is a Sunday
+
+
+@pytest.mark.parametrize(("start", "within", "due"), [
+    # inside the hours: the plain sum
+    (_local(2, 9), timedelta(hours=2), _local(2, 11)),
+    # late in the day: the rest runs from the next opening
+    (_local(2, 17, 30), timedelta(hours=2), _local(3, 10)),
+    # at night: the clock starts at the next opening
+    (_local(2, 22), timedelta(hours=2), _local(3, 10, 30)),
+    # Saturday evening: Sunday is closed
+    (_local(7, 17), timedelta(hours=2), _local(9, 9, 30)),
+    # a day is an open day's hours (9.5 h)
+    (_local(2, 9), timedelta(days=1), _local(3, 9)),
+    (_local(2, 22), timedelta(days=1), _local(3, 18)),
+    (_local(6, 9), timedelta(days=2), _local(9, 9)),
+])
+def test_a_working_clock_pauses_outside_the_hours(start: datetime, within: timedelta,
+                                                  due: datetime) -> None:
+    assert WORKING.due(start, within) == due
+
+
+def test_a_complaint_opened_at_night_is_not_overdue_by_morning() -> None:
+    opened = _local(2, 22)
+    times = ComplaintTimes(opened, "normal")
+    calendar = complaint_clock(times, _local(3, 8))
+    working = complaint_clock(times, _local(3, 8), WORKING)
+    assert calendar[Step.FIRST_CONTACT].state is OVERDUE
+    assert working[Step.FIRST_CONTACT].state is PENDING
+    assert overdue_steps(calendar) == [Step.FIRST_CONTACT]
+    assert overdue_steps(working) == []
+
+
+# ---------------------------------------------------------------------------- the steps
+
+OPEN, CONTACTED, REPLIED, RESOLVED, CLOSED = (
+    Status.OPEN, Status.CONTACTED, Status.REPLIED, Status.RESOLVED, Status.CLOSED)
+
+
+@pytest.mark.parametrize(("status", "action", "after"), [
+    (OPEN, Action.ASSIGN, OPEN),
+    (OPEN, Action.FIRST_CONTACT, CONTACTED),
+    (CONTACTED, Action.REPLY, REPLIED),
+    (REPLIED, Action.RESOLVE, RESOLVED),
+    (RESOLVED, Action.CHECK_SATISFIED, CLOSED),
+    (RESOLVED, Action.CHECK_DISSATISFIED, REPLIED),
+    (RESOLVED, Action.REOPEN, REPLIED),
+    (CLOSED, Action.REOPEN, REPLIED),
+    (CLOSED, Action.NOTE, CLOSED),
+    (CONTACTED, Action.MANAGEMENT_REPLY, CONTACTED),
+])
+def test_steps_in_order(status: Status, action: Action, after: Status) -> None:
+    assert next_status(status, action, severity="normal", management_replied=False) is after
+
+
+@pytest.mark.parametrize(("status", "action"), [
+    (OPEN, Action.REPLY),            # no reply before the first contact
+    (OPEN, Action.RESOLVE),
+    (CONTACTED, Action.RESOLVE),     # no resolution before the reply
+    (CONTACTED, Action.FIRST_CONTACT),
+    (RESOLVED, Action.ASSIGN),
+    (CLOSED, Action.RESOLVE),
+    (OPEN, Action.REOPEN),
+    (REPLIED, Action.CHECK_SATISFIED),  # no check call before the resolution
+    (OPEN, Action.MANAGEMENT_REPLY),
+])
+def test_steps_out_of_order_are_refused(status: Status, action: Action) -> None:
+    with pytest.raises(StepOutOfOrder):
+        next_status(status, action, severity="normal", management_replied=False)
+
+
+def test_a_major_complaint_needs_management_before_resolution() -> None:
+    with pytest.raises(StepOutOfOrder) as refused:
+        next_status(REPLIED, Action.RESOLVE, severity="major", management_replied=False)
+    assert refused.value.http_status == 409
+    assert refused.value.details["missing"] == "management_reply"
+    assert next_status(REPLIED, Action.RESOLVE, severity="major",
+                       management_replied=True) is RESOLVED
+    with pytest.raises(StepOutOfOrder):
+        next_status(REPLIED, Action.MANAGEMENT_REPLY, severity="major", management_replied=True)
+
+
+def _user(user_id: int, role: Role) -> User:
+    return User(user_id, f"u{user_id}", f"U{user_id}", role, None, "zh-CN")
+
+
+AGENT, OTHER, SUPERVISOR = (_user(1, Role.AGENT), _user(2, Role.AGENT),
+                            _user(3, Role.SUPERVISOR))
+
+
+def test_who_may_take_a_step() -> None:
+    for action in (Action.FIRST_CONTACT, Action.REPLY, Action.RESOLVE, Action.REOPEN):
+        check_may_act(AGENT, 1, action)          # the owner
+        check_may_act(SUPERVISOR, 1, action)     # a supervisor
+        with pytest.raises(Forbidden):
+            check_may_act(OTHER, 1, action)      # another agent
+        with pytest.raises(Forbidden):
+            check_may_act(OTHER, None, action)   # nobody's yet: take it first
+    check_may_act(OTHER, 1, Action.NOTE)
+    # assigning: an agent takes an unowned complaint for themselves, nothing more
+    check_may_act(OTHER, None, Action.ASSIGN, 2)
+    with pytest.raises(Forbidden):
+        check_may_act(OTHER, None, Action.ASSIGN, 1)
+    with pytest.raises(Forbidden):
+        check_may_act(OTHER, 1, Action.ASSIGN, 2)
+    check_may_act(SUPERVISOR, 1, Action.ASSIGN, 2)

@@ -33,7 +33,7 @@ LEFT JOIN vehicles v ON v.id = t.vehicle_id
 WHERE t.id = $1;
 
 -- name: lock_task
-SELECT id, kind, status, customer_id, assigned_to, attempts, visit_no
+SELECT id, kind, status, customer_id, assigned_to, attempts, visit_no, complaint_id
 FROM followup_tasks WHERE id = $1 FOR UPDATE;
 
 -- name: task_kind

@@ -1,0 +1,157 @@
+-- name: lock_complaint
+SELECT id, customer_id, status, severity, owner_id, management_reply_at, opened_at
+FROM complaints WHERE id = $1
+FOR UPDATE;
+
+-- name: insert_event
+INSERT INTO complaint_events (complaint_id, actor_id, kind, call_id, note, details, at)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
+
+-- name: assign
+UPDATE complaints SET owner_id = $2, department = coalesce($3, department), updated_at = $4
+WHERE id = $1;
+
+-- name: first_contact
+UPDATE complaints SET status = 'contacted', first_contact_at = coalesce(first_contact_at, $2),
+                      updated_at = $2
+WHERE id = $1;
+
+-- name: reply
+UPDATE complaints SET status = 'replied', replied_at = coalesce(replied_at, $2),
+                      updated_at = $2
+WHERE id = $1;
+
+-- name: management_reply
+UPDATE complaints SET management_reply_at = $2, updated_at = $2 WHERE id = $1;
+
+-- name: resolve
+UPDATE complaints SET status = 'resolved', resolved_at = $2, resolution = $3,
+                      compensation = $4, check_call_at = NULL, updated_at = $2
+WHERE id = $1;
+
+-- name: reopen
+-- Back to "replied": the customer has been heard, a new resolution is due. The first
+-- round's times stay (the clock judged them); the check call starts again on the next
+-- resolution.
+UPDATE complaints SET status = 'replied', resolved_at = NULL, closed_at = NULL,
+                      check_call_at = NULL, updated_at = $2
+WHERE id = $1;
+
+-- name: check_call_done
+UPDATE complaints SET check_call_at = $2, updated_at = $2 WHERE id = $1;
+
+-- name: close
+UPDATE complaints SET status = 'closed', closed_at = $2, updated_at = $2 WHERE id = $1;
+
+-- name: insert_check_task
+-- The check call: a complaint_check follow-up for the owner, one per resolution.
+INSERT INTO followup_tasks (kind, source_key, customer_id, due_date, assigned_to,
+                            complaint_id)
+VALUES ('complaint_check',
+        'complaint:' || $1::bigint || ':check:' ||
+            (SELECT count(*) + 1 FROM followup_tasks WHERE complaint_id = $1),
+        $2, $3, $4, $1)
+RETURNING id;
+
+-- name: cancel_open_check_tasks
+UPDATE followup_tasks SET status = 'cancelled'
+WHERE complaint_id = $1 AND status IN ('open', 'call_again');
+
+-- name: complaint
+SELECT c.id, c.customer_id, c.call_id, c.followup_task_id, c.source, c.severity, c.category,
+       c.department, c.description, c.owner_id, c.status, c.opened_at, c.first_contact_at,
+       c.replied_at, c.management_reply_at, c.resolved_at, c.check_call_at, c.closed_at,
+       c.resolution, c.compensation, c.created_by,
+       cu.name AS customer_name,
+       (SELECT e164 FROM customer_phones p WHERE p.customer_id = cu.id
+        ORDER BY p.position, p.id LIMIT 1) AS customer_phone,
+       o.display_name AS owner_name
+FROM complaints c
+JOIN customers cu ON cu.id = c.customer_id
+LEFT JOIN users o ON o.id = c.owner_id
+WHERE c.id = $1;
+
+-- name: timeline
+SELECT e.id, e.at, e.kind, e.note, e.details, e.call_id, e.actor_id,
+       u.display_name AS actor_name
+FROM complaint_events e
+LEFT JOIN users u ON u.id = e.actor_id
+WHERE e.complaint_id = $1
+ORDER BY e.at, e.id;
+
+-- name: linked_calls
+-- The complaint's own call and every call on its timeline, with their recordings.
+SELECT ca.id, ca.direction, ca.started_at, ca.answered_at, ca.ended_at, ca.disposition,
+       ca.agent_id, r.id AS recording_id, r.status AS recording_status,
+       r.duration_ms AS recording_duration_ms
+FROM calls ca
+LEFT JOIN recordings r ON r.call_id = ca.id
+WHERE ca.id = (SELECT call_id FROM complaints WHERE id = $1)
+   OR ca.id IN (SELECT call_id FROM complaint_events
+                WHERE complaint_id = $1 AND call_id IS NOT NULL)
+ORDER BY ca.started_at;
+
+-- name: list
+-- One page of a list. $1 owner (NULL: any), $2 statuses (NULL: any), $3 source,
+-- $4 severity, $5 department, $6 text: the customer's name, phone digits or plate,
+-- $7 opened from, $8 opened before, $9 limit.
+SELECT c.id, c.customer_id, c.source, c.severity, c.category, c.department, c.status,
+       c.description, c.owner_id, c.opened_at, c.first_contact_at, c.replied_at,
+       c.management_reply_at, c.resolved_at, c.check_call_at, c.closed_at,
+       cu.name AS customer_name, o.display_name AS owner_name
+FROM complaints c
+JOIN customers cu ON cu.id = c.customer_id
+LEFT JOIN users o ON o.id = c.owner_id
+WHERE ($1::bigint IS NULL OR c.owner_id = $1)
+  AND ($2::text[] IS NULL OR c.status = ANY ($2))
+  AND ($3::text IS NULL OR c.source = $3)
+  AND ($4::text IS NULL OR c.severity = $4)
+  AND ($5::text IS NULL OR c.department = $5)
+  AND ($6::text IS NULL
+       OR cu.name ILIKE '%' || $6 || '%'
+       OR EXISTS (SELECT 1 FROM customer_phones p WHERE p.customer_id = c.customer_id
+                  AND $6 ~ '^[0-9]{3,}$' AND p.e164 LIKE '%' || $6 || '%')
+       OR EXISTS (SELECT 1 FROM vehicles v WHERE v.customer_id = c.customer_id
+                  AND v.plate ILIKE '%' || $6 || '%'))
+  AND ($7::timestamptz IS NULL OR c.opened_at >= $7)
+  AND ($8::timestamptz IS NULL OR c.opened_at < $8)
+ORDER BY c.opened_at DESC, c.id DESC
+LIMIT $9;
+
+-- name: counts
+-- The tabs: open (not closed), mine (mine, not closed), all; overdue is the clock's.
+SELECT count(*) FILTER (WHERE status <> 'closed') AS open,
+       count(*) FILTER (WHERE status <> 'closed' AND owner_id = $1) AS mine,
+       count(*) AS all
+FROM complaints;
+
+-- name: unfinished
+-- Every complaint not closed, with what the clock needs: the escalation sweep and the
+-- overdue tab.
+SELECT c.id, c.customer_id, c.owner_id, c.severity, c.status, c.opened_at,
+       c.first_contact_at, c.replied_at, c.management_reply_at, c.resolved_at,
+       c.check_call_at, cu.name AS customer_name
+FROM complaints c JOIN customers cu ON cu.id = c.customer_id
+WHERE c.status <> 'closed';
+
+-- name: mark_escalated
+INSERT INTO complaint_escalations (complaint_id, step, notified_at) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING
+RETURNING complaint_id;
+
+-- name: supervisors
+SELECT id FROM users WHERE active AND role IN ('supervisor', 'admin');
+
+-- name: user_by_name
+SELECT id FROM users WHERE active AND username = $1;
+
+-- name: active_user
+SELECT id, role FROM users WHERE id = $1 AND active;
+
+-- name: mobile_of
+SELECT mobile FROM users WHERE id = $1;
+
+-- name: queue_sms
+INSERT INTO sms_outbox (phone, kind, body, dedupe_key)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (dedupe_key) DO NOTHING;

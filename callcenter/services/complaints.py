@@ -1,0 +1,194 @@
+"""Complaints after they are opened: the lists with their tabs, the complaint page, the
+steps (each signed on the timeline) and the escalation of late steps. The rules are in
+domain/complaints.py; the SQL in db/complaints.py (docs/complaints.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from callcenter.db.complaints import ComplaintStore, LockedComplaint, StepEntry
+from callcenter.db.customers import plain_record
+from callcenter.domain import sms_texts
+from callcenter.domain.complaints import (
+    CHECK_CALL_WITHIN,
+    Action,
+    ComplaintClock,
+    ComplaintTimes,
+    DeadlineState,
+    Status,
+    WorkingClock,
+    check_may_act,
+    complaint_clock,
+    overdue_steps,
+)
+from callcenter.domain.users import User
+from callcenter.errors import NotFound, ValidationError
+from callcenter.services.notifier import Publish
+
+VIEWS = ("open", "mine", "overdue", "all")
+# A list shows at most this many complaints; narrow it with filters or dates.
+PAGE_LIMIT = 200
+# The overdue tab judges every unfinished complaint by the clock.
+OVERDUE_LIMIT = 5000
+# How often the escalation sweep runs: a late step is noticed within a minute.
+SWEEP_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    source: str | None = None
+    severity: str | None = None
+    department: str | None = None
+    status: str | None = None
+    text: str | None = None
+    opened_from: datetime | None = None
+    opened_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How the center runs its clock: calendar time, or paused outside its hours."""
+
+    tz: ZoneInfo
+    working: WorkingClock | None = None
+
+    def clock(self, row: Any, now: datetime) -> ComplaintClock:
+        return complaint_clock(ComplaintTimes.from_row(row), now, self.working)
+
+
+def clock_dict(clock: ComplaintClock) -> dict[str, Any]:
+    return {"state": clock.overall.value,
+            "deadlines": [{"step": d.step.value, "due_at": d.due_at.isoformat(),
+                           "done_at": d.done_at and d.done_at.isoformat(),
+                           "state": d.state.value} for d in clock.deadlines]}
+
+
+def _item(row: asyncpg.Record, clock: ComplaintClock) -> dict[str, Any]:
+    return {**plain_record(row), "clock": clock_dict(clock)}
+
+
+async def list_complaints(store: ComplaintStore, user: User, view: str, filters: Filters,
+                          policy: Policy, now: datetime) -> dict[str, Any]:
+    """One tab of the complaint lists (open, mine, overdue, all), newest first, with
+    each complaint's clock and the count of every tab."""
+    if view not in VIEWS:
+        raise ValidationError(f"view: one of {', '.join(VIEWS)}", field="view")
+    statuses: list[str] | None
+    if filters.status is not None:
+        statuses = [filters.status]
+    elif view == "all":
+        statuses = None
+    else:
+        statuses = [s.value for s in Status if s is not Status.CLOSED]
+    limit = OVERDUE_LIMIT if view == "overdue" else PAGE_LIMIT
+    rows = await store.page(user.id if view == "mine" else None, statuses, filters.source,
+                            filters.severity, filters.department, filters.text,
+                            filters.opened_from, filters.opened_before, limit)
+    items = []
+    for row in rows:
+        clock = policy.clock(row, now)
+        if view != "overdue" or clock.overall is DeadlineState.OVERDUE:
+            items.append(_item(row, clock))
+    counts = await store.counts(user.id)
+    overdue = sum(1 for row in await store.unfinished()
+                  if policy.clock(row, now).overall is DeadlineState.OVERDUE)
+    return {"view": view, "items": items[:PAGE_LIMIT], "counts": {**counts, "overdue": overdue}}
+
+
+async def get_complaint(store: ComplaintStore, complaint_id: int, policy: Policy,
+                        now: datetime) -> dict[str, Any]:
+    """The complaint page: the complaint with its clock, its customer, the timeline
+    (every step with its user and time) and its calls with their recordings."""
+    row = await store.complaint(complaint_id)
+    if row is None:
+        raise NotFound(f"complaint {complaint_id} does not exist")
+    page = _item(row, policy.clock(row, now))
+    page["timeline"] = [plain_record(r) for r in await store.timeline(complaint_id)]
+    page["calls"] = [plain_record(r) for r in await store.linked_calls(complaint_id)]
+    return page
+
+
+async def take_step(store: ComplaintStore, user: User, complaint_id: int, action: Action,
+                    *, policy: Policy, now: datetime, note: str | None = None,
+                    owner_id: int | None = None, department: str | None = None,
+                    resolution: str | None = None, compensation: str | None = None,
+                    call_id: int | None = None) -> dict[str, Any]:
+    """One step by ``user``: 403 when they may not, 409 when it is out of order. A
+    resolution creates the check call (a complaint_check follow-up due within 3 days);
+    the check call's own outcome comes through the follow-up (services/followups.py)."""
+    if action in (Action.CHECK_SATISFIED, Action.CHECK_DISSATISFIED):
+        raise ValidationError("the check call's outcome is recorded on its follow-up",
+                              field="action")
+    if action is Action.ASSIGN:
+        if owner_id is None:
+            raise ValidationError("owner_id: who will own the complaint", field="owner_id")
+        if await store.active_user(owner_id) is None:
+            raise NotFound(f"user {owner_id} does not exist or is disabled",
+                           field="owner_id")
+    if action is Action.RESOLVE and not (resolution or "").strip():
+        raise ValidationError("resolution: what was done for the customer",
+                              field="resolution")
+    if action in (Action.REPLY, Action.MANAGEMENT_REPLY, Action.NOTE, Action.REOPEN) \
+            and not (note or "").strip():
+        raise ValidationError("note: what was said or why", field="note")
+    check_due = (now + CHECK_CALL_WITHIN).astimezone(policy.tz).date()
+    entry = StepEntry(action, user.id, now, note=note, call_id=call_id, owner_id=owner_id,
+                      department=department, resolution=resolution,
+                      compensation=compensation, check_due=check_due,
+                      details=_details(action, owner_id, department, resolution,
+                                       compensation))
+
+    def may(locked: LockedComplaint) -> None:
+        check_may_act(user, locked.owner_id, action, owner_id)
+
+    await store.take_step(complaint_id, entry, may)
+    return await get_complaint(store, complaint_id, policy, now)
+
+
+def _details(action: Action, owner_id: int | None, department: str | None,
+             resolution: str | None, compensation: str | None) -> dict[str, Any] | None:
+    if action is Action.ASSIGN:
+        return {"owner_id": owner_id, "department": department}
+    if action is Action.RESOLVE:
+        return {"resolution": resolution, "compensation": compensation}
+    return None
+
+
+async def escalate_overdue(store: ComplaintStore, publish: Publish, policy: Policy,
+                           now: datetime, management: list[str],
+                           dealer: str = "") -> int:
+    """Every step that is overdue and not escalated yet, escalated once: a live
+    ``complaint_overdue`` message to the owner and the supervisors, an SMS to the owner
+    (when a mobile is on record), and for a major complaint's late management reply the
+    message to senior management too (``management``: usernames; none: the admins, who
+    are among the supervisors anyway). The number of steps escalated."""
+    supervisors = await store.supervisors()
+    managers = await store.user_ids(management) if management else []
+    escalated = 0
+    for row in await store.unfinished():
+        clock = policy.clock(row, now)
+        for step in overdue_steps(clock):
+            if not await store.escalate(row["id"], step.value, now):
+                continue
+            escalated += 1
+            deadline = clock[step]
+            message = {"type": "complaint_overdue",
+                       "complaint": {"id": row["id"], "customer_name": row["customer_name"],
+                                     "severity": row["severity"], "step": step.value,
+                                     "due_at": deadline.due_at.isoformat()}}
+            to = {*supervisors, *([row["owner_id"]] if row["owner_id"] else [])}
+            if step.value == "management_reply":
+                to |= set(managers)
+            for user_id in sorted(to):
+                publish(user_id, message)
+            if row["owner_id"]:
+                body = sms_texts.complaint_overdue(row["id"], row["customer_name"],
+                                                   step.value, dealer=dealer)
+                await store.queue_owner_sms(row["owner_id"], body,
+                                            f"complaint:{row['id']}:{step.value}:overdue")
+    return escalated

@@ -1,0 +1,239 @@
+"""Complaints after the first contact against the real PostgreSQL: each step in and out
+of order, by the owner, another agent and a supervisor; the check call closing or
+reopening; the timeline immutable; the lists and their tabs; escalation once per step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest
+
+from callcenter.db.complaints import ComplaintStore
+from callcenter.db.followups import FollowupStore
+from callcenter.domain.complaints import Action
+from callcenter.domain.users import Role, User
+from callcenter.errors import Forbidden, NotFound, ValidationError
+from callcenter.services import complaints, followups
+from callcenter.services.complaints import Filters, Policy
+
+TZ = ZoneInfo("Asia/Shanghai")
+POLICY = Policy(TZ)
+OPENED = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, a Monday
+
+
+async def _user(pool: asyncpg.Pool, name: str, role: Role, mobile: str | None = None) -> User:
+    user_id = await pool.fetchval(
+        "INSERT INTO users (username, display_name, role, password_hash, mobile)"
+        " VALUES ($1, $2, $3, 'x', $4) RETURNING id", name, name.title(), role.value, mobile)
+    return User(user_id, name, name.title(), role, None, "zh-CN")
+
+
+async def _complaint(pool: asyncpg.Pool, *, severity: str = "normal",
+                     name: str = "张伟", phone: str = "+8613800138000",
+                     plate: str = "京A12345", opened: datetime = OPENED) -> int:
+    customer = await pool.fetchval("INSERT INTO customers (name) VALUES ($1) RETURNING id",
+                                   name)
+    await pool.execute("INSERT INTO customer_phones (customer_id, e164) VALUES ($1, $2)",
+                       customer, phone)
+    await pool.execute("INSERT INTO vehicles (customer_id, vin, plate) VALUES ($1, $2, $3)",
+                       customer, f"LSV{customer:014d}", plate)
+    return await pool.fetchval(
+        "INSERT INTO complaints (customer_id, source, severity, description, opened_at)"
+        " VALUES ($1, 'hotline', $2, '维修后异响', $3) RETURNING id", customer, severity,
+        opened)
+
+
+@pytest.fixture
+async def people(pool: asyncpg.Pool) -> dict[str, User]:
+    return {"owner": await _user(pool, "wang", Role.AGENT, "+8613900000001"),
+            "other": await _user(pool, "zhao", Role.AGENT),
+            "boss": await _user(pool, "chen", Role.SUPERVISOR)}
+
+
+async def _step(pool: asyncpg.Pool, user: User, complaint_id: int, action: Action,
+                at: datetime, **fields: Any) -> dict[str, Any]:
+    return await complaints.take_step(ComplaintStore(pool), user, complaint_id, action,
+                                      policy=POLICY, now=at, **fields)
+
+
+async def test_the_steps_in_order_each_signed_on_the_timeline(
+        pool: asyncpg.Pool, people: dict[str, User]) -> None:
+    owner, boss = people["owner"], people["boss"]
+    cid = await _complaint(pool)
+    at = OPENED
+    await _step(pool, boss, cid, Action.ASSIGN, at + timedelta(minutes=5),
+                owner_id=owner.id, department="service")
+    await _step(pool, owner, cid, Action.FIRST_CONTACT, at + timedelta(hours=1),
+                note="called the customer")
+    await _step(pool, owner, cid, Action.REPLY, at + timedelta(hours=5),
+                note="the noise is a loose heat shield; free repair offered")
+    page = await _step(pool, owner, cid, Action.RESOLVE, at + timedelta(hours=20),
+                       resolution="heat shield fixed", compensation="free car wash")
+    assert page["status"] == "resolved"
+    assert (page["owner_id"], page["department"], page["resolution"]) == (
+        owner.id, "service", "heat shield fixed")
+    assert [(e["kind"], e["actor_name"]) for e in page["timeline"]] == [
+        ("assign", "Chen"), ("first_contact", "Wang"), ("reply", "Wang"), ("resolve", "Wang")]
+    clock = {d["step"]: d["state"] for d in page["clock"]["deadlines"]}
+    assert clock == {"first_contact": "met", "reply": "met", "check_call": "pending"}
+    # The check call: a complaint_check follow-up for the owner, due within 3 days.
+    task = await pool.fetchrow("SELECT * FROM followup_tasks WHERE complaint_id = $1", cid)
+    assert (task["kind"], task["assigned_to"], task["status"]) == (
+        "complaint_check", owner.id, "open")
+    assert task["due_date"] == (at + timedelta(hours=20, days=3)).astimezone(TZ).date()
+
+
+async def test_out_of_order_409_and_outsiders_403(pool: asyncpg.Pool,
+                                                  people: dict[str, User]) -> None:
+    owner, other, boss = people["owner"], people["other"], people["boss"]
+    cid = await _complaint(pool, severity="major")
+    with pytest.raises(Forbidden):  # nobody's: a supervisor assigns, or an agent takes it
+        await _step(pool, other, cid, Action.FIRST_CONTACT, OPENED)
+    await _step(pool, other, cid, Action.ASSIGN, OPENED, owner_id=other.id)  # taken
+    with pytest.raises(Forbidden):
+        await _step(pool, owner, cid, Action.ASSIGN, OPENED, owner_id=owner.id)
+    await _step(pool, boss, cid, Action.ASSIGN, OPENED, owner_id=owner.id)  # reassigned
+    for action in (Action.REPLY, Action.RESOLVE):
+        with pytest.raises(Exception) as refused:
+            await _step(pool, owner, cid, action, OPENED, note="x", resolution="x")
+        assert getattr(refused.value, "http_status", None) == 409
+    with pytest.raises(Forbidden):
+        await _step(pool, other, cid, Action.FIRST_CONTACT, OPENED)
+    await _step(pool, owner, cid, Action.FIRST_CONTACT, OPENED + timedelta(hours=1))
+    await _step(pool, owner, cid, Action.REPLY, OPENED + timedelta(hours=2), note="replied")
+    with pytest.raises(Exception) as refused:  # major: management first
+        await _step(pool, owner, cid, Action.RESOLVE, OPENED, resolution="done")
+    assert refused.value.details["missing"] == "management_reply"  # type: ignore[attr-defined]
+    await _step(pool, boss, cid, Action.MANAGEMENT_REPLY, OPENED + timedelta(hours=30),
+                note="the service manager apologised in person")
+    page = await _step(pool, owner, cid, Action.RESOLVE, OPENED + timedelta(hours=40),
+                       resolution="done")
+    assert page["status"] == "resolved"
+    # a refused step leaves no trace
+    kinds = [e["kind"] for e in page["timeline"]]
+    assert kinds == ["assign", "assign", "first_contact", "reply", "management_reply",
+                     "resolve"]
+    with pytest.raises(ValidationError):
+        await _step(pool, owner, cid, Action.REOPEN, OPENED)  # a reopen says why
+    with pytest.raises(NotFound):
+        await _step(pool, boss, cid, Action.ASSIGN, OPENED, owner_id=999_999)
+    with pytest.raises(NotFound):
+        await _step(pool, boss, 999_999, Action.NOTE, OPENED, note="x")
+
+
+async def _resolved_with_check_call(pool: asyncpg.Pool, people: dict[str, User]
+                                    ) -> tuple[int, int, int]:
+    owner, boss = people["owner"], people["boss"]
+    cid = await _complaint(pool)
+    await _step(pool, boss, cid, Action.ASSIGN, OPENED, owner_id=owner.id)
+    await _step(pool, owner, cid, Action.FIRST_CONTACT, OPENED)
+    await _step(pool, owner, cid, Action.REPLY, OPENED, note="replied")
+    await _step(pool, owner, cid, Action.RESOLVE, OPENED, resolution="fixed")
+    task = await pool.fetchval("SELECT id FROM followup_tasks WHERE complaint_id = $1", cid)
+    customer = await pool.fetchval("SELECT customer_id FROM complaints WHERE id = $1", cid)
+    call = await pool.fetchval(
+        "INSERT INTO calls (linkedid, direction, customer_id, agent_id, started_at,"
+        " answered_at, ended_at, disposition, followup_task_id)"
+        " VALUES ($1, 'outbound', $2, $3, now(), now(), now(), 'answered', $4) RETURNING id",
+        f"check-{cid}", customer, owner.id, task)
+    return cid, task, call
+
+
+async def test_the_check_call_satisfied_closes_the_complaint(
+        pool: asyncpg.Pool, people: dict[str, User]) -> None:
+    cid, task, call = await _resolved_with_check_call(pool, people)
+    await followups.submit_outcome(FollowupStore(pool), people["owner"], task, call,
+                                   {"q1": 9, "q2": 10}, wrong_number=False)
+    page = await complaints.get_complaint(ComplaintStore(pool), cid, POLICY, OPENED)
+    assert page["status"] == "closed" and page["check_call_at"] is not None
+    assert page["timeline"][-1]["kind"] == "check_satisfied"
+    assert await pool.fetchval("SELECT count(*) FROM complaints") == 1  # none opened
+
+
+async def test_the_check_call_dissatisfied_reopens_with_the_answers(
+        pool: asyncpg.Pool, people: dict[str, User]) -> None:
+    cid, task, call = await _resolved_with_check_call(pool, people)
+    await followups.submit_outcome(FollowupStore(pool), people["owner"], task, call,
+                                   {"q1": 2, "q2": 5}, wrong_number=False)
+    page = await complaints.get_complaint(ComplaintStore(pool), cid, POLICY, OPENED)
+    assert page["status"] == "replied" and page["resolved_at"] is None
+    last = page["timeline"][-1]
+    assert last["kind"] == "check_dissatisfied" and last["call_id"] == call
+    assert last["details"]["answers"] == {"q1": 2, "q2": 5}
+    # the original answers stay on the follow-up, unchanged
+    answers = await pool.fetchval("SELECT answers FROM followup_tasks WHERE id = $1", task)
+    assert answers == {"q1": 2, "q2": 5}
+    assert await pool.fetchval("SELECT count(*) FROM complaints") == 1
+    # resolved again: a second check call
+    await _step(pool, people["owner"], cid, Action.RESOLVE, OPENED, resolution="replaced")
+    assert await pool.fetchval(
+        "SELECT count(*) FROM followup_tasks WHERE complaint_id = $1", cid) == 2
+
+
+async def test_the_timeline_is_immutable(pool: asyncpg.Pool, people: dict[str, User]) -> None:
+    cid = await _complaint(pool)
+    await _step(pool, people["other"], cid, Action.NOTE, OPENED, note="customer called back")
+    with pytest.raises(asyncpg.CheckViolationError):
+        await pool.execute("UPDATE complaint_events SET note = 'edited'")
+    with pytest.raises(asyncpg.CheckViolationError):
+        await pool.execute("DELETE FROM complaint_events")
+
+
+async def test_lists_tabs_and_search(pool: asyncpg.Pool, people: dict[str, User]) -> None:
+    owner, boss = people["owner"], people["boss"]
+    late = await _complaint(pool, name="李娜", phone="+8613700000007", plate="粤B88888")
+    mine = await _complaint(pool, opened=OPENED + timedelta(hours=3))
+    await _step(pool, boss, mine, Action.ASSIGN, OPENED, owner_id=owner.id,
+                department="sales")
+    store = ComplaintStore(pool)
+    now = OPENED + timedelta(hours=4)  # the first is 4 h old: its first contact is late
+
+    async def listed(view: str, **filters: Any) -> list[int]:
+        reply = await complaints.list_complaints(store, owner, view, Filters(**filters),
+                                                 POLICY, now)
+        return [item["id"] for item in reply["items"]]
+
+    assert await listed("open") == [mine, late]
+    assert await listed("mine") == [mine]
+    assert await listed("overdue") == [late]
+    assert await listed("all", department="sales") == [mine]
+    assert await listed("all", text="李") == [late]
+    assert await listed("all", text="0000007") == [late]
+    assert await listed("all", text="B888") == [late]
+    reply = await complaints.list_complaints(store, owner, "open", Filters(), POLICY, now)
+    assert reply["counts"] == {"open": 2, "mine": 1, "all": 2, "overdue": 1}
+    item = reply["items"][1]
+    assert item["clock"]["state"] == "overdue" and item["customer_name"] == "李娜"
+    with pytest.raises(ValidationError):
+        await listed("nonsense")
+
+
+async def test_each_overdue_step_is_escalated_once(pool: asyncpg.Pool,
+                                                   people: dict[str, User]) -> None:
+    owner, boss = people["owner"], people["boss"]
+    cid = await _complaint(pool, severity="major")
+    await _step(pool, boss, cid, Action.ASSIGN, OPENED, owner_id=owner.id)
+    store = ComplaintStore(pool)
+    sent: list[tuple[int, dict[str, Any]]] = []
+
+    async def sweep(now: datetime) -> int:
+        return await complaints.escalate_overdue(
+            store, lambda user_id, message: sent.append((user_id, message)), POLICY, now,
+            management=["chen"])
+
+    assert await sweep(OPENED + timedelta(hours=1)) == 0
+    assert await sweep(OPENED + timedelta(hours=3)) == 1  # first contact late
+    assert {u for u, _ in sent} == {owner.id, boss.id}
+    assert sent[0][1]["complaint"]["step"] == "first_contact"
+    assert await sweep(OPENED + timedelta(hours=4)) == 0  # once
+    sent.clear()
+    # two days on: reply and management reply are late too
+    assert await sweep(OPENED + timedelta(days=2, hours=1)) == 2
+    assert sorted(m["complaint"]["step"] for _, m in sent) == [
+        "management_reply", "management_reply", "reply", "reply"]
+    sms = await pool.fetch("SELECT phone, body FROM sms_outbox ORDER BY id")
+    assert [s["phone"] for s in sms] == ["+8613900000001"] * 3
+    assert "首次联系" in sms[0]["body"] and "超时" in sms[0]["body"]
