@@ -19,7 +19,7 @@ from aiohttp import web
 from multidict import MultiMapping
 
 from callcenter.errors import ValidationError
-from callcenter.http.schemas import BIGINT_MAX, NoBody
+from callcenter.http.schemas import BIGINT_MAX
 
 MAX_BODY = 64 * 1024
 MAX_LISTED = 10  # refusals listed in details.errors; the rest are counted in the message
@@ -39,9 +39,7 @@ async def read_body(request: web.Request, model: type[M]) -> M:
 
 
 def body_as(model: type[M], raw: bytes) -> M:
-    """``raw`` JSON as ``model``; a ``NoBody`` route also takes no body at all."""
-    if not raw.strip() and issubclass(model, NoBody):
-        raw = b"{}"
+    """``raw`` JSON as ``model``: always a JSON object, ``{}`` where nothing is asked."""
     try:
         return model.model_validate_json(raw)
     except pydantic.ValidationError as exc:
@@ -53,14 +51,13 @@ def read_query(request: web.Request, model: type[M]) -> M:
 
 
 def query_as(model: type[M], query: MultiMapping[str]) -> M:
-    """A query string as ``model``; a parameter given twice is refused, not guessed, and
-    an empty one (``?day=``, what a blank form field sends) is no parameter."""
+    """A query string as ``model``; a parameter given twice is refused, not guessed."""
     for name in query:
         if len(query.getall(name)) > 1:
             raise ValidationError(f"{name}: given more than once", field=name,
                                   errors=[{"field": name, "problem": "given more than once"}])
     try:
-        return model.model_validate({k: v for k, v in query.items() if v != ""})
+        return model.model_validate(dict(query))
     except pydantic.ValidationError as exc:
         raise refusal(exc.errors(include_url=False, include_input=False)) from None
 

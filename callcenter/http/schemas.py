@@ -145,7 +145,7 @@ class Query(BaseModel):
 
 
 class NoBody(Body):
-    """A POST that takes nothing: no body, or an empty JSON object (the console's)."""
+    """A POST that takes nothing: its body is the empty JSON object ``{}``."""
 
 
 # -- bodies ----------------------------------------------------------------------------
