@@ -86,6 +86,17 @@ class ComplaintStore:
         async with unavailable_as_domain_error():
             return await self._pool.fetch(Q["unfinished"])
 
+    async def opened_between(self, starts: datetime, ends: datetime
+                             ) -> tuple[list[asyncpg.Record], list[str]]:
+        """A period's complaints and the results of their completed check calls, read
+        in one snapshot."""
+        async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
+                conn.transaction(readonly=True, isolation="repeatable_read"):
+            rows = await conn.fetch(Q["opened_between"], starts, ends)
+            results = [r["result"] for r in
+                       await conn.fetch(Q["check_results_between"], starts, ends)]
+        return rows, results
+
     async def active_user(self, user_id: int) -> asyncpg.Record | None:
         async with unavailable_as_domain_error():
             return await self._pool.fetchrow(Q["active_user"], user_id)

@@ -5,7 +5,7 @@ domain/complaints.py; the SQL in db/complaints.py (docs/complaints.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ import asyncpg
 
 from callcenter.db.complaints import ComplaintStore, LockedComplaint, StepEntry
 from callcenter.db.customers import plain_record
+from callcenter.domain import complaint_statistics as stats
 from callcenter.domain import sms_texts
 from callcenter.domain.complaints import (
     CHECK_CALL_WITHIN,
@@ -157,6 +158,22 @@ def _details(action: Action, owner_id: int | None, department: str | None,
     if action is Action.RESOLVE:
         return {"resolution": resolution, "compensation": compensation}
     return None
+
+
+async def statistics(store: ComplaintStore, period: stats.Period, day: date,
+                     policy: Policy, now: datetime) -> dict[str, Any]:
+    """The figures of the week or month containing ``day`` and of the one before, with
+    the change between them."""
+    span = stats.span_of(period, day, policy.tz)
+    before = stats.previous(period, span, policy.tz)
+    figures = []
+    for part in (span, before):
+        rows, results = await store.opened_between(part.starts, part.ends)
+        figures.append(stats.figures(rows, results, now, policy.working))
+    return {"period": period.value, "label": span.label, "starts": span.starts.isoformat(),
+            "ends": span.ends.isoformat(), "previous_label": before.label,
+            "current": figures[0], "previous": figures[1],
+            "change": stats.change(figures[0], figures[1])}
 
 
 async def escalate_overdue(store: ComplaintStore, publish: Publish, policy: Policy,

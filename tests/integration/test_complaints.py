@@ -1,10 +1,11 @@
 """Complaints after the first contact against the real PostgreSQL: each step in and out
 of order, by the owner, another agent and a supervisor; the check call closing or
-reopening; the timeline immutable; the lists and their tabs; escalation once per step."""
+reopening; the timeline immutable; the lists and their tabs; escalation once per step;
+weekly and monthly statistics of a scripted set."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ import pytest
 
 from callcenter.db.complaints import ComplaintStore
 from callcenter.db.followups import FollowupStore
+from callcenter.domain import complaint_statistics as stats
 from callcenter.domain.complaints import Action
 from callcenter.domain.users import Role, User
 from callcenter.errors import Forbidden, NotFound, ValidationError
@@ -237,3 +239,76 @@ async def test_each_overdue_step_is_escalated_once(pool: asyncpg.Pool,
     sms = await pool.fetch("SELECT phone, body FROM sms_outbox ORDER BY id")
     assert [s["phone"] for s in sms] == ["+8613900000001"] * 3
     assert "首次联系" in sms[0]["body"] and "超时" in sms[0]["body"]
+
+
+async def test_weekly_statistics_of_a_scripted_set(pool: asyncpg.Pool,
+                                                   people: dict[str, User]) -> None:
+    """Four complaints in the week of Monday 2026-03-02 and one the week before, every
+    time set by hand: the counts, on-time rates, durations and check calls exactly."""
+    wang, zhao = people["owner"], people["other"]
+    h = timedelta(hours=1)
+
+    def local(day: int, hour: int = 9) -> datetime:
+        return datetime(2026, 3, day, hour, tzinfo=TZ) if day > 0 else \
+            datetime(2026, 2, 28 + day, hour, tzinfo=TZ)
+
+    async def add(opened: datetime, source: str, category: str, severity: str,
+                  department: str | None, owner: User | None, *, contact: float | None,
+                  reply: float | None, management: float | None = None,
+                  resolved: float | None = None, check: tuple[float, str] | None = None,
+                  status: str = "open") -> None:
+        def at(hours: float | None) -> datetime | None:
+            return None if hours is None else opened + hours * h
+        customer = await pool.fetchval(
+            "INSERT INTO customers (name) VALUES ('客户') RETURNING id")
+        cid = await pool.fetchval(
+            "INSERT INTO complaints (customer_id, source, category, severity, department,"
+            " owner_id, description, status, opened_at, first_contact_at, replied_at,"
+            " management_reply_at, resolved_at, check_call_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, 'x', $7, $8, $9, $10, $11, $12, $13)"
+            " RETURNING id", customer, source, category, severity, department,
+            owner and owner.id, status, opened, at(contact), at(reply), at(management),
+            at(resolved), at(check and check[0]))
+        if check is not None:
+            await pool.execute(
+                "INSERT INTO followup_tasks (kind, source_key, customer_id, due_date, status,"
+                " result, completed_at, answers, complaint_id)"
+                " VALUES ('complaint_check', $1, $2, $3, 'completed', $4, $5, '{}', $6)",
+                f"check:{cid}", customer, opened.date(), check[1], at(check[0]), cid)
+
+    await add(local(-5), "hotline", "price", "normal", "sales", zhao, contact=1, reply=2)
+    await add(local(2), "hotline", "service_quality", "normal", "service", wang,
+              contact=1, reply=5, resolved=20, check=(40, "satisfied"), status="closed")
+    await add(local(3), "followup", "price", "normal", "sales", zhao, contact=3, reply=30,
+              status="replied")
+    await add(local(4), "manufacturer", "parts", "major", "parts", wang, contact=1,
+              reply=10, management=50, check=(72, "dissatisfied"), status="replied")
+    await add(local(5), "hotline", "attitude", "normal", None, None, contact=None,
+              reply=None)
+
+    reply = await complaints.statistics(ComplaintStore(pool), stats.Period.WEEK,
+                                        date(2026, 3, 4), POLICY, local(9, 12))
+    assert (reply["label"], reply["previous_label"]) == ("2026-W10", "2026-W09")
+    week = reply["current"]
+    assert week["total"] == 4
+    assert week["by"]["source"] == {"hotline": 2, "followup": 1, "manufacturer": 1}
+    assert week["by"]["severity"] == {"normal": 3, "major": 1}
+    assert week["by"]["department"] == {"none": 1, "parts": 1, "sales": 1, "service": 1}
+    assert week["by"]["owner"] == {"Wang": 2, "Zhao": 1, "none": 1}
+    assert {step: (v["on_time"], v["judged"], v["rate"])
+            for step, v in week["on_time"].items()} == {
+        "first_contact": (2, 4, 0.5), "reply": (2, 4, 0.5),
+        "management_reply": (0, 1, 0.0), "check_call": (1, 1, 1.0)}
+    assert week["hours_to"] == {
+        "first_contact": {"count": 3, "average": 1.67, "longest": 3.0},
+        "reply": {"count": 3, "average": 15.0, "longest": 30.0},
+        "resolution": {"count": 1, "average": 20.0, "longest": 20.0}}
+    assert week["check_calls"] == {"completed": 2, "satisfied": 1, "rate": 0.5}
+    assert reply["previous"]["total"] == 1
+    assert reply["change"]["total"] == 3 and reply["change"]["total_ratio"] == 3.0
+    assert reply["change"]["on_time"]["first_contact"] == -0.5
+
+    month = await complaints.statistics(ComplaintStore(pool), stats.Period.MONTH,
+                                        date(2026, 3, 31), POLICY, local(9, 12))
+    assert (month["label"], month["current"]["total"], month["previous"]["total"]) == (
+        "2026-03", 4, 1)

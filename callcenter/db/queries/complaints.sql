@@ -155,3 +155,17 @@ SELECT mobile FROM users WHERE id = $1;
 INSERT INTO sms_outbox (phone, kind, body, dedupe_key)
 VALUES ($1, $2, $3, $4)
 ON CONFLICT (dedupe_key) DO NOTHING;
+
+-- name: opened_between
+-- A period's complaints, for its statistics (domain/complaint_statistics.py).
+SELECT c.id, c.source, c.category, c.severity, c.department, c.owner_id,
+       o.display_name AS owner_name, c.opened_at, c.first_contact_at, c.replied_at,
+       c.management_reply_at, c.resolved_at, c.check_call_at
+FROM complaints c LEFT JOIN users o ON o.id = c.owner_id
+WHERE c.opened_at >= $1 AND c.opened_at < $2;
+
+-- name: check_results_between
+SELECT t.result
+FROM followup_tasks t JOIN complaints c ON c.id = t.complaint_id
+WHERE t.kind = 'complaint_check' AND t.status = 'completed'
+  AND c.opened_at >= $1 AND c.opened_at < $2;

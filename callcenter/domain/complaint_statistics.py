@@ -1,0 +1,133 @@
+"""Weekly and monthly complaint statistics as pure functions (docs/complaints.md states
+every formula).
+
+A period is a calendar week (Monday to Sunday) or month in the center's time zone; a
+complaint belongs to the period it was opened in. For each period:
+
+- counts by source, category, severity, department and owner;
+- the on-time rate of each step: met / (met + missed + overdue) among the complaints
+  whose step applies (management reply: major complaints; check call: resolved ones)
+  and is judged (done, or its deadline passed); a step still pending is not judged yet;
+- average and longest time from opening to first contact, to reply and to resolution,
+  over the complaints that reached it;
+- check-call satisfaction: satisfied / completed check calls of the period's complaints;
+- the same figures of the period before, for week-over-week and month-over-month.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from callcenter.domain.complaints import (
+    ComplaintTimes,
+    DeadlineState,
+    Step,
+    WorkingClock,
+    complaint_clock,
+)
+from callcenter.domain.rows import Row
+
+
+class Period(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+
+
+BREAKDOWNS = ("source", "category", "severity", "department", "owner")
+_JUDGED = {DeadlineState.MET: True, DeadlineState.MISSED: False,
+           DeadlineState.OVERDUE: False}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One period: [starts, ends) in the center's zone, and its label (2026-W10, 2026-03)."""
+
+    starts: datetime
+    ends: datetime
+    label: str
+
+
+def span_of(period: Period, day: date, tz: ZoneInfo) -> Span:
+    """The week or month that contains ``day``."""
+    if period is Period.WEEK:
+        first = day - timedelta(days=day.weekday())
+        last = first + timedelta(days=7)
+        year, week, _ = first.isocalendar()
+        label = f"{year}-W{week:02d}"
+    else:
+        first = day.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1)
+        label = f"{first:%Y-%m}"
+    return Span(datetime.combine(first, datetime.min.time(), tz),
+                datetime.combine(last, datetime.min.time(), tz), label)
+
+
+def previous(period: Period, span: Span, tz: ZoneInfo) -> Span:
+    return span_of(period, (span.starts - timedelta(days=1)).date(), tz)
+
+
+def _hours(delta: timedelta) -> float:
+    return round(delta.total_seconds() / 3600, 2)
+
+
+def figures(rows: Sequence[Row], check_results: Iterable[str],
+            now: datetime, working: WorkingClock | None = None) -> dict[str, Any]:
+    """The statistics of one period's complaints (rows with the complaints' columns and
+    ``owner_name``) and of their completed check calls' results."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in BREAKDOWNS}
+    judged: dict[Step, list[bool]] = {step: [] for step in Step}
+    durations: dict[str, list[timedelta]] = {"first_contact": [], "reply": [],
+                                             "resolution": []}
+    for row in rows:
+        for name in BREAKDOWNS:
+            key = row["owner_name"] if name == "owner" else row[name]
+            counts[name][key or "none"] += 1
+        for deadline in complaint_clock(ComplaintTimes.from_row(row), now, working).deadlines:
+            if deadline.state in _JUDGED:
+                judged[deadline.step].append(_JUDGED[deadline.state])
+        opened = row["opened_at"]
+        for name, column in (("first_contact", "first_contact_at"), ("reply", "replied_at"),
+                             ("resolution", "resolved_at")):
+            if row[column] is not None:
+                durations[name].append(row[column] - opened)
+    results = Counter(check_results)
+    completed = results["satisfied"] + results["dissatisfied"]
+    return {
+        "total": len(rows),
+        "by": {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
+               for name, c in counts.items()},
+        "on_time": {step.value: {"judged": len(marks), "on_time": sum(marks),
+                                 "rate": round(sum(marks) / len(marks), 4) if marks else None}
+                    for step, marks in judged.items()},
+        "hours_to": {name: {"count": len(values),
+                            "average": _hours(sum(values, timedelta()) / len(values))
+                            if values else None,
+                            "longest": _hours(max(values)) if values else None}
+                     for name, values in durations.items()},
+        "check_calls": {"completed": completed, "satisfied": results["satisfied"],
+                        "rate": round(results["satisfied"] / completed, 4)
+                        if completed else None},
+    }
+
+
+def change(current: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """Period over period: the total's change and each on-time rate's, in points."""
+    def delta(a: float | None, b: float | None) -> float | None:
+        return None if a is None or b is None else round(a - b, 4)
+
+    return {
+        "total": current["total"] - before["total"],
+        "total_ratio": round(current["total"] / before["total"] - 1, 4)
+        if before["total"] else None,
+        "on_time": {step: delta(current["on_time"][step]["rate"],
+                                before["on_time"][step]["rate"])
+                    for step in current["on_time"]},
+        "check_call_rate": delta(current["check_calls"]["rate"],
+                                 before["check_calls"]["rate"]),
+    }
