@@ -208,7 +208,8 @@ async def log_on_complaints(conn: Connection, customer_id: int, agent_id: int | 
         await conn.execute(CALLS["log_complaint_call"], complaint["id"], agent_id, call_id,
                            note)
         if answered_at is not None:
-            await conn.execute(CALLS["stamp_first_contact"], complaint["id"], answered_at)
+            await conn.execute(CALLS["stamp_first_contact"], complaint["id"], answered_at,
+                               agent_id, call_id)
 
 
 async def apply_failed_attempt(conn: Connection, task_id: int, customer_id: int | None,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 
+from callcenter.db.calls import log_on_complaints
 from callcenter.db.complaints import ComplaintStore
 from callcenter.db.followups import FollowupStore
 from callcenter.domain import complaint_statistics as stats
@@ -312,3 +313,27 @@ async def test_weekly_statistics_of_a_scripted_set(pool: asyncpg.Pool,
                                         date(2026, 3, 31), POLICY, local(9, 12))
     assert (month["label"], month["current"]["total"], month["previous"]["total"]) == (
         "2026-03", 4, 1)
+
+
+async def test_an_answered_call_is_the_first_contact_signed_by_its_agent(
+        pool: asyncpg.Pool, people: dict[str, User]) -> None:
+    owner = people["owner"]
+    cid = await _complaint(pool)
+    customer = await pool.fetchval("SELECT customer_id FROM complaints WHERE id = $1", cid)
+    answered = OPENED + timedelta(minutes=40)
+    call = await pool.fetchval(
+        "INSERT INTO calls (linkedid, direction, customer_id, agent_id, started_at,"
+        " answered_at, ended_at, disposition) VALUES ('c-1', 'outbound', $1, $2, $3, $3,"
+        " $3, 'answered') RETURNING id", customer, owner.id, answered)
+    async with pool.acquire() as conn, conn.transaction():
+        await log_on_complaints(conn, customer, owner.id, call, "outbound call: answered",
+                                answered)
+    page = await complaints.get_complaint(ComplaintStore(pool), cid, POLICY, answered)
+    assert page["status"] == "contacted"
+    # the contact when the customer answered; the call itself is logged when it ends
+    assert [(e["kind"], e["actor_name"], e["call_id"]) for e in page["timeline"]] == [
+        ("first_contact", "Wang", call), ("call", "Wang", call)]
+    assert page["clock"]["deadlines"][0] == {
+        "step": "first_contact", "due_at": (OPENED + timedelta(hours=2)).isoformat(),
+        "done_at": answered.isoformat(), "state": "met"}
+    assert [c["id"] for c in page["calls"]] == [call]

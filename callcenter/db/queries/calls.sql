@@ -86,6 +86,14 @@ INSERT INTO complaint_events (complaint_id, actor_id, kind, call_id, note)
 VALUES ($1, $2, 'call', $3, $4);
 
 -- name: stamp_first_contact
-UPDATE complaints
-SET first_contact_at = $2, status = CASE WHEN status = 'open' THEN 'contacted' ELSE status END
-WHERE id = $1 AND first_contact_at IS NULL;
+-- The first answered call is the first contact: a step on the timeline, signed by the
+-- agent who had the customer on the line.
+WITH stamped AS (
+    UPDATE complaints
+    SET first_contact_at = $2, updated_at = $2,
+        status = CASE WHEN status = 'open' THEN 'contacted' ELSE status END
+    WHERE id = $1 AND first_contact_at IS NULL
+    RETURNING id
+)
+INSERT INTO complaint_events (complaint_id, actor_id, kind, call_id, note, at)
+SELECT id, $3, 'first_contact', $4, 'answered call', $2 FROM stamped;
