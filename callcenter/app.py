@@ -20,6 +20,7 @@ from aiohttp import web
 from callcenter.db.agents import AgentStore
 from callcenter.db.calls import CallStore
 from callcenter.db.database import migrated_pool
+from callcenter.db.users import SessionStore
 from callcenter.gateways.sms import sender_from_settings
 from callcenter.http.auth import auth_middleware
 from callcenter.http.endpoints import Reply, documented
@@ -35,8 +36,15 @@ from callcenter.http.handlers import (
     health,
     recordings,
     session,
+    users,
 )
 from callcenter.http.middleware import error_middleware
+from callcenter.http.security import (
+    SECURITY,
+    WebSecurity,
+    add_security_headers,
+    csrf_middleware,
+)
 from callcenter.http.ws import Hub
 from callcenter.keys import AGENT_STATES, AMI, CALL_STORE, CALLS, HUB, LIVE_STATE, POOL, SETTINGS
 from callcenter.services.agents import AgentStates
@@ -46,6 +54,7 @@ from callcenter.services.live_state import LiveState
 from callcenter.services.notifier import Notifier, Publish
 from callcenter.services.recordings import RecordingWorker
 from callcenter.services.screen_pop import PopCards
+from callcenter.services.session_sweep import SessionSweep
 from callcenter.services.sms import SmsOutboxWorker
 from callcenter.services.transcripts import transcriber_named
 from callcenter.settings import Settings
@@ -149,6 +158,17 @@ async def _recordings_pipeline(app: web.Application) -> AsyncIterator[None]:
         await worker.close()
 
 
+async def _session_sweep(app: web.Application) -> AsyncIterator[None]:
+    hub = app[HUB]
+    sweep = SessionSweep(SessionStore(app[POOL]), app[SECURITY].throttle,
+                         open_sessions=hub.sessions, end_sessions=hub.end_sessions)
+    sweep.start()
+    try:
+        yield
+    finally:
+        await sweep.close()
+
+
 @documented("The web console (HTML)", {200: Reply("the page", media_type="text/html")})
 async def _console(request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEB_DIR / "index.html")
@@ -161,14 +181,17 @@ async def _close_consoles(app: web.Application) -> None:
 
 
 def build_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[error_middleware, auth_middleware])
+    app = web.Application(middlewares=[error_middleware, csrf_middleware, auth_middleware])
     app[SETTINGS] = settings
+    app[SECURITY] = WebSecurity.from_settings(settings)
+    app.on_response_prepare.append(add_security_headers)
     app[LIVE_STATE] = LiveState()
     app[HUB] = Hub()
     app.on_shutdown.append(_close_consoles)
-    app.cleanup_ctx.extend([_database, _telephony, _sms_outbox, _recordings_pipeline])
+    app.cleanup_ctx.extend([_database, _telephony, _sms_outbox, _recordings_pipeline,
+                            _session_sweep])
     for feature in (health, session, followups, customers, calls, agents, complaints,
-                    appointments, recordings, audit, api_document):
+                    appointments, recordings, audit, users, api_document):
         feature.setup(app)
     app.router.add_get("/", _console)
     app.router.add_static("/static/", WEB_DIR)

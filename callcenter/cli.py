@@ -2,6 +2,10 @@
 
 Exit codes: 0 success, 1 the operation failed (e.g. an import with bad rows),
 2 bad usage or a bad setting (one line on stderr naming it).
+
+Every command but ``serve`` prints what it did; its log shows warnings and errors only
+(CALLCENTER_LOG_LEVEL=DEBUG shows everything), so the embedded PostgreSQL starting and
+stopping around it is not news on the terminal.
 """
 
 from __future__ import annotations
@@ -15,15 +19,19 @@ import sys
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from aiohttp import web
 
-from callcenter.db.database import migrated_pool
+from callcenter.db.database import database_url, migrated_pool
+from callcenter.db.migrations import load_migrations, migrate
 from callcenter.domain.users import LOCALES, Role
-from callcenter.errors import CallcenterError, SettingsError
+from callcenter.errors import CallcenterError, SettingsError, ValidationError
 from callcenter.settings import Settings, describe_settings, load_settings
+
+if TYPE_CHECKING:
+    from callcenter.services.users import UserAdmin
 
 log = logging.getLogger("callcenter")
 
@@ -32,7 +40,9 @@ SETTINGS_EPILOG = "settings (environment variables):\n" + "\n".join(
     for name, default, help_ in describe_settings())
 
 
-def _setup_logging(level: str) -> None:
+def _setup_logging(level: str, *, serving: bool) -> None:
+    if not serving and level.upper() == "INFO":
+        level = "WARNING"
     logging.basicConfig(
         level=level.upper(), stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -76,8 +86,18 @@ async def _serve(settings: Settings, _: argparse.Namespace) -> int:
 
 
 async def _migrate(settings: Settings, _: argparse.Namespace) -> int:
-    async with migrated_pool(settings.database_url, settings.data_dir):
-        print("database schema is up to date")
+    async with database_url(settings.database_url, settings.data_dir) as url:
+        conn = await asyncpg.connect(url)
+        try:
+            applied = await migrate(conn)
+        finally:
+            await conn.close()
+    names = {m.version: f"{m.version:04d}_{m.name}" for m in load_migrations()}
+    if applied:
+        print(f"applied {len(applied)} migrations ({', '.join(names[v] for v in applied)}); "
+              "the database schema is up to date")
+    else:
+        print("the database schema was already up to date")
     return 0
 
 
@@ -111,35 +131,96 @@ def _progress_bar(label: str) -> Callable[[int, int], None]:
     return show
 
 
+def _read_password(args: argparse.Namespace, prompt: str) -> str:
+    """From the first line of stdin (--password-stdin) or asked twice on the terminal;
+    end-of-file instead (stdin closed, Ctrl-D) is bad usage: one line, exit 2."""
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise ValidationError("no password on stdin (--password-stdin reads its first line)")
+        return line.rstrip("\n")
+    try:
+        password = getpass.getpass(prompt)
+        again = getpass.getpass("again: ")
+    except EOFError:
+        print(file=sys.stderr)  # off the prompt's line
+        raise ValidationError("no password given (the input was closed)") from None
+    if again != password:
+        raise ValidationError("the passwords differ")
+    return password
+
+
+def _admin(pool: asyncpg.Pool) -> UserAdmin:
+    from callcenter.db.users import Accounts
+    from callcenter.services.users import UserAdmin
+
+    return UserAdmin(Accounts(pool))
+
+
 async def _user_add(settings: Settings, args: argparse.Namespace) -> int:
     from callcenter.domain.users import check_new_user
-    from callcenter.services.users import add_user
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"password for {args.username}: ")
-        if getpass.getpass("again: ") != password:
-            print("callcenter: the passwords differ", file=sys.stderr)
-            return 2
+    password = _read_password(args, f"password for {args.username}: ")
     check_new_user(args.username, args.role, args.extension, args.locale, password)
     async with migrated_pool(settings.database_url, settings.data_dir) as pool:
-        user_id = await add_user(pool, username=args.username, display_name=args.name,
-                                 role=args.role, password=password, extension=args.extension,
-                                 locale=args.locale)
+        user_id = await _admin(pool).add(None, username=args.username, display_name=args.name,
+                                         role=args.role, password=password,
+                                         extension=args.extension, locale=args.locale)
     print(f"user {args.username} ({args.role}) created with id {user_id}")
     return 0
 
 
 async def _user_list(settings: Settings, _: argparse.Namespace) -> int:
-    from callcenter.db.users import list_users
-
     async with migrated_pool(settings.database_url, settings.data_dir) as pool:
-        rows: list[asyncpg.Record] = await list_users(pool)
-    for r in rows:
-        state = "" if r["active"] else " (inactive)"
-        print(f"{r['username']:<20} {r['role']:<10} ext {r['extension'] or '-':<6} "
-              f"{r['locale']:<5} {r['display_name']}{state}")
+        accounts = await _admin(pool).list()
+    for a in accounts:
+        u = a.user
+        notes = [note for note, shown in (("disabled", not a.active),
+                                          ("must change password", u.must_change_password))
+                 if shown]
+        print(f"{u.username:<20} {u.role:<10} ext {u.extension or '-':<6} {u.locale:<5} "
+              f"sessions {a.sessions:<3} {u.display_name}"
+              + (f" ({', '.join(notes)})" if notes else ""))
+    print(f"{len(accounts)} accounts")
+    return 0
+
+
+async def _user_disable(settings: Settings, args: argparse.Namespace) -> int:
+    active = args.user_command == "enable"
+    async with migrated_pool(settings.database_url, settings.data_dir) as pool:
+        admin = _admin(pool)
+        await admin.set_active(None, await admin.id_of(args.username), active)
+    if active:
+        print(f"user {args.username} enabled: they can log in again")
+    else:
+        print(f"user {args.username} disabled: their sessions ended (an open console's "
+              "live connection closes within a minute); they cannot log in")
+    return 0
+
+
+async def _user_set(settings: Settings, args: argparse.Namespace) -> int:
+    from callcenter.domain.users import AccountChange
+
+    change = AccountChange(display_name=args.name, role=args.role, extension=args.extension,
+                           clear_extension=args.no_extension, locale=args.locale)
+    async with migrated_pool(settings.database_url, settings.data_dir) as pool:
+        admin = _admin(pool)
+        user = await admin.change(None, await admin.id_of(args.username), change)
+    print(f"user {user.username}: {user.role} ext {user.extension or '-'} {user.locale} "
+          f"{user.display_name}")
+    return 0
+
+
+async def _user_reset_password(settings: Settings, args: argparse.Namespace) -> int:
+    from callcenter.domain.users import check_password
+
+    password = _read_password(args, f"temporary password for {args.username}: ")
+    check_password(password)
+    async with migrated_pool(settings.database_url, settings.data_dir) as pool:
+        admin = _admin(pool)
+        await admin.reset_password(None, await admin.id_of(args.username), password)
+    print(f"password of {args.username} reset: their sessions ended, and they must choose "
+          "a new password when they next log in")
     return 0
 
 
@@ -233,8 +314,34 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of stdin")
     add.set_defaults(run=_user_add)
-    ls = user_sub.add_parser("list", help="list accounts")
+    ls = user_sub.add_parser("list", help="list accounts (state, live sessions)")
     ls.set_defaults(run=_user_list)
+    for action, text in (("disable", "disable an account: its sessions end at once and it "
+                          "cannot log in"), ("enable", "enable a disabled account again")):
+        toggle = user_sub.add_parser(action, help=text.split(":")[0], description=text + ".")
+        toggle.add_argument("username")
+        toggle.set_defaults(run=_user_disable)
+    change = user_sub.add_parser("set", help="change an account's role, extension, name or "
+                                 "language", description="Change what is given; the rest "
+                                 "stays. An agent needs an extension.")
+    change.add_argument("username")
+    change.add_argument("--role", choices=[r.value for r in Role])
+    change.add_argument("--name", help="display name")
+    phone = change.add_mutually_exclusive_group()
+    phone.add_argument("--extension", help="the phone extension (PJSIP endpoint)")
+    phone.add_argument("--no-extension", action="store_true",
+                       help="take the extension away (not for an agent)")
+    change.add_argument("--locale", choices=LOCALES, help="console language")
+    change.set_defaults(run=_user_set)
+    reset = user_sub.add_parser(
+        "reset-password", help="set a temporary password, to be changed at next login",
+        description="Set a temporary password (asked twice, or --password-stdin). The "
+        "user's sessions end; at their next login the console asks for a new password "
+        "before anything else.")
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true",
+                       help="read the password from the first line of stdin")
+    reset.set_defaults(run=_user_reset_password)
 
     slots = sub.add_parser("slots", help="service appointment slots (what the IVR offers)")
     slots_sub = slots.add_subparsers(dest="slots_command", required=True, metavar="ACTION")
@@ -302,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"callcenter: {exc.message}", file=sys.stderr)
         return 2
-    _setup_logging(settings.log_level)
+    _setup_logging(settings.log_level, serving=args.run is _serve)
     run: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]] = args.run
     try:
         return asyncio.run(run(settings, args))

@@ -12,11 +12,13 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+import yarl
 
 from callcenter.domain.ivr import ServiceHours
 from callcenter.errors import SettingsError
@@ -24,7 +26,10 @@ from callcenter.errors import SettingsError
 ENV_PREFIX = "CALLCENTER_"
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Field annotations are strings under ``from __future__ import annotations``.
-_KINDS: dict[str, type] = {"str": str, "int": int, "float": float, "Path": Path}
+_KINDS: dict[str, type] = {"str": str, "int": int, "float": float, "Path": Path,
+                           "bool": bool}
+_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True,
+             "false": False, "0": False, "no": False, "off": False}
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,22 @@ class Settings:
     sounds_dir: str = field(default="", metadata={
         "help": "Asterisk's sounds folder as this server sees it; when set, the hotline "
                 "starts only if every prompt is there (callcenter prompts check)"})
+    https: bool = field(default=False, metadata={
+        "help": "true when browsers reach the console over HTTPS (a TLS proxy in front): "
+                "the session cookie becomes Secure and __Host- prefixed, the origin https"})
+    allowed_origins: str = field(default="", metadata={
+        "help": "comma-separated origins the console is served from, e.g. "
+                "https://cc.example.com behind a reverse proxy; empty: the origin the "
+                "request's Host names. A state-changing request or WebSocket from any "
+                "other origin is refused"})
+    trusted_proxies: str = field(default="", metadata={
+        "help": "comma-separated addresses or networks of reverse proxies whose "
+                "X-Forwarded-For names the client (login throttle, audit log)"})
+    login_free_failures: int = field(default=5, metadata={
+        "help": "failed logins of one username before each further one blocks it, "
+                "1 s doubling (four times as many per client address)"})
+    login_max_delay_seconds: int = field(default=300, metadata={
+        "help": "longest a username or address is blocked after failed logins"})
     log_level: str = field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
 
     @property
@@ -94,6 +115,15 @@ class Settings:
         return ServiceHours(time.fromisoformat(opens.strip()),
                             time.fromisoformat(closes.strip()), frozenset(closed),
                             self.slot_minutes)
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def proxies(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(p.strip(), strict=False)
+                for p in self.trusted_proxies.split(",") if p.strip()]
 
     def redacted(self) -> dict[str, Any]:
         """The settings as they may be logged: secrets and passwords masked."""
@@ -133,6 +163,12 @@ def _convert(name: str, kind: Any, raw: Any) -> Any:
             return number
         if kind is Path:
             return Path(str(raw)).expanduser()
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).strip().lower() not in _BOOLEANS:
+                raise ValueError("use true or false")
+            return _BOOLEANS[str(raw).strip().lower()]
         return str(raw)
     except (TypeError, ValueError) as exc:
         raise SettingsError(
@@ -181,6 +217,22 @@ def _check(settings: Settings) -> None:
         raise SettingsError(
             f"invalid setting {env_name('sms_webhook_url')}: must be an http(s) URL",
             setting=env_name("sms_webhook_url"))
+    for origin in settings.origins:
+        url = yarl.URL(origin)
+        if url.scheme not in ("http", "https") or not url.host or url.path not in ("", "/"):
+            raise SettingsError(
+                f"invalid setting {env_name('allowed_origins')}: {origin!r} is not an "
+                "origin such as https://cc.example.com", setting=env_name("allowed_origins"))
+    try:
+        settings.proxies  # noqa: B018 - validates the addresses
+    except ValueError:
+        raise SettingsError(
+            f"invalid setting {env_name('trusted_proxies')}={settings.trusted_proxies!r}: "
+            "use addresses or networks such as 10.0.0.5,10.1.0.0/16",
+            setting=env_name("trusted_proxies")) from None
+    if settings.login_free_failures < 1:
+        raise SettingsError(f"invalid setting {env_name('login_free_failures')}: at least 1",
+                            setting=env_name("login_free_failures"))
     if settings.database_url and not settings.database_url.startswith(
             ("postgresql://", "postgres://")):
         raise SettingsError(

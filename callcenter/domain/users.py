@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from callcenter.errors import ValidationError
 
@@ -30,14 +31,58 @@ class User:
     role: Role
     extension: str | None
     locale: str
+    # Set by an admin's password reset: the session may only change the password.
+    must_change_password: bool = False
 
     @property
     def supervises(self) -> bool:
         return self.role in (Role.SUPERVISOR, Role.ADMIN)
 
+    @property
+    def administers(self) -> bool:
+        return self.role is Role.ADMIN
+
     def to_dict(self) -> dict[str, object]:
         return {"id": self.id, "username": self.username, "display_name": self.display_name,
-                "role": self.role.value, "extension": self.extension, "locale": self.locale}
+                "role": self.role.value, "extension": self.extension, "locale": self.locale,
+                "must_change_password": self.must_change_password}
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A user as an admin sees them: the account's state besides who they are."""
+
+    user: User
+    active: bool
+    sessions: int  # unexpired sessions
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self.user.to_dict(), "active": self.active, "sessions": self.sessions,
+                "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountChange:
+    """What an admin may change on an account; None leaves a field as it is, and
+    ``clear_extension`` takes the extension away (a supervisor without a phone)."""
+
+    display_name: str | None = None
+    role: str | None = None
+    extension: str | None = None
+    clear_extension: bool = False
+    locale: str | None = None
+
+    def applied_to(self, user: User) -> User:
+        """The account after the change, checked (ValidationError names the field)."""
+        extension = None if self.clear_extension else (self.extension or user.extension)
+        role = self.role or user.role.value
+        locale = self.locale or user.locale
+        check_account(role, extension, locale)
+        display_name = user.display_name if self.display_name is None else (
+            self.display_name.strip() or user.username)
+        return replace(user, display_name=display_name, role=Role(role),
+                       extension=extension, locale=locale)
 
 
 def check_new_user(username: str, role: str, extension: str | None, locale: str,
@@ -46,6 +91,12 @@ def check_new_user(username: str, role: str, extension: str | None, locale: str,
     if not _USERNAME.match(username):
         raise ValidationError(
             "username: 2-64 characters of a-z, 0-9, '.', '_' or '-'", field="username")
+    check_account(role, extension, locale)
+    check_password(password)
+
+
+def check_account(role: str, extension: str | None, locale: str) -> None:
+    """The fields an admin may change later: role, extension, locale."""
     if role not in Role.__members__.values():
         raise ValidationError(f"role: one of {', '.join(Role)}", field="role")
     if extension is not None and not _EXTENSION.match(extension):
@@ -55,6 +106,9 @@ def check_new_user(username: str, role: str, extension: str | None, locale: str,
                               field="extension")
     if locale not in LOCALES:
         raise ValidationError(f"locale: one of {', '.join(LOCALES)}", field="locale")
+
+
+def check_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
-            f"password: at least {MIN_PASSWORD_LENGTH} characters", field="password")
+            f"{field}: at least {MIN_PASSWORD_LENGTH} characters", field=field)

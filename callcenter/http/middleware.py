@@ -1,4 +1,8 @@
-"""One place where errors become HTTP answers."""
+"""One place where errors become HTTP answers.
+
+An error with a ``retry_after`` detail (seconds) also gets a ``Retry-After`` header: a
+throttled login (429) says when to come back in the way clients already understand.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except CallcenterError as exc:
         if exc.http_status >= 500:
             log.error("%s %s: %s", request.method, request.path, exc.message)
-        return web.json_response(exc.to_dict(), status=exc.http_status)
+        retry_after = exc.details.get("retry_after")
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return web.json_response(exc.to_dict(), status=exc.http_status, headers=headers)
     except web.HTTPException as exc:
         if exc.empty_body or exc.status < 400:
             raise

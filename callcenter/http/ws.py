@@ -10,6 +10,12 @@ overflows is closed, and its console reconnects.
 When the server stops, ``Hub.close`` (the application's on_shutdown) closes every
 WebSocket with 1001 (going away): the handlers return at once instead of holding the
 stop until aiohttp's shutdown timeout, and the consoles know to reconnect.
+
+A WebSocket lives no longer than the session it was opened with: ``end_sessions``
+closes those of sessions that ended (a user disabled or their password reset, through
+the API at once; expired, or ended by the command line, at the next session sweep:
+services/session_sweep.py) with ``SESSION_ENDED``, and the console then asks whether it
+is still logged in instead of reconnecting.
 """
 
 from __future__ import annotations
@@ -22,13 +28,14 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from callcenter.http.request_user import current_user
+from callcenter.http.request_user import SESSION, current_user
 
 log = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 256
 CLOSE_WAIT = 0.5  # seconds a console has to answer the server's close frame
 HISTORY = 200  # per user: what a console reconnecting after a blip can be sent again
+SESSION_ENDED = 4401  # an application close code (4000-4999), after HTTP's 401
 Message = dict[str, Any]
 
 
@@ -37,8 +44,9 @@ async def _nothing(user_id: int) -> list[Message]:
 
 
 class _Connection:
-    def __init__(self, ws: web.WebSocketResponse) -> None:
+    def __init__(self, ws: web.WebSocketResponse, session: bytes) -> None:
         self.ws = ws
+        self.session = session
         self.queue: asyncio.Queue[Message] = asyncio.Queue(QUEUE_LIMIT)
         self.writer: asyncio.Task[Any] = asyncio.create_task(self._write())
 
@@ -55,13 +63,14 @@ class _Connection:
         self.writer = asyncio.create_task(self.ws.close(code=1013, message=b"too slow"))
 
     async def going_away(self) -> None:
-        """Close with 1001; a console that does not answer within CLOSE_WAIT is cut off."""
+        await self.end(WSCloseCode.GOING_AWAY, b"server shutdown")
+
+    async def end(self, code: int, why: bytes) -> None:
+        """Close; a console that does not answer within CLOSE_WAIT is cut off."""
         self.writer.cancel()
         await asyncio.wait([self.writer])
         try:
-            await asyncio.wait_for(
-                self.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown"),
-                CLOSE_WAIT)
+            await asyncio.wait_for(self.ws.close(code=code, message=why), CLOSE_WAIT)
         except TimeoutError:  # ws.close, cancelled, has dropped the connection
             log.info("a console did not answer the close frame within %ss", CLOSE_WAIT)
 
@@ -93,6 +102,26 @@ class Hub:
     def connected(self, user_id: int) -> int:
         return len(self._connections.get(user_id, ()))
 
+    def sessions(self) -> set[bytes]:
+        """The sessions that have a WebSocket open."""
+        return {conn.session for conns in self._connections.values() for conn in conns}
+
+    async def end_sessions(self, sessions: set[bytes]) -> None:
+        """Close the WebSockets of these sessions, which have ended."""
+        ending = [conn for conns in self._connections.values() for conn in list(conns)
+                  if conn.session in sessions]
+        for conn in ending:
+            for conns in self._connections.values():
+                conns.discard(conn)
+        await asyncio.gather(*(conn.end(SESSION_ENDED, b"session ended") for conn in ending))
+
+    def sessions_of(self, user_id: int) -> set[bytes]:
+        return {conn.session for conn in self._connections.get(user_id, ())}
+
+    async def end_user(self, user_id: int) -> None:
+        """Close every WebSocket of a user whose sessions have all ended."""
+        await self.end_sessions(self.sessions_of(user_id))
+
     async def close(self) -> None:
         """Close every console's WebSocket with 1001 (going away), for on_shutdown.
 
@@ -107,7 +136,7 @@ class Hub:
         user = current_user(request)
         ws = web.WebSocketResponse(heartbeat=20)
         await ws.prepare(request)
-        conn = _Connection(ws)
+        conn = _Connection(ws, request[SESSION])
         since = request.query.get("since", "")
         if since.isdigit():
             for message in self._history.get(user.id, ()):

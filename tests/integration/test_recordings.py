@@ -276,7 +276,8 @@ async def test_retention_purge_removes_the_file_marks_the_row_and_audits(
     rows = {r["id"]: r for r in await pool.fetch("SELECT id, status, purged_at FROM recordings")}
     assert rows[old]["status"] == "purged" and rows[old]["purged_at"] is not None
     assert rows[new]["status"] == "ready"
-    audit = await pool.fetch("SELECT action, target_id FROM audit_log")
+    audit = await pool.fetch(
+        "SELECT action, target_id FROM audit_log WHERE target_type = 'recording'")
     assert [(a["action"], a["target_id"]) for a in audit] == [("recording.purge", str(old))]
     assert await purge_expired(pool, root, days=30) == 0
 

@@ -4,35 +4,24 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from callcenter.db.users import SessionStore
-from callcenter.http.auth import SESSION_COOKIE
+from callcenter.http.auth import end_session, start_session
 from callcenter.http.endpoints import Reply, documented, takes_body
 from callcenter.http.replies import UserReply
 from callcenter.http.request_user import current_user
 from callcenter.http.schemas import LoginBody, NoBody
-from callcenter.keys import POOL
 from callcenter.services import auth
 
 
 @takes_body(LoginBody, "Log in: sets the session cookie",
             {200: Reply("the user, with the session cookie", UserReply)},
-            errors=(auth.BadCredentials,))
+            errors=(auth.BadCredentials, auth.LoginThrottled))
 async def login(request: web.Request, body: LoginBody) -> web.Response:
-    user, token = await auth.login(SessionStore(request.app[POOL]), body.username,
-                                   body.password)
-    response = web.json_response({"user": user.to_dict()})
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict",
-                        secure=request.secure, path="/",
-                        max_age=int(auth.SESSION_LIFETIME.total_seconds()))
-    return response
+    return await start_session(request, body.username, body.password)
 
 
 @takes_body(NoBody, "Log out: ends this session", {204: Reply("the session is gone")})
 async def logout(request: web.Request, body: NoBody) -> web.Response:
-    await auth.logout(SessionStore(request.app[POOL]), request.cookies.get(SESSION_COOKIE, ""))
-    response = web.Response(status=204)
-    response.del_cookie(SESSION_COOKIE, path="/")
-    return response
+    return await end_session(request)
 
 
 @documented("The logged-in user", {200: Reply("the user", UserReply)})
