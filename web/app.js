@@ -1,6 +1,8 @@
-// The agent console: log in, then "My work" (#/work/<list>), a follow-up (#/task/<id>) or a
-// customer's card (#/customer/<id>). One live WebSocket feeds the open view, the header
-// and the screen-pops.
+// The agent console: log in, then "My work" (#/work/<list>), a follow-up (#/task/<id>), a
+// customer's card (#/customer/<id>), changing one's password (#/password) or, for admins,
+// the users (#/users). One live WebSocket feeds the open view, the header and the
+// screen-pops. A user whose password an admin reset sees only the password form until
+// they have changed it (the server refuses everything else meanwhile).
 
 import { onUnauthorized, get, post } from "./api.js";
 import { h, fill } from "./dom.js";
@@ -12,6 +14,8 @@ import { mountLogin } from "./views/login.js";
 import { mountWorklist, LISTS } from "./views/worklist.js";
 import { mountTask } from "./views/task.js";
 import { mountCustomer } from "./views/customer.js";
+import { mountPassword } from "./views/password.js";
+import { mountUsers } from "./views/users.js";
 import { PopTray } from "./views/pops.js";
 import { QueueControls } from "./views/queue.js";
 
@@ -35,6 +39,7 @@ function renderChrome() {
   fill(localeSelect, LOCALES.map((name) =>
     h("option", { value: name, selected: name === locale() }, t(`locale.${name}`))));
   const who = document.getElementById("whoami");
+  document.getElementById("nav-users").hidden = app.user?.role !== "admin";
   if (app.user) {
     const name = app.user.display_name || app.user.username;
     who.textContent = app.user.extension
@@ -63,6 +68,8 @@ function route() {
   if ((m = /^#\/work\/(\w+)$/.exec(hash)) && LISTS.includes(m[1])) return { name: "work", list: m[1] };
   if ((m = /^#\/task\/(\d+)$/.exec(hash))) return { name: "task", id: Number(m[1]) };
   if ((m = /^#\/customer\/(\d+)$/.exec(hash))) return { name: "customer", id: Number(m[1]) };
+  if (hash === "#/users") return { name: "users" };
+  if (hash === "#/password") return { name: "password" };
   if (hash === "#/" || hash === "#") return { name: "work", list: "today" };
   return { name: "not_found" };
 }
@@ -77,6 +84,8 @@ function showView() {
   if (r.name === "work") app.view = mountWorklist(main, ctx, r.list);
   else if (r.name === "task") app.view = mountTask(main, ctx, r.id);
   else if (r.name === "customer") app.view = mountCustomer(main, ctx, r.id);
+  else if (r.name === "users") app.view = mountUsers(main, ctx);
+  else if (r.name === "password") app.view = mountPassword(main, { onChanged: () => {} });
   else {
     fill(main, h("p", { class: "notice" }, t("app.not_found")),
       h("a", { href: "#/work/today" }, t("app.back_to_list")));
@@ -97,6 +106,10 @@ function onLiveMessage(event) {
 }
 
 function startSession(user) {
+  if (user.must_change_password) {
+    changePasswordFirst(user);
+    return;
+  }
   app.user = user;
   setLocale(user.locale);
   topbar.hidden = false;
@@ -107,6 +120,8 @@ function startSession(user) {
     if (event.detail === "open") app.queue?.refresh();
   });
   app.live.addEventListener("message", onLiveMessage);
+  // The session ended on the server (account disabled, password reset): see why.
+  app.live.addEventListener("ended", () => get("/api/me").catch(() => {}));
   app.live.addEventListener("retry", async (event) => {
     // A socket that keeps failing may mean the session ended: check, and log in again.
     if (event.detail.attempt % 3 === 0) get("/api/me").catch(() => {});
@@ -119,6 +134,17 @@ function startSession(user) {
   app.live.start();
   renderChrome();
   showView();
+}
+
+/** After an admin's reset: nothing but the password form, then the console. */
+function changePasswordFirst(user) {
+  setLocale(user.locale);
+  renderChrome();
+  mountPassword(main, {
+    forced: true,
+    onChanged: (changed) => startSession(changed),
+    onLogout: () => logOut(),
+  });
 }
 
 function endSession(reason) {
@@ -148,14 +174,16 @@ localeSelect.addEventListener("change", () => {
   app.view?.render();
 });
 
-document.getElementById("logout").addEventListener("click", async () => {
+async function logOut() {
   try {
     await post("/api/logout");
   } catch {
     // Logged out or not, the console forgets the session.
   }
   endSession(null);
-});
+}
+
+document.getElementById("logout").addEventListener("click", logOut);
 
 window.addEventListener("hashchange", () => {
   if (!location.hash.startsWith("#/")) return;

@@ -2,10 +2,13 @@
 // It reconnects by itself with exponential backoff (0.5 s doubling to 15 s, jittered) and
 // asks for what it missed with ?since=<last seq>. Listeners get "message" events (detail:
 // the parsed message) and "status" events (detail: connecting | open | reconnecting |
-// stopped).
+// stopped). When the server closes the socket because its session ended (code
+// SESSION_ENDED: the account was disabled, the password reset), it does not reconnect but
+// sends an "ended" event.
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;
+const SESSION_ENDED = 4401; // callcenter/http/ws.py
 
 export class LiveSocket extends EventTarget {
   constructor(path = "/api/ws") {
@@ -68,10 +71,13 @@ export class LiveSocket extends EventTarget {
       if (Number.isInteger(message.seq) && message.seq > this.lastSeq) this.lastSeq = message.seq;
       this.dispatchEvent(new CustomEvent("message", { detail: message }));
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      if (this.status !== "stopped") this.scheduleReconnect();
+      if (event.code === SESSION_ENDED) {
+        this.stop();
+        this.dispatchEvent(new CustomEvent("ended"));
+      } else if (this.status !== "stopped") this.scheduleReconnect();
     });
   }
 
