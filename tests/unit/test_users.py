@@ -30,3 +30,16 @@ def test_new_user_rules(args: tuple, field: str) -> None:
 def test_a_supervisor_needs_no_extension() -> None:
     check_new_user("wang.li", "supervisor", None, "en", "x" * 12)
 
+
+
+def test_an_account_change_keeps_what_it_does_not_name() -> None:
+    from callcenter.domain.users import AccountChange, Role, User
+
+    li = User(7, "li", "Li", Role.AGENT, "1001", "en")
+    assert AccountChange(locale="zh-CN").applied_to(li) == User(
+        7, "li", "Li", Role.AGENT, "1001", "zh-CN")
+    boss = AccountChange(role="supervisor", clear_extension=True, display_name=" ")
+    assert boss.applied_to(li) == User(7, "li", "li", Role.SUPERVISOR, None, "en")
+    with pytest.raises(ValidationError) as caught:
+        AccountChange(clear_extension=True).applied_to(li)  # an agent needs a phone
+    assert caught.value.details["field"] == "extension"
