@@ -14,8 +14,24 @@ import pytest
 from callcenter.telephony.ami import AmiClient as ServerAmiClient
 from callcenter.telephony.ami import AmiItem
 from callcenter.telephony.keypad import Keypad
-from tests.harness import sandbox
+from tests.harness import log_scan, sandbox
 from tests.harness.ami import AmiClient
+
+
+@pytest.fixture(scope="package", autouse=True)
+def logs_hold_no_secrets() -> Iterator[None]:
+    """After the last end-to-end test, no log they produced holds the AMI secret, the
+    SIP password or a user's password (tests/harness/log_scan.py)."""
+    scan = log_scan.begin()
+    try:
+        yield
+        hits = scan.hits()
+    finally:
+        log_scan.end(scan)
+    if hits:
+        raise AssertionError(f"secrets in the logs (all kept in {scan.folder}):\n"
+                             + "\n".join(hits[:20]))
+    scan.remove()
 
 
 @pytest.fixture(scope="session")

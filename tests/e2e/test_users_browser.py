@@ -16,6 +16,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
 from tests.e2e.browser import ConsolePage, chromium, console_page
+from tests.harness import log_scan
 from tests.integration.fake_ami import FakeAmi
 
 TEMPORARY = "temporary-pass-1"
@@ -24,6 +25,8 @@ NEW_PASSWORD = "my-own-new-pass"
 
 @pytest.fixture
 async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]:
+    log_scan.secret(TEMPORARY)
+    log_scan.secret(NEW_PASSWORD)
     env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
     async with running_server(db_url, env) as srv:
         await srv.add_agent("li", "1001")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.harness import log_scan
 from tests.waiting import first_result
 
 
@@ -30,6 +31,7 @@ class ServerProcess:
                     "CALLCENTER_HTTP_PORT": str(self.port)}
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = Path(tempfile.mkstemp(prefix="callcenter-server-", suffix=".log")[1])
+        log_scan.watch(self.log)
         self._proc: asyncio.subprocess.Process | None = None
 
     async def start(self, timeout: float = 30.0) -> None:

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.harness import log_scan
+
 SCENARIOS = Path(__file__).resolve().parents[1] / "sipp"
 PCAPS = Path("/usr/share/sip-tester")
 DTMF_PCAP = {**{d: f"dtmf_2833_{d}.pcap" for d in "0123456789"},
@@ -111,6 +113,7 @@ class Sipp:
     async def start(self) -> Sipp:
         if shutil.which("sipp") is None:
             raise SippError("sipp is not installed (Debian package sip-tester)")
+        log_scan.watch(self.workdir)
         out = (self.workdir / "screen.out").open("wb")
         try:
             self.process = await asyncio.create_subprocess_exec(
@@ -148,6 +151,7 @@ class Sipp:
 
     def cleanup(self) -> None:
         if self._owns_workdir:
+            log_scan.keep(self.workdir)
             shutil.rmtree(self.workdir, ignore_errors=True)
 
     async def __aenter__(self) -> Sipp:
