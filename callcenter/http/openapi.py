@@ -5,7 +5,9 @@ Every route the router holds is described from the ``Endpoint`` its handler decl
 parses with (http/schemas.py), the answers from http/replies.py, and the refusals from
 the error classes the endpoint names, grouped by status, each status listing its
 ``error_id``s. Added to every route as it applies: 401 (an /api route but the login),
-400 (a route that reads a body, a query string or an id in its path), 413 (a body).
+400 (a route that reads a body, a query string or an id in its path), 413 (a body), and
+the middlewares' refusals: 403 password_change_required, 403 foreign_origin and 415
+unsupported_media_type (a POST; the WebSocket upgrade is checked for its origin too).
 
 Not listed: HEAD, which aiohttp answers on every GET route as that GET without its
 body. A route whose handler declared nothing is left out, and
@@ -26,11 +28,18 @@ from aiohttp.web_urldispatcher import StaticResource
 from pydantic.json_schema import models_json_schema
 
 from callcenter.errors import CallcenterError, Unauthorized, ValidationError
-from callcenter.http.auth import PUBLIC_API, SESSION_COOKIE
+from callcenter.http.auth import PUBLIC_API, PasswordChangeRequired
 from callcenter.http.endpoints import ENDPOINTS, Endpoint
 from callcenter.http.json_body import MAX_BODY
 from callcenter.http.replies import WEBSOCKET_MESSAGES, Error
 from callcenter.http.schemas import BIGINT_MAX
+from callcenter.http.security import (
+    COOKIE,
+    SAFE_METHODS,
+    SECURE_COOKIE,
+    ForeignOrigin,
+    UnsupportedMediaType,
+)
 
 OPENAPI_VERSION = "3.1.0"
 REF = "#/components/schemas/{model}"
@@ -68,8 +77,8 @@ def build_document(app: web.Application) -> dict[str, Any]:
         "components": {
             "schemas": schemas.get("$defs", {}),
             "securitySchemes": {"session": {
-                "type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
-                "description": "set by POST /api/login"}}},
+                "type": "apiKey", "in": "cookie", "name": COOKIE,
+                "description": f"set by POST /api/login; over HTTPS named {SECURE_COOKIE}"}}},
         "security": [{"session": []}],
     }
 
@@ -153,8 +162,15 @@ def _query_parameters(model: type[pydantic.BaseModel]) -> list[dict[str, Any]]:
 
 
 def _middleware_refusals(method: str, path: str) -> list[type[CallcenterError]]:
-    """What the middlewares refuse before the handler runs (http/auth.py)."""
-    return [Unauthorized] if _needs_session(path) else []
+    """What the middlewares refuse before the handler runs (http/auth.py, security.py)."""
+    refusals: list[type[CallcenterError]] = []
+    if _needs_session(path):
+        refusals += [Unauthorized, PasswordChangeRequired]
+    if method.upper() not in SAFE_METHODS or path == "/api/ws":  # the upgrade too
+        refusals.append(ForeignOrigin)
+    if method.upper() not in SAFE_METHODS and path.startswith("/api/"):
+        refusals.append(UnsupportedMediaType)
+    return refusals
 
 
 def _responses(method: str, path: str, endpoint: Endpoint, *,
