@@ -15,6 +15,7 @@ from callcenter.domain.login_throttle import ThrottlePolicy
 from callcenter.keys import HUB
 from callcenter.services.session_sweep import SessionSweep
 from tests.console import AGENT_PASSWORD, AgentSession, ConsoleServer, login
+from tests.integration.fake_ami import FakeAmi
 from tests.waiting import eventually
 
 TEMPORARY = "temporary-pass-1"
@@ -94,7 +95,8 @@ async def test_an_admin_lists_adds_and_changes_accounts(
 
 
 async def test_disabling_a_user_ends_their_live_session_and_websocket(
-        agent_server: ConsoleServer, admin: AgentSession, li: AgentSession) -> None:
+        agent_server: ConsoleServer, admin: AgentSession, li: AgentSession,
+        fake_ami: FakeAmi) -> None:
     await li.open_ws()
     await eventually(lambda: bool(agent_server.app[HUB].sessions()))
     assert (await li.get("/api/me"))[0] == 200
@@ -103,6 +105,8 @@ async def test_disabling_a_user_ends_their_live_session_and_websocket(
     assert status == 200 and body["user"]["active"] is False
     assert body["user"]["sessions"] == 0
     assert await _ws_closed(li) == 4401  # closed at once, with the session-ended code
+    removed = [a for a in fake_ami.received if a["Action"] == "QueueRemove"]
+    assert [a["Interface"] for a in removed] == ["PJSIP/1001"]  # out of the queue too
     assert (await li.get("/api/me"))[0] == 401
     assert (await li.post("/api/followups/1/outcome", {}))[0] == 401
     async with aiohttp.ClientSession(agent_server.base_url) as fresh:

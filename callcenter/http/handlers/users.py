@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from callcenter.db.users import Accounts, SessionStore
 from callcenter.domain.users import AccountChange, User
-from callcenter.errors import CallcenterError, Conflict, NotFound
+from callcenter.errors import CallcenterError, Conflict, Forbidden, NotFound
 from callcenter.http.endpoints import Reply, documented, takes_body
 from callcenter.http.json_body import path_id
 from callcenter.http.replies import UserReply
@@ -88,7 +88,9 @@ class AccountReply(BaseModel):
     user: Account
 
 
-ADMIN_ERRORS: tuple[type[CallcenterError], ...] = (NotFound,)
+# Every admin route refuses a non-admin (403 forbidden); those with an id, a missing one.
+ADMIN_ONLY: tuple[type[CallcenterError], ...] = (Forbidden,)
+ADMIN_ERRORS: tuple[type[CallcenterError], ...] = (Forbidden, NotFound)
 
 
 def _admin(request: web.Request) -> tuple[UserAdmin, User, str | None]:
@@ -112,14 +114,15 @@ async def _leave_queue(request: web.Request, user: User) -> None:
                     user.username, user.extension, exc.message)
 
 
-@documented("Every account (admins)", {200: Reply("the accounts", AccountList)})
+@documented("Every account (admins)", {200: Reply("the accounts", AccountList)},
+           errors=ADMIN_ONLY)
 async def list_users(request: web.Request) -> web.Response:
     admin, _, _ = _admin(request)
     return web.json_response({"items": [a.to_dict() for a in await admin.list()]})
 
 
 @takes_body(NewUserBody, "Create an account (admins)",
-            {201: Reply("the new account", AccountReply)}, errors=(Conflict,))
+            {201: Reply("the new account", AccountReply)}, errors=(*ADMIN_ONLY, Conflict))
 async def add_user(request: web.Request, body: NewUserBody) -> web.Response:
     admin, actor, client = _admin(request)
     user_id = await admin.add(actor, username=body.username, display_name=body.display_name,
