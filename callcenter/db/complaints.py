@@ -51,6 +51,7 @@ class StepEntry:
 
 
 Check = Callable[[LockedComplaint], None]
+Pick = Callable[[list[asyncpg.Record]], list[int]]
 
 
 class ComplaintStore:
@@ -69,33 +70,47 @@ class ComplaintStore:
         async with unavailable_as_domain_error():
             return await self._pool.fetch(Q["linked_calls"], complaint_id)
 
-    async def page(self, owner_id: int | None, statuses: list[str] | None,
-                   source: str | None, severity: str | None, department: str | None,
-                   text: str | None, opened_from: datetime | None,
-                   opened_before: datetime | None, limit: int) -> list[asyncpg.Record]:
-        async with unavailable_as_domain_error():
-            return await self._pool.fetch(Q["list"], owner_id, statuses, source, severity,
-                                          department, text, opened_from, opened_before,
-                                          limit)
+    async def listing(self, owner_id: int | None, statuses: list[str] | None,
+                      source: str | None, severity: str | None, department: str | None,
+                      text: str | None, opened_from: datetime | None,
+                      opened_before: datetime | None, limit: int,
+                      pick: Pick | None = None
+                      ) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+        """One page of a list and every unfinished complaint (for the tabs), read in
+        one snapshot. ``text`` names customers: a name from its beginning, the last
+        digits of a phone number, or the end of a plate. ``pick`` chooses, from the
+        unfinished complaints, the only ones the page may show (the overdue tab)."""
+        async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
+                conn.transaction(readonly=True, isolation="repeatable_read"):
+            await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            unfinished = await conn.fetch(Q["unfinished"])
+            customers = None
+            if text:
+                customers = [r["id"] for r in await conn.fetch(
+                    Q["matching_customers"], *_search_patterns(text))]
+            rows = await conn.fetch(Q["list"], owner_id, statuses, source, severity,
+                                    department, customers, opened_from, opened_before,
+                                    limit, None if pick is None else pick(unfinished))
+        return rows, unfinished
 
-    async def counts(self, user_id: int) -> dict[str, int]:
+    async def customer_name(self, customer_id: int) -> str:
         async with unavailable_as_domain_error():
-            return dict(await self._pool.fetchrow(Q["counts"], user_id) or {})
+            return await self._pool.fetchval(Q["customer_name"], customer_id) or ""
 
     async def unfinished(self) -> list[asyncpg.Record]:
         async with unavailable_as_domain_error():
             return await self._pool.fetch(Q["unfinished"])
 
     async def opened_between(self, starts: datetime, ends: datetime
-                             ) -> tuple[list[asyncpg.Record], list[str]]:
-        """A period's complaints and the results of their completed check calls, read
-        in one snapshot."""
+                             ) -> tuple[list[asyncpg.Record], dict[str, int]]:
+        """A period's complaints, and its completed check calls counted by result, in
+        one snapshot."""
         async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
                 conn.transaction(readonly=True, isolation="repeatable_read"):
             rows = await conn.fetch(Q["opened_between"], starts, ends)
-            results = [r["result"] for r in
-                       await conn.fetch(Q["check_results_between"], starts, ends)]
-        return rows, results
+            checks = {r["result"]: r["n"]
+                      for r in await conn.fetch(Q["check_calls_between"], starts, ends)}
+        return rows, checks
 
     async def active_user(self, user_id: int) -> asyncpg.Record | None:
         async with unavailable_as_domain_error():
@@ -136,6 +151,20 @@ class ComplaintStore:
             await self._pool.execute(Q["queue_sms"], mobile, "complaint_overdue", body,
                                      dedupe_key)
         return True
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _search_patterns(text: str) -> tuple[str | None, str | None, str]:
+    """matching_customers' patterns: a name's beginning; the end of a phone number
+    (three digits or more); the end of a plate (reversed: a suffix as a prefix)."""
+    text = text.strip()
+    digits = text if text.isascii() and text.isdigit() and len(text) >= 3 else None
+    return (_like(text) + "%" if not digits else None,
+            _like(digits[::-1]) + "%" if digits else None,
+            _like(text.upper()[::-1]) + "%")
 
 
 async def _lock(conn: Connection, complaint_id: int) -> LockedComplaint:

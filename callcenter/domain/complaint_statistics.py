@@ -10,27 +10,22 @@ complaint belongs to the period it was opened in. For each period:
   and is judged (done, or its deadline passed); a step still pending is not judged yet;
 - average and longest time from opening to first contact, to reply and to resolution,
   over the complaints that reached it;
-- check-call satisfaction: satisfied / completed check calls of the period's complaints;
+- check-call satisfaction: satisfied / completed among the check calls completed in the
+  period (whenever their complaint was opened);
 - the same figures of the period before, for week-over-week and month-over-month.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from callcenter.domain.complaints import (
-    ComplaintTimes,
-    DeadlineState,
-    Step,
-    WorkingClock,
-    complaint_clock,
-)
+from callcenter.domain.complaints import ComplaintTimes, Step, WorkingClock, judged_steps
 from callcenter.domain.rows import Row
 
 
@@ -40,8 +35,9 @@ class Period(StrEnum):
 
 
 BREAKDOWNS = ("source", "category", "severity", "department", "owner")
-_JUDGED = {DeadlineState.MET: True, DeadlineState.MISSED: False,
-           DeadlineState.OVERDUE: False}
+# durations reported: from opening to the first time each column was stamped
+_REACHED = (("first_contact", "first_contact_at"), ("reply", "replied_at"),
+            ("resolution", "resolved_at"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,32 +72,27 @@ def _hours(delta: timedelta) -> float:
     return round(delta.total_seconds() / 3600, 2)
 
 
-def figures(rows: Sequence[Row], check_results: Iterable[str],
-            now: datetime, working: WorkingClock | None = None) -> dict[str, Any]:
-    """The statistics of one period's complaints (rows with the complaints' columns and
-    ``owner_name``) and of their completed check calls' results."""
-    counts: dict[str, Counter[str]] = {name: Counter() for name in BREAKDOWNS}
+def figures(rows: Sequence[Row], check_calls: Mapping[str, int], now: datetime,
+            working: WorkingClock | None = None) -> dict[str, Any]:
+    """The statistics of one period: its complaints (rows with the complaints' columns
+    and ``owner_name``) and its completed check calls counted by result."""
     judged: dict[Step, list[bool]] = {step: [] for step in Step}
-    durations: dict[str, list[timedelta]] = {"first_contact": [], "reply": [],
-                                             "resolution": []}
+    durations: dict[str, list[timedelta]] = {name: [] for name, _ in _REACHED}
     for row in rows:
-        for name in BREAKDOWNS:
-            key = row["owner_name"] if name == "owner" else row[name]
-            counts[name][key or "none"] += 1
-        for deadline in complaint_clock(ComplaintTimes.from_row(row), now, working).deadlines:
-            if deadline.state in _JUDGED:
-                judged[deadline.step].append(_JUDGED[deadline.state])
+        for step, on_time in judged_steps(ComplaintTimes.from_row(row), now, working):
+            judged[step].append(on_time)
         opened = row["opened_at"]
-        for name, column in (("first_contact", "first_contact_at"), ("reply", "replied_at"),
-                             ("resolution", "resolved_at")):
+        for name, column in _REACHED:
             if row[column] is not None:
                 durations[name].append(row[column] - opened)
-    results = Counter(check_results)
-    completed = results["satisfied"] + results["dissatisfied"]
+    by = {name: Counter((row["owner_name"] if name == "owner" else row[name]) or "none"
+                        for row in rows) for name in BREAKDOWNS}
+    satisfied = check_calls.get("satisfied", 0)
+    completed = satisfied + check_calls.get("dissatisfied", 0)
     return {
         "total": len(rows),
         "by": {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
-               for name, c in counts.items()},
+               for name, c in by.items()},
         "on_time": {step.value: {"judged": len(marks), "on_time": sum(marks),
                                  "rate": round(sum(marks) / len(marks), 4) if marks else None}
                     for step, marks in judged.items()},
@@ -110,9 +101,8 @@ def figures(rows: Sequence[Row], check_results: Iterable[str],
                             if values else None,
                             "longest": _hours(max(values)) if values else None}
                      for name, values in durations.items()},
-        "check_calls": {"completed": completed, "satisfied": results["satisfied"],
-                        "rate": round(results["satisfied"] / completed, 4)
-                        if completed else None},
+        "check_calls": {"completed": completed, "satisfied": satisfied,
+                        "rate": round(satisfied / completed, 4) if completed else None},
     }
 
 

@@ -140,31 +140,68 @@ def deadline_state(starts_at: datetime, due_at: datetime, done_at: datetime | No
     return DeadlineState.PENDING
 
 
+Window = tuple[Step, datetime, timedelta, datetime | None]  # step, start, length, done
+
+
+def step_windows(times: ComplaintTimes) -> list[Window]:
+    """The steps that apply to the complaint, each with when its clock starts, how long
+    it has and when it was done."""
+    opened = times.opened_at
+    # A reply is also a contact: a complaint answered within the hour whose first call
+    # was not stamped separately has still been contacted in time.
+    first, replied = times.first_contact_at, times.replied_at
+    contacted = first if replied is None or (first is not None and first <= replied) \
+        else replied
+    windows: list[Window] = [(Step.FIRST_CONTACT, opened, FIRST_CONTACT_WITHIN, contacted),
+                             (Step.REPLY, opened, REPLY_WITHIN, replied)]
+    if times.severity == "major":
+        windows.append((Step.MANAGEMENT_REPLY, opened, MANAGEMENT_REPLY_WITHIN,
+                        times.management_reply_at))
+    if times.resolved_at is not None:
+        windows.append((Step.CHECK_CALL, times.resolved_at, CHECK_CALL_WITHIN,
+                        times.check_call_at))
+    return windows
+
+
+def _due(start: datetime, within: timedelta, working: WorkingClock | None) -> datetime:
+    return start + within if working is None else working.due(start, within)
+
+
 def complaint_clock(times: ComplaintTimes, now: datetime,
                     working: WorkingClock | None = None) -> ComplaintClock:
     """Every deadline that applies to the complaint at ``now``, and the worst state;
     with ``working``, deadlines pause outside the center's hours."""
-    opened = times.opened_at
-    # A reply is also a contact: a complaint answered within the hour whose first call
-    # was not stamped separately has still been contacted in time.
-    contacted = min((t for t in (times.first_contact_at, times.replied_at) if t is not None),
-                    default=None)
-    steps = [(Step.FIRST_CONTACT, opened, FIRST_CONTACT_WITHIN, contacted),
-             (Step.REPLY, opened, REPLY_WITHIN, times.replied_at)]
-    if times.severity == "major":
-        steps.append((Step.MANAGEMENT_REPLY, opened, MANAGEMENT_REPLY_WITHIN,
-                      times.management_reply_at))
-    if times.resolved_at is not None:
-        steps.append((Step.CHECK_CALL, times.resolved_at, CHECK_CALL_WITHIN,
-                      times.check_call_at))
-    def due(start: datetime, within: timedelta) -> datetime:
-        return start + within if working is None else working.due(start, within)
+    deadlines = []
+    for step, start, within, done in step_windows(times):
+        due = _due(start, within, working)
+        deadlines.append(Deadline(step, start, due, done,
+                                  deadline_state(start, due, done, now, within)))
+    return ComplaintClock(tuple(deadlines),
+                          max((d.state for d in deadlines), key=_RANK.__getitem__))
 
-    deadlines = tuple(
-        Deadline(step, start, due(start, within), done,
-                 deadline_state(start, due(start, within), done, now, within))
-        for step, start, within, done in steps)
-    return ComplaintClock(deadlines, max((d.state for d in deadlines), key=_RANK.__getitem__))
+
+def is_overdue(times: ComplaintTimes, now: datetime, working: WorkingClock | None = None
+               ) -> bool:
+    """Whether some step is not done and past its deadline: complaint_clock's overall
+    state is overdue (the lists count thousands of complaints)."""
+    return any(done is None and now > _due(start, within, working)
+               for _, start, within, done in step_windows(times))
+
+
+def judged_steps(times: ComplaintTimes, now: datetime, working: WorkingClock | None = None
+                 ) -> list[tuple[Step, bool]]:
+    """The steps already judged, each with whether it was on time: done in time (met)
+    is on time; done late (missed) or not done past its deadline (overdue) is not; a
+    step still within its window is not judged yet. complaint_clock's states, without
+    building them (the statistics judge thousands of complaints)."""
+    judged = []
+    for step, start, within, done in step_windows(times):
+        due = _due(start, within, working)
+        if done is not None:
+            judged.append((step, done <= due))
+        elif now > due:
+            judged.append((step, False))
+    return judged
 
 
 def complaint_source(call_direction: str | None) -> str:

@@ -20,11 +20,11 @@ from callcenter.domain.complaints import (
     Action,
     ComplaintClock,
     ComplaintTimes,
-    DeadlineState,
     Status,
     WorkingClock,
     check_may_act,
     complaint_clock,
+    is_overdue,
     overdue_steps,
 )
 from callcenter.domain.users import User
@@ -34,8 +34,6 @@ from callcenter.services.notifier import Publish
 VIEWS = ("open", "mine", "overdue", "all")
 # A list shows at most this many complaints; narrow it with filters or dates.
 PAGE_LIMIT = 200
-# The overdue tab judges every unfinished complaint by the clock.
-OVERDUE_LIMIT = 5000
 # How often the escalation sweep runs: a late step is noticed within a minute.
 SWEEP_SECONDS = 60.0
 
@@ -61,6 +59,9 @@ class Policy:
     def clock(self, row: Any, now: datetime) -> ComplaintClock:
         return complaint_clock(ComplaintTimes.from_row(row), now, self.working)
 
+    def overdue(self, row: Any, now: datetime) -> bool:
+        return is_overdue(ComplaintTimes.from_row(row), now, self.working)
+
 
 def clock_dict(clock: ComplaintClock) -> dict[str, Any]:
     return {"state": clock.overall.value,
@@ -76,7 +77,8 @@ def _item(row: asyncpg.Record, clock: ComplaintClock) -> dict[str, Any]:
 async def list_complaints(store: ComplaintStore, user: User, view: str, filters: Filters,
                           policy: Policy, now: datetime) -> dict[str, Any]:
     """One tab of the complaint lists (open, mine, overdue, all), newest first, with
-    each complaint's clock and the count of every tab."""
+    each complaint's clock, and the counts of the unfinished tabs (open, mine,
+    overdue); "all" has none (it is every complaint ever)."""
     if view not in VIEWS:
         raise ValidationError(f"view: one of {', '.join(VIEWS)}", field="view")
     statuses: list[str] | None
@@ -86,19 +88,19 @@ async def list_complaints(store: ComplaintStore, user: User, view: str, filters:
         statuses = None
     else:
         statuses = [s.value for s in Status if s is not Status.CLOSED]
-    limit = OVERDUE_LIMIT if view == "overdue" else PAGE_LIMIT
-    rows = await store.page(user.id if view == "mine" else None, statuses, filters.source,
-                            filters.severity, filters.department, filters.text,
-                            filters.opened_from, filters.opened_before, limit)
-    items = []
-    for row in rows:
-        clock = policy.clock(row, now)
-        if view != "overdue" or clock.overall is DeadlineState.OVERDUE:
-            items.append(_item(row, clock))
-    counts = await store.counts(user.id)
-    overdue = sum(1 for row in await store.unfinished()
-                  if policy.clock(row, now).overall is DeadlineState.OVERDUE)
-    return {"view": view, "items": items[:PAGE_LIMIT], "counts": {**counts, "overdue": overdue}}
+
+    def overdue(unfinished: list[asyncpg.Record]) -> list[int]:
+        return [row["id"] for row in unfinished if policy.overdue(row, now)]
+
+    rows, unfinished = await store.listing(
+        user.id if view == "mine" else None, statuses, filters.source, filters.severity,
+        filters.department, filters.text, filters.opened_from, filters.opened_before,
+        PAGE_LIMIT, overdue if view == "overdue" else None)
+    counts = {"open": len(unfinished),
+              "mine": sum(1 for row in unfinished if row["owner_id"] == user.id),
+              "overdue": len(overdue(unfinished))}
+    return {"view": view, "items": [_item(row, policy.clock(row, now)) for row in rows],
+            "counts": counts}
 
 
 async def get_complaint(store: ComplaintStore, complaint_id: int, policy: Policy,
@@ -168,8 +170,8 @@ async def statistics(store: ComplaintStore, period: stats.Period, day: date,
     before = stats.previous(period, span, policy.tz)
     figures = []
     for part in (span, before):
-        rows, results = await store.opened_between(part.starts, part.ends)
-        figures.append(stats.figures(rows, results, now, policy.working))
+        rows, checks = await store.opened_between(part.starts, part.ends)
+        figures.append(stats.figures(rows, checks, now, policy.working))
     return {"period": period.value, "label": span.label, "starts": span.starts.isoformat(),
             "ends": span.ends.isoformat(), "previous_label": before.label,
             "current": figures[0], "previous": figures[1],
@@ -194,8 +196,9 @@ async def escalate_overdue(store: ComplaintStore, publish: Publish, policy: Poli
                 continue
             escalated += 1
             deadline = clock[step]
+            customer = await store.customer_name(row["customer_id"])
             message = {"type": "complaint_overdue",
-                       "complaint": {"id": row["id"], "customer_name": row["customer_name"],
+                       "complaint": {"id": row["id"], "customer_name": customer,
                                      "severity": row["severity"], "step": step.value,
                                      "due_at": deadline.due_at.isoformat()}}
             to = {*supervisors, *([row["owner_id"]] if row["owner_id"] else [])}
@@ -204,8 +207,8 @@ async def escalate_overdue(store: ComplaintStore, publish: Publish, policy: Poli
             for user_id in sorted(to):
                 publish(user_id, message)
             if row["owner_id"]:
-                body = sms_texts.complaint_overdue(row["id"], row["customer_name"],
-                                                   step.value, dealer=dealer)
+                body = sms_texts.complaint_overdue(row["id"], customer, step.value,
+                                                   dealer=dealer)
                 await store.queue_owner_sms(row["owner_id"], body,
                                             f"complaint:{row['id']}:{step.value}:overdue")
     return escalated

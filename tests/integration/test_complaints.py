@@ -203,11 +203,14 @@ async def test_lists_tabs_and_search(pool: asyncpg.Pool, people: dict[str, User]
     assert await listed("mine") == [mine]
     assert await listed("overdue") == [late]
     assert await listed("all", department="sales") == [mine]
-    assert await listed("all", text="李") == [late]
-    assert await listed("all", text="0000007") == [late]
-    assert await listed("all", text="B888") == [late]
+    assert await listed("all", text="李") == [late]       # a name from its beginning
+    assert await listed("all", text="娜") == []           # not from its middle
+    assert await listed("all", text="0000007") == [late]  # a phone's last digits
+    assert await listed("all", text="b88888") == [late]   # a plate's end
+    assert await listed("all", text="88888") == [late]
+    assert await listed("all", text="100%") == []         # LIKE's wildcards are text
     reply = await complaints.list_complaints(store, owner, "open", Filters(), POLICY, now)
-    assert reply["counts"] == {"open": 2, "mine": 1, "all": 2, "overdue": 1}
+    assert reply["counts"] == {"open": 2, "mine": 1, "overdue": 1}
     item = reply["items"][1]
     assert item["clock"]["state"] == "overdue" and item["customer_name"] == "李娜"
     with pytest.raises(ValidationError):

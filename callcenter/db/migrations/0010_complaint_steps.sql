@@ -15,6 +15,11 @@ ALTER TABLE complaints ADD CONSTRAINT complaints_source_check CHECK (
 -- Lists: mine, by state, overdue (open ones by opening time), by period (statistics).
 CREATE INDEX complaints_owner ON complaints (owner_id, status);
 CREATE INDEX complaints_opened_at ON complaints (opened_at);
+-- A list's search: a name from its beginning, the last digits of a phone number, the
+-- end of a plate (there is no pg_trgm to find text in the middle).
+CREATE INDEX customers_name_prefix ON customers (name text_pattern_ops);
+CREATE INDEX customer_phones_e164_suffix ON customer_phones (reverse(e164) text_pattern_ops);
+CREATE INDEX vehicles_plate_suffix ON vehicles (reverse(upper(plate)) text_pattern_ops);
 
 -- The timeline is the uniform record: each step is an entry signed by its user, with
 -- what it carried (the reply, the resolution, the check call's answers). Corrections
@@ -35,6 +40,9 @@ CREATE TRIGGER complaint_events_final
 ALTER TABLE followup_tasks ADD COLUMN complaint_id bigint REFERENCES complaints;
 CREATE INDEX followup_tasks_complaint ON followup_tasks (complaint_id)
     WHERE complaint_id IS NOT NULL;
+-- Check-call satisfaction per week and month: the check calls completed in a period.
+CREATE INDEX followup_tasks_check_calls ON followup_tasks (completed_at)
+    WHERE kind = 'complaint_check';
 
 -- A step that went overdue is escalated once: the row is the proof it was.
 CREATE TABLE complaint_escalations (

@@ -93,8 +93,9 @@ ORDER BY ca.started_at;
 
 -- name: list
 -- One page of a list. $1 owner (NULL: any), $2 statuses (NULL: any), $3 source,
--- $4 severity, $5 department, $6 text: the customer's name, phone digits or plate,
--- $7 opened from, $8 opened before, $9 limit.
+-- $4 severity, $5 department, $6 customers (NULL: any; matching_customers), $7 opened
+-- from, $8 opened before, $9 limit, $10 complaints (NULL: any; the overdue tab's). Planned for its own parameters (the store sets
+-- plan_cache_mode): a generic plan of the "$n IS NULL OR" filters reads everything.
 SELECT c.id, c.customer_id, c.source, c.severity, c.category, c.department, c.status,
        c.description, c.owner_id, c.opened_at, c.first_contact_at, c.replied_at,
        c.management_reply_at, c.resolved_at, c.check_call_at, c.closed_at,
@@ -107,32 +108,34 @@ WHERE ($1::bigint IS NULL OR c.owner_id = $1)
   AND ($3::text IS NULL OR c.source = $3)
   AND ($4::text IS NULL OR c.severity = $4)
   AND ($5::text IS NULL OR c.department = $5)
-  AND ($6::text IS NULL
-       OR cu.name ILIKE '%' || $6 || '%'
-       OR EXISTS (SELECT 1 FROM customer_phones p WHERE p.customer_id = c.customer_id
-                  AND $6 ~ '^[0-9]{3,}$' AND p.e164 LIKE '%' || $6 || '%')
-       OR EXISTS (SELECT 1 FROM vehicles v WHERE v.customer_id = c.customer_id
-                  AND v.plate ILIKE '%' || $6 || '%'))
+  AND ($6::bigint[] IS NULL OR c.customer_id = ANY ($6))
   AND ($7::timestamptz IS NULL OR c.opened_at >= $7)
   AND ($8::timestamptz IS NULL OR c.opened_at < $8)
+  AND ($10::bigint[] IS NULL OR c.id = ANY ($10))
 ORDER BY c.opened_at DESC, c.id DESC
 LIMIT $9;
 
--- name: counts
--- The tabs: open (not closed), mine (mine, not closed), all; overdue is the clock's.
-SELECT count(*) FILTER (WHERE status <> 'closed') AS open,
-       count(*) FILTER (WHERE status <> 'closed' AND owner_id = $1) AS mine,
-       count(*) AS all
-FROM complaints;
-
 -- name: unfinished
--- Every complaint not closed, with what the clock needs: the escalation sweep and the
--- overdue tab.
-SELECT c.id, c.customer_id, c.owner_id, c.severity, c.status, c.opened_at,
-       c.first_contact_at, c.replied_at, c.management_reply_at, c.resolved_at,
-       c.check_call_at, cu.name AS customer_name
-FROM complaints c JOIN customers cu ON cu.id = c.customer_id
-WHERE c.status <> 'closed';
+-- Every complaint not closed, with what the clock needs: the tabs' counts, the overdue
+-- tab and the escalation sweep (complaints_open answers it).
+SELECT id, customer_id, owner_id, severity, status, opened_at, first_contact_at,
+       replied_at, management_reply_at, resolved_at, check_call_at
+FROM complaints
+WHERE status <> 'closed';
+
+-- name: customer_name
+SELECT name FROM customers WHERE id = $1;
+
+-- name: matching_customers
+-- The customers a list's search text names: $1 a name's beginning (LIKE pattern),
+-- $2 the end of a phone number and $3 the end of a plate (reversed LIKE patterns);
+-- every one answered by a text_pattern_ops index.
+SELECT id FROM customers WHERE $1::text IS NOT NULL AND name LIKE $1
+UNION
+SELECT customer_id FROM customer_phones WHERE $2::text IS NOT NULL AND reverse(e164) LIKE $2
+UNION
+SELECT customer_id FROM vehicles WHERE reverse(upper(plate)) LIKE $3
+LIMIT 20000;
 
 -- name: mark_escalated
 INSERT INTO complaint_escalations (complaint_id, step, notified_at) VALUES ($1, $2, $3)
@@ -164,8 +167,10 @@ SELECT c.id, c.source, c.category, c.severity, c.department, c.owner_id,
 FROM complaints c LEFT JOIN users o ON o.id = c.owner_id
 WHERE c.opened_at >= $1 AND c.opened_at < $2;
 
--- name: check_results_between
-SELECT t.result
-FROM followup_tasks t JOIN complaints c ON c.id = t.complaint_id
-WHERE t.kind = 'complaint_check' AND t.status = 'completed'
-  AND c.opened_at >= $1 AND c.opened_at < $2;
+-- name: check_calls_between
+-- The check calls completed in a period, by result.
+SELECT result, count(*) AS n
+FROM followup_tasks
+WHERE kind = 'complaint_check' AND status = 'completed'
+  AND completed_at >= $1 AND completed_at < $2
+GROUP BY result;
