@@ -101,6 +101,12 @@ class Settings:
                 "1 s doubling (four times as many per client address)"})
     login_max_delay_seconds: int = field(default=300, metadata={
         "help": "longest a username or address is blocked after failed logins"})
+    complaint_clock: str = field(default="calendar", metadata={
+        "help": "calendar, or working: the 2-1-2-3 complaint deadlines run only during the "
+                "service hours on open days (docs/complaints.md)"})
+    complaint_management: str = field(default="", metadata={
+        "help": "usernames, comma-separated, of the senior managers who get a major "
+                "complaint's late management reply; empty: the admins"})
     log_level: str = field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
 
     @property
@@ -115,6 +121,10 @@ class Settings:
         return ServiceHours(time.fromisoformat(opens.strip()),
                             time.fromisoformat(closes.strip()), frozenset(closed),
                             self.slot_minutes)
+
+    @property
+    def managers(self) -> list[str]:
+        return [name.strip() for name in self.complaint_management.split(",") if name.strip()]
 
     @property
     def origins(self) -> list[str]:
@@ -195,6 +205,10 @@ def _check(settings: Settings) -> None:
     if not settings.dealership_name.strip():
         raise SettingsError(f"invalid setting {env_name('dealership_name')}: empty",
                             setting=env_name("dealership_name"))
+    if settings.complaint_clock not in ("calendar", "working"):
+        raise SettingsError(
+            f"invalid setting {env_name('complaint_clock')}={settings.complaint_clock!r}: "
+            "use calendar or working", setting=env_name("complaint_clock"))
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(
             f"invalid setting {env_name('log_level')}={settings.log_level!r}: "

@@ -154,6 +154,101 @@ class ComplaintReply(BaseModel):
     complaint: IdOnly
 
 
+class ComplaintDeadline(BaseModel):
+    step: Literal["first_contact", "reply", "management_reply", "check_call"]
+    due_at: str
+    done_at: str | None
+    state: Literal["met", "pending", "due_soon", "missed", "overdue"]
+
+
+class ComplaintClock(BaseModel):
+    state: Literal["met", "pending", "due_soon", "missed", "overdue"]
+    deadlines: list[ComplaintDeadline]
+
+
+class ComplaintItem(BaseModel):
+    id: int
+    customer_id: int
+    customer_name: str
+    source: str
+    severity: str
+    category: str | None
+    department: str | None
+    status: str
+    description: str
+    owner_id: int | None
+    owner_name: str | None
+    opened_at: str
+    clock: ComplaintClock
+
+
+class ComplaintCounts(BaseModel):
+    open: int
+    mine: int
+    overdue: int
+
+
+class ComplaintList(BaseModel):
+    view: str
+    items: list[ComplaintItem]
+    counts: ComplaintCounts
+
+
+class TimelineEntry(BaseModel):
+    id: int
+    at: str
+    kind: str
+    note: str | None
+    details: dict[str, Any] | None
+    call_id: int | None
+    actor_id: int | None
+    actor_name: str | None
+
+
+class ComplaintCall(BaseModel):
+    id: int
+    direction: str
+    started_at: str | None
+    answered_at: str | None
+    ended_at: str | None
+    disposition: str | None
+    agent_id: int | None
+    recording_id: int | None
+    recording_status: str | None
+    recording_duration_ms: int | None
+
+
+class ComplaintPage(ComplaintItem):
+    customer_phone: str | None
+    resolution: str | None
+    compensation: str | None
+    timeline: list[TimelineEntry]
+    calls: list[ComplaintCall]
+
+
+class ComplaintPageReply(BaseModel):
+    complaint: ComplaintPage
+
+
+class PeriodFigures(BaseModel):
+    total: int
+    by: dict[str, dict[str, int]]
+    on_time: dict[str, dict[str, Any]]
+    hours_to: dict[str, dict[str, Any]]
+    check_calls: dict[str, Any]
+
+
+class ComplaintStatistics(BaseModel):
+    period: Literal["week", "month"]
+    label: str
+    starts: str
+    ends: str
+    previous_label: str
+    current: PeriodFigures
+    previous: PeriodFigures
+    change: dict[str, Any]
+
+
 class AppointmentReply(BaseModel):
     appointment: IdOnly
 

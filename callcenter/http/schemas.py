@@ -130,6 +130,12 @@ Disposition = Literal["answered", "busy", "no_answer", "unreachable", "failed", 
 FollowupKind = Literal["sales", "service", "maintenance_reminder", "win_back",
                        "dormant_prospect", "complaint_check"]
 FollowupResult = Literal["satisfied", "dissatisfied"]
+ComplaintView = Literal["open", "mine", "overdue", "all"]
+ComplaintSource = Literal["followup", "hotline", "walk_in", "online", "manufacturer", "other"]
+ComplaintStatus = Literal["open", "contacted", "replied", "resolved", "closed"]
+ComplaintAction = Literal["assign", "first_contact", "reply", "management_reply", "resolve",
+                          "reopen", "note"]
+StatisticsPeriod = Literal["week", "month"]
 
 
 class Body(BaseModel):
@@ -200,6 +206,20 @@ class ComplaintBody(Body):
     severity: Severity = "normal"
 
 
+class ComplaintStepBody(Body):
+    """One step on a complaint (docs/complaints.md): what each action needs is checked
+    by the service (owner_id to assign, a note to reply, reopen or note, a resolution
+    to resolve)."""
+
+    action: ComplaintAction
+    note: Notes = None
+    owner_id: Id | None = None
+    department: Annotated[str, line(40, 1)] | None = None
+    resolution: Notes = None
+    compensation: Notes = None
+    call_id: Id | None = Field(None, description="the call the step was taken on")
+
+
 class NewCustomerBody(Body):
     name: Annotated[str, line(100, 1)]
     phone: Annotated[str, line(40, 1)]
@@ -218,6 +238,24 @@ class PauseBody(Body):
 
 
 # -- query strings ---------------------------------------------------------------------
+
+class ComplaintListQuery(Query):
+    view: ComplaintView = "open"
+    source: ComplaintSource | None = None
+    severity: Severity | None = None
+    department: Annotated[str, line(40, 1)] | None = None
+    status: ComplaintStatus | None = None
+    q: Annotated[str, line(100, 1)] | None = Field(
+        None, description="a customer's name from its beginning, a phone's last digits "
+                          "or a plate's end")
+    since: QueryTime | None = Field(None, alias="from", description="opened at or after")
+    until: QueryTime | None = Field(None, alias="to", description="opened before")
+
+
+class ComplaintStatisticsQuery(Query):
+    period: StatisticsPeriod = "month"
+    day: QueryDate | None = Field(None, description="a day of the period (default: today)")
+
 
 class WorklistQuery(Query):
     list: WorkList = "today"

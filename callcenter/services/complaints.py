@@ -27,6 +27,7 @@ from callcenter.domain.complaints import (
     is_overdue,
     overdue_steps,
 )
+from callcenter.domain.ivr import ServiceHours
 from callcenter.domain.users import User
 from callcenter.errors import NotFound, ValidationError
 from callcenter.services.notifier import Publish
@@ -61,6 +62,11 @@ class Policy:
 
     def overdue(self, row: Any, now: datetime) -> bool:
         return is_overdue(ComplaintTimes.from_row(row), now, self.working)
+
+
+def policy_of(tz: ZoneInfo, hours: ServiceHours, clock: str) -> Policy:
+    """The policy a CALLCENTER_COMPLAINT_CLOCK names: calendar or working."""
+    return Policy(tz, WorkingClock(hours, tz) if clock == "working" else None)
 
 
 def clock_dict(clock: ComplaintClock) -> dict[str, Any]:

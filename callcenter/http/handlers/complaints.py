@@ -1,19 +1,49 @@
-"""POST /api/complaints (from a screen-pop or a call) and POST /api/customers (a new
-caller's quick-created record)."""
+"""Complaints: POST /api/complaints (from a screen-pop or a call), the lists
+GET /api/complaints, the page GET /api/complaints/{id}, its steps
+POST /api/complaints/{id}/steps, the statistics GET /api/complaints/statistics; and
+POST /api/customers (a new caller's quick-created record)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aiohttp import web
 
+from callcenter.db.complaints import ComplaintStore
 from callcenter.db.wrapup import WrapUpStore
+from callcenter.domain.complaint_statistics import Period
+from callcenter.domain.complaints import Action, StepOutOfOrder
 from callcenter.domain.phones import InvalidPhone
 from callcenter.errors import Forbidden, NotFound
-from callcenter.http.endpoints import Reply, takes_body
-from callcenter.http.replies import ComplaintReply, NewCustomerReply
+from callcenter.http.endpoints import Reply, documented, takes_body, takes_query
+from callcenter.http.json_body import path_id
+from callcenter.http.replies import (
+    ComplaintList,
+    ComplaintPageReply,
+    ComplaintReply,
+    ComplaintStatistics,
+    NewCustomerReply,
+)
 from callcenter.http.request_user import current_user
-from callcenter.http.schemas import ComplaintBody, NewCustomerBody
+from callcenter.http.schemas import (
+    ComplaintBody,
+    ComplaintListQuery,
+    ComplaintStatisticsQuery,
+    ComplaintStepBody,
+    NewCustomerBody,
+)
 from callcenter.keys import POOL, SETTINGS
-from callcenter.services import wrapup
+from callcenter.services import complaints, wrapup
+from callcenter.services.complaints import Filters, Policy
+
+
+def _store(request: web.Request) -> ComplaintStore:
+    return ComplaintStore(request.app[POOL])
+
+
+def _policy(request: web.Request) -> Policy:
+    settings = request.app[SETTINGS]
+    return complaints.policy_of(settings.tz, settings.hours, settings.complaint_clock)
 
 
 @takes_body(ComplaintBody, "Open a complaint (from a pop or after a call)",
@@ -23,6 +53,52 @@ async def create_complaint(request: web.Request, body: ComplaintBody) -> web.Res
         WrapUpStore(request.app[POOL]), current_user(request), body.customer_id,
         body.call_id, body.severity, body.description)
     return web.json_response({"complaint": {"id": complaint_id}}, status=201)
+
+
+@takes_query(ComplaintListQuery, "A complaint list: open, mine, overdue or all",
+             {200: Reply("newest first, each with its 2-1-2-3 clock, and the tabs' counts",
+                         ComplaintList)})
+async def list_complaints(request: web.Request, query: ComplaintListQuery) -> web.Response:
+    filters = Filters(query.source, query.severity, query.department, query.status, query.q,
+                      query.since, query.until)
+    reply = await complaints.list_complaints(_store(request), current_user(request),
+                                             query.view, filters, _policy(request),
+                                             datetime.now(UTC))
+    return web.json_response(reply)
+
+
+@documented("A complaint: its customer, clock, timeline, calls and recordings",
+            {200: Reply("the complaint page", ComplaintPageReply)}, errors=(NotFound,))
+async def show_complaint(request: web.Request) -> web.Response:
+    page = await complaints.get_complaint(_store(request), path_id(request),
+                                          _policy(request), datetime.now(UTC))
+    return web.json_response({"complaint": page})
+
+
+@takes_body(ComplaintStepBody, "Take a step on a complaint, signed by the user",
+            {200: Reply("the complaint page after the step", ComplaintPageReply)},
+            errors=(StepOutOfOrder, Forbidden, NotFound))
+async def take_step(request: web.Request, body: ComplaintStepBody) -> web.Response:
+    page = await complaints.take_step(
+        _store(request), current_user(request), path_id(request), Action(body.action),
+        policy=_policy(request), now=datetime.now(UTC), note=body.note,
+        owner_id=body.owner_id, department=body.department, resolution=body.resolution,
+        compensation=body.compensation, call_id=body.call_id)
+    return web.json_response({"complaint": page})
+
+
+@takes_query(ComplaintStatisticsQuery, "Weekly or monthly complaint statistics",
+             {200: Reply("the period's figures, the previous period's and the change",
+                         ComplaintStatistics)}, errors=(Forbidden,))
+async def statistics(request: web.Request, query: ComplaintStatisticsQuery) -> web.Response:
+    user = current_user(request)
+    if not user.supervises:
+        raise Forbidden("complaint statistics are for supervisors")
+    policy, now = _policy(request), datetime.now(UTC)
+    reply = await complaints.statistics(_store(request), Period(query.period),
+                                        query.day or now.astimezone(policy.tz).date(),
+                                        policy, now)
+    return web.json_response(reply)
 
 
 @takes_body(NewCustomerBody, "Quick-create a new caller's customer record",
@@ -36,4 +112,8 @@ async def create_customer(request: web.Request, body: NewCustomerBody) -> web.Re
 
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/complaints", create_complaint)
+    app.router.add_get("/api/complaints", list_complaints)
+    app.router.add_get("/api/complaints/statistics", statistics)
+    app.router.add_get("/api/complaints/{id}", show_complaint)
+    app.router.add_post("/api/complaints/{id}/steps", take_step)
     app.router.add_post("/api/customers", create_customer)
