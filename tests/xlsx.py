@@ -20,8 +20,9 @@ _FIRST_CUSTOM_FORMAT = 164
 
 
 def shared_string(text: str) -> str:
-    """An <si> of plain text, spaces kept."""
-    return f'<si><t xml:space="preserve">{escape(text)}</t></si>'
+    """An <si> of plain text; as in Excel, spaces at its ends are marked to be kept."""
+    keep = ' xml:space="preserve"' if text != text.strip() else ""
+    return f"<si><t{keep}>{escape(text)}</t></si>"
 
 
 def write_workbook(path: Path, sheets: Sequence[tuple[str, str]], *,
