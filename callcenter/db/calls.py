@@ -30,7 +30,8 @@ class AgentBusy(Conflict):
 
 @dataclass(frozen=True)
 class FollowupCall:
-    """A follow-up call's row, written before Asterisk hears of it."""
+    """A click-to-call's row (a follow-up's or a complaint's), written before Asterisk
+    hears of it."""
 
     call_id: int
     customer_id: int
@@ -82,6 +83,26 @@ class CallStore:
             except asyncpg.UniqueViolationError:
                 raise AgentBusy("you already have a call in progress") from None
         return FollowupCall(call_id, task["customer_id"], task["customer_name"])
+
+    async def start_complaint_call(
+            self, complaint_id: int, agent_id: int, linkedid: str, e164: str,
+            started_at: datetime, check: Callable[[asyncpg.Record], None]) -> FollowupCall:
+        """In one transaction: the complaint (``check`` refuses it by raising) and the
+        call row to its customer. The call goes on the complaint's timeline when it
+        ends, and its answer is the first contact (log_on_complaints)."""
+        async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
+                conn.transaction():
+            complaint = await conn.fetchrow(CALLS["complaint_to_call"], complaint_id)
+            if complaint is None:
+                raise NotFound(f"complaint {complaint_id} does not exist")
+            check(complaint)
+            try:
+                call_id = await conn.fetchval(CALLS["insert_complaint_call"], linkedid,
+                                              complaint["customer_id"], agent_id, e164,
+                                              started_at)
+            except asyncpg.UniqueViolationError:
+                raise AgentBusy("you already have a call in progress") from None
+        return FollowupCall(call_id, complaint["customer_id"], complaint["customer_name"])
 
     async def save_outbound(self, call_id: int, p: OutboundCall) -> None:
         async with unavailable_as_domain_error():

@@ -162,9 +162,18 @@ class LoginBody(Body):
 
 
 class PlaceCallBody(Body):
-    followup_id: Id
+    """A click-to-call for a follow-up task or for a complaint: exactly one of them."""
+
+    followup_id: Id | None = None
+    complaint_id: Id | None = None
     phone: Annotated[str, line(40, 1)] = Field(
         description="E.164, or as the customer's card shows it")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        if (self.followup_id is None) == (self.complaint_id is None):
+            raise PydanticCustomError("call_target", "give followup_id or complaint_id")
+        return self
 
 
 class WrapUpBody(Body):

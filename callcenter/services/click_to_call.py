@@ -65,8 +65,16 @@ class Dialing:
     customer_ring_seconds: int
 
 
+@dataclass(frozen=True)
+class CallTarget:
+    """What a click-to-call is for: a follow-up task, or a complaint (its customer)."""
+
+    followup_id: int | None = None
+    complaint_id: int | None = None
+
+
 async def place_call(store: CallStore, ami: AmiSender, registry: CallRegistry, user: User,
-                     followup_id: int, phone: str, dialing: Dialing) -> LiveOutbound:
+                     target: CallTarget, phone: str, dialing: Dialing) -> LiveOutbound:
     if user.extension is None:
         raise NoExtension("your account has no phone extension")
     try:
@@ -78,9 +86,16 @@ async def place_call(store: CallStore, ami: AmiSender, registry: CallRegistry, u
                                    "try again in a moment")
     linkedid = f"cc-{uuid.uuid4().hex}"
     now = datetime.now(UTC)
-    row = await store.start_followup_call(followup_id, user.id, linkedid, e164, now,
-                                          lambda task: _check_may_call(user, task, e164))
-    call = LiveOutbound(row.call_id, user.id, followup_id, row.customer_id, e164,
+    if target.complaint_id is not None:
+        row = await store.start_complaint_call(
+            target.complaint_id, user.id, linkedid, e164, now,
+            lambda complaint: _check_may_call_about(user, complaint, e164))
+    else:
+        assert target.followup_id is not None
+        row = await store.start_followup_call(target.followup_id, user.id, linkedid, e164,
+                                              now, lambda task: _check_may_call(user, task,
+                                                                               e164))
+    call = LiveOutbound(row.call_id, user.id, target.followup_id, row.customer_id, e164,
                         OutboundCall(linkedid, now.timestamp()))
     registry.track(call)
     try:
@@ -98,8 +113,9 @@ async def place_call(store: CallStore, ami: AmiSender, registry: CallRegistry, u
         # Asterisk did not take the call: its row is closed and the console told.
         await registry.originate_failed(linkedid)
         raise
-    log.info("click-to-call %s: agent %s -> follow-up %s", linkedid, user.username,
-             followup_id)
+    log.info("click-to-call %s: agent %s -> %s", linkedid, user.username,
+             f"complaint {target.complaint_id}" if target.complaint_id is not None
+             else f"follow-up {target.followup_id}")
     return call
 
 
@@ -113,6 +129,18 @@ def _check_may_call(user: User, task: Any, e164: str) -> None:
         raise DoNotDisturb("the customer asked not to be called: send the SMS follow-up "
                            "instead")
     if e164 not in {p["e164"] for p in task["phones"]}:
+        raise InvalidNumber("that number is not one of the customer's", field="phone")
+
+
+def _check_may_call_about(user: User, complaint: Any, e164: str) -> None:
+    """The owner (or a supervisor, or anyone while it has no owner) calls the customer
+    of a complaint that is not closed. Do-not-disturb does not apply: the customer
+    asked to be answered."""
+    if complaint["status"] == "closed":
+        raise Conflict("this complaint is closed: reopen it first", status="closed")
+    if complaint["owner_id"] not in (None, user.id) and not user.supervises:
+        raise Forbidden("this complaint belongs to another agent")
+    if e164 not in {p["e164"] for p in complaint["phones"]}:
         raise InvalidNumber("that number is not one of the customer's", field="phone")
 
 

@@ -143,3 +143,38 @@ async def test_malformed_bodies_are_400(server: ConsoleServer, li: AgentSession,
                               headers={"Content-Type": "application/json"})
     assert resp.status == 400
     assert (await resp.json())["error_id"] == "invalid_input"
+
+
+async def test_a_complaints_customer_is_called_by_its_owner(
+        server: ConsoleServer, li: AgentSession, fake_ami: FakeAmi) -> None:
+    """From the complaint page: the owner (or anyone while nobody owns it) calls the
+    customer; another agent, a closed complaint or a number not the customer's is
+    refused with nothing written or dialed."""
+    seeded = await server.seed_followup(do_not_disturb=True)  # a complaint overrides it
+    li_id, wang_id = [await server.pool.fetchval(
+        "SELECT id FROM users WHERE username = $1", name) for name in ("li", "wang")]
+    complaint = await server.pool.fetchval(
+        "INSERT INTO complaints (customer_id, source, description, owner_id)"
+        " VALUES ($1, 'hotline', 'noise', $2) RETURNING id", seeded.customer_id, wang_id)
+    wrong = {"complaint_id": complaint, "phone": seeded.phone}
+    status, body = await li.post("/api/calls", wrong)
+    assert (status, body["error_id"]) == (403, "forbidden")
+    both = {"complaint_id": complaint, "followup_id": seeded.followup_id,
+            "phone": seeded.phone}
+    assert (await li.post("/api/calls", both))[0] == 400
+    await server.pool.execute("UPDATE complaints SET owner_id = $1", li_id)
+    status, body = await li.post("/api/calls", {"complaint_id": complaint,
+                                                "phone": "+8613900000000"})
+    assert (status, body["error_id"]) == (400, "invalid_number")
+    await server.pool.execute("UPDATE complaints SET status = 'closed'")
+    assert (await li.post("/api/calls", wrong))[0] == 409
+    assert await server.pool.fetchval("SELECT count(*) FROM calls") == 0
+    assert _originates(fake_ami) == []
+
+    await server.pool.execute("UPDATE complaints SET status = 'contacted'")
+    status, body = await li.post("/api/calls", wrong)
+    assert status == 202, body
+    row = await server.pool.fetchrow("SELECT category, customer_id, followup_task_id,"
+                                     " agent_id FROM calls")
+    assert tuple(row) == ("complaint", seeded.customer_id, None, li_id)
+    await eventually(lambda: len(_originates(fake_ami)) == 1)

@@ -7,6 +7,20 @@ INSERT INTO calls (linkedid, direction, customer_id, agent_id, callee_number, st
 VALUES ($1, 'outbound', $2, $3, $4, $5, 'agent_ringing', $6, 'followup')
 RETURNING id;
 
+-- name: insert_complaint_call
+INSERT INTO calls (linkedid, direction, customer_id, agent_id, callee_number, started_at,
+                   state, category)
+VALUES ($1, 'outbound', $2, $3, $4, $5, 'agent_ringing', 'complaint')
+RETURNING id;
+
+-- name: complaint_to_call
+SELECT c.id, c.status, c.owner_id, cu.id AS customer_id, cu.name AS customer_name,
+       COALESCE((SELECT json_agg(json_build_object('e164', p.e164, 'label', p.label)
+                                 ORDER BY p.position, p.id)
+                 FROM customer_phones p WHERE p.customer_id = cu.id), '[]') AS phones
+FROM complaints c JOIN customers cu ON cu.id = c.customer_id
+WHERE c.id = $1;
+
 -- name: save_outbound
 UPDATE calls
 SET state = $2, agent_answered_at = $3, answered_at = $4, customer_uniqueid = $5,

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from callcenter.db.calls import AgentBusy
 from callcenter.db.wrapup import WrapUpStore
-from callcenter.errors import Forbidden, NotFound, TelephonyUnavailable
+from callcenter.errors import Conflict, Forbidden, NotFound, TelephonyUnavailable
 from callcenter.http.endpoints import Reply, documented, takes_body, takes_query
 from callcenter.http.json_body import path_id
 from callcenter.http.replies import WEBSOCKET_MESSAGES, CallMessage, CallReply
@@ -17,6 +17,7 @@ from callcenter.http.schemas import PlaceCallBody, WebSocketQuery, WrapUpBody
 from callcenter.keys import AGENT_STATES, AMI, CALL_STORE, CALLS, HUB, POOL, SETTINGS
 from callcenter.services import wrapup
 from callcenter.services.click_to_call import (
+    CallTarget,
     Dialing,
     DoNotDisturb,
     FollowupClosed,
@@ -34,16 +35,18 @@ async def _call(request: web.Request, call_id: int) -> dict[str, Any]:
     return CallView(**row).to_dict()
 
 
-@takes_body(PlaceCallBody, "Click-to-call: the agent's phone rings, then the customer's",
+@takes_body(PlaceCallBody, "Click-to-call for a follow-up or a complaint: the agent's "
+            "phone rings, then the customer's",
             {202: Reply("the call, as its first `call` message", CallMessage)},
             errors=(DoNotDisturb, AgentBusy, InvalidNumber, TelephonyUnavailable,
-                    FollowupClosed, Forbidden, NoExtension, NotFound))
+                    FollowupClosed, Conflict, Forbidden, NoExtension, NotFound))
 async def create(request: web.Request, body: PlaceCallBody) -> web.Response:
     app = request.app
     s = app[SETTINGS]
     dialing = Dialing(s.phone_region, s.agent_ring_seconds, s.customer_ring_seconds)
+    target = CallTarget(followup_id=body.followup_id, complaint_id=body.complaint_id)
     call = await place_call(app[CALL_STORE], app[AMI], app[CALLS], current_user(request),
-                            body.followup_id, body.phone, dialing)
+                            target, body.phone, dialing)
     return web.json_response(call_message(call.view()), status=202)
 
 
