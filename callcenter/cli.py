@@ -194,7 +194,7 @@ async def _user_disable(settings: Settings, args: argparse.Namespace) -> int:
         print(f"user {args.username} enabled: they can log in again")
     else:
         print(f"user {args.username} disabled: their sessions ended (an open console's "
-              "live connection closes within a minute); they cannot log in")
+              "live connection closes within 30 s); they cannot log in")
     return 0
 
 
