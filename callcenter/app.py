@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from aiohttp import web
 
 from callcenter.db.agents import AgentStore
 from callcenter.db.calls import CallStore
+from callcenter.db.complaints import ComplaintStore
 from callcenter.db.database import migrated_pool
 from callcenter.db.users import SessionStore
 from callcenter.gateways.sms import sender_from_settings
@@ -47,11 +49,13 @@ from callcenter.http.security import (
 )
 from callcenter.http.ws import Hub
 from callcenter.keys import AGENT_STATES, AMI, CALL_STORE, CALLS, HUB, LIVE_STATE, POOL, SETTINGS
+from callcenter.services import complaints as complaint_service
 from callcenter.services.agents import AgentStates
 from callcenter.services.calls import CallRegistry, Extensions
 from callcenter.services.dispatch import Dispatcher
 from callcenter.services.live_state import LiveState
 from callcenter.services.notifier import Notifier, Publish
+from callcenter.services.periodic import Periodic
 from callcenter.services.recordings import RecordingWorker
 from callcenter.services.screen_pop import PopCards
 from callcenter.services.session_sweep import SessionSweep
@@ -169,6 +173,28 @@ async def _session_sweep(app: web.Application) -> AsyncIterator[None]:
         await sweep.close()
 
 
+async def _complaint_escalation(app: web.Application) -> AsyncIterator[None]:
+    """Every minute, each complaint step that went overdue is escalated once."""
+    settings, hub = app[SETTINGS], app[HUB]
+    store = ComplaintStore(app[POOL])
+    policy = complaint_service.policy_of(settings.tz, settings.hours,
+                                         settings.complaint_clock)
+
+    async def sweep() -> None:
+        escalated = await complaint_service.escalate_overdue(
+            store, hub.publish, policy, datetime.now(UTC), settings.managers,
+            settings.dealership_name)
+        if escalated:
+            log.info("escalated %d overdue complaint steps", escalated)
+
+    periodic = Periodic("complaint escalation", sweep, complaint_service.SWEEP_SECONDS)
+    periodic.start()
+    try:
+        yield
+    finally:
+        await periodic.close()
+
+
 @documented("The web console (HTML)", {200: Reply("the page", media_type="text/html")})
 async def _console(request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEB_DIR / "index.html")
@@ -189,7 +215,7 @@ def build_app(settings: Settings) -> web.Application:
     app[HUB] = Hub()
     app.on_shutdown.append(_close_consoles)
     app.cleanup_ctx.extend([_database, _telephony, _sms_outbox, _recordings_pipeline,
-                            _session_sweep])
+                            _session_sweep, _complaint_escalation])
     for feature in (health, session, followups, customers, calls, agents, complaints,
                     appointments, recordings, audit, users, api_document):
         feature.setup(app)

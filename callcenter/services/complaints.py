@@ -4,12 +4,14 @@ domain/complaints.py; the SQL in db/complaints.py (docs/complaints.md)."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from openpyxl import Workbook
 
 from callcenter.db.complaints import ComplaintStore, LockedComplaint, StepEntry
 from callcenter.db.customers import plain_record
@@ -218,3 +220,69 @@ async def escalate_overdue(store: ComplaintStore, publish: Publish, policy: Poli
                 await store.queue_owner_sms(row["owner_id"], body,
                                             f"complaint:{row['id']}:{step.value}:overdue")
     return escalated
+
+
+# The export's labels; the console's own texts are in web/i18n.js.
+_XLSX_LABELS = {
+    "zh-CN": {"sheet.summary": "概况", "sheet.breakdown": "分布", "period": "期间",
+              "previous": "上期", "change": "变化", "total": "投诉总数",
+              "on_time.first_contact": "首次联系及时率", "on_time.reply": "答复及时率",
+              "on_time.management_reply": "管理层答复及时率", "on_time.check_call": "回访及时率",
+              "hours_to.first_contact": "平均首次联系时长（小时）",
+              "hours_to.reply": "平均答复时长（小时）",
+              "hours_to.resolution": "平均处理完毕时长（小时）",
+              "longest.first_contact": "最长首次联系时长（小时）",
+              "longest.reply": "最长答复时长（小时）",
+              "longest.resolution": "最长处理完毕时长（小时）",
+              "check_calls": "回访完成数", "check_rate": "回访满意率",
+              "by.source": "来源", "by.category": "类别", "by.severity": "严重程度",
+              "by.department": "部门", "by.owner": "负责人", "value": "项", "count": "数量"},
+    "en": {"sheet.summary": "Summary", "sheet.breakdown": "Breakdown", "period": "Period",
+           "previous": "Previous", "change": "Change", "total": "Complaints",
+           "on_time.first_contact": "First contact on time",
+           "on_time.reply": "Reply on time",
+           "on_time.management_reply": "Management reply on time",
+           "on_time.check_call": "Check call on time",
+           "hours_to.first_contact": "Average hours to first contact",
+           "hours_to.reply": "Average hours to reply",
+           "hours_to.resolution": "Average hours to resolution",
+           "longest.first_contact": "Longest hours to first contact",
+           "longest.reply": "Longest hours to reply",
+           "longest.resolution": "Longest hours to resolution",
+           "check_calls": "Check calls completed", "check_rate": "Check calls satisfied",
+           "by.source": "Source", "by.category": "Category", "by.severity": "Severity",
+           "by.department": "Department", "by.owner": "Owner", "value": "Value",
+           "count": "Count"},
+}
+
+
+def statistics_xlsx(reply: dict[str, Any], locale: str) -> bytes:
+    """The statistics as a workbook: the summary of the period beside the previous one,
+    then every breakdown."""
+    labels = _XLSX_LABELS.get(locale, _XLSX_LABELS["zh-CN"])
+    current, before = reply["current"], reply["previous"]
+    book = Workbook(write_only=True)
+    summary = book.create_sheet(labels["sheet.summary"])
+    summary.append([labels["period"], reply["label"], reply["previous_label"]])
+    summary.append([labels["total"], current["total"], before["total"]])
+    for step in current["on_time"]:
+        summary.append([labels[f"on_time.{step}"], current["on_time"][step]["rate"],
+                        before["on_time"][step]["rate"]])
+    for name in current["hours_to"]:
+        summary.append([labels[f"hours_to.{name}"], current["hours_to"][name]["average"],
+                        before["hours_to"][name]["average"]])
+        summary.append([labels[f"longest.{name}"], current["hours_to"][name]["longest"],
+                        before["hours_to"][name]["longest"]])
+    summary.append([labels["check_calls"], current["check_calls"]["completed"],
+                    before["check_calls"]["completed"]])
+    summary.append([labels["check_rate"], current["check_calls"]["rate"],
+                    before["check_calls"]["rate"]])
+    breakdown = book.create_sheet(labels["sheet.breakdown"])
+    breakdown.append(["", labels["value"], reply["label"], reply["previous_label"]])
+    for name, counts in current["by"].items():
+        for value in sorted(set(counts) | set(before["by"][name])):
+            breakdown.append([labels[f"by.{name}"], value, counts.get(value, 0),
+                              before["by"][name].get(value, 0)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

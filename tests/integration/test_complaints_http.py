@@ -1,10 +1,22 @@
 """The complaint routes over HTTP (real PostgreSQL): the lists, the page, each step by
 the owner, another agent and a supervisor (403, 409, 400), the statistics for
-supervisors only. The rules themselves: tests/integration/test_complaints.py."""
+supervisors only (and their xlsx), and the escalation sweep of the running server. The
+rules themselves: tests/integration/test_complaints.py."""
 
 from __future__ import annotations
 
-from tests.console import AgentSession, ConsoleServer
+import asyncio
+import io
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from callcenter.http.handlers.complaints import XLSX
+from callcenter.services import complaints as complaint_service
+from tests.console import AgentSession, ConsoleServer, running_server
+from tests.integration.fake_ami import FakeAmi
+from tests.waiting import eventually
 
 
 async def test_steps_over_http_in_and_out_of_order(agent_server: ConsoleServer,
@@ -65,6 +77,43 @@ async def test_steps_over_http_in_and_out_of_order(agent_server: ConsoleServer,
         status, body = await chen.get("/api/complaints/statistics?period=week")
         assert status == 200 and body["current"]["total"] == 1
         assert body["current"]["by"]["severity"] == {"major": 1}
+        resp = await chen.http.get("/api/complaints/statistics.xlsx?period=week")
+        assert resp.status == 200 and resp.content_type == XLSX
+        book = load_workbook(io.BytesIO(await resp.read()), read_only=True)
+        assert book.sheetnames == ["Summary", "Breakdown"]  # chen's locale is English
+        rows = list(book["Summary"].iter_rows(values_only=True))
+        assert rows[1] == ("Complaints", 1, 0)
+        assert ("Severity", "major", 1, 0) in list(book["Breakdown"].iter_rows(
+            values_only=True))
+        assert (await li.http.get("/api/complaints/statistics.xlsx")).status == 403
     finally:
         await zhao.close()
         await chen.close()
+
+
+async def test_an_overdue_step_reaches_the_supervisors_console_once(
+        db_url: str, fake_ami: FakeAmi, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(complaint_service, "SWEEP_SECONDS", 0.1)
+    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
+    async with running_server(db_url, env) as server:
+        await server.add_agent("chen", None, role="supervisor")
+        chen = await server.login("chen")
+        try:
+            await chen.open_ws()
+            seeded = await server.seed_followup()
+            complaint = await server.pool.fetchval(
+                "INSERT INTO complaints (customer_id, source, description, opened_at)"
+                " VALUES ($1, 'hotline', 'x', now() - interval '3 hours') RETURNING id",
+                seeded.customer_id)
+
+            def overdue() -> list[dict[str, Any]]:
+                return [m for m in chen.messages if m.get("type") == "complaint_overdue"]
+
+            await eventually(lambda: len(overdue()) == 1, 5)
+            assert overdue()[0]["complaint"] == {
+                "id": complaint, "customer_name": "张伟", "severity": "normal",
+                "step": "first_contact", "due_at": overdue()[0]["complaint"]["due_at"]}
+            await asyncio.sleep(0.5)  # several more rounds: still once
+            assert len(overdue()) == 1
+        finally:
+            await chen.close()

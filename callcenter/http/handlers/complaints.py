@@ -6,6 +6,7 @@ POST /api/customers (a new caller's quick-created record)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import web
 
@@ -35,6 +36,8 @@ from callcenter.http.schemas import (
 from callcenter.keys import POOL, SETTINGS
 from callcenter.services import complaints, wrapup
 from callcenter.services.complaints import Filters, Policy
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _store(request: web.Request) -> ComplaintStore:
@@ -91,14 +94,29 @@ async def take_step(request: web.Request, body: ComplaintStepBody) -> web.Respon
              {200: Reply("the period's figures, the previous period's and the change",
                          ComplaintStatistics)}, errors=(Forbidden,))
 async def statistics(request: web.Request, query: ComplaintStatisticsQuery) -> web.Response:
-    user = current_user(request)
-    if not user.supervises:
+    return web.json_response(await _statistics(request, query))
+
+
+async def _statistics(request: web.Request, query: ComplaintStatisticsQuery
+                      ) -> dict[str, Any]:
+    if not current_user(request).supervises:
         raise Forbidden("complaint statistics are for supervisors")
     policy, now = _policy(request), datetime.now(UTC)
-    reply = await complaints.statistics(_store(request), Period(query.period),
-                                        query.day or now.astimezone(policy.tz).date(),
-                                        policy, now)
-    return web.json_response(reply)
+    return await complaints.statistics(_store(request), Period(query.period),
+                                       query.day or now.astimezone(policy.tz).date(),
+                                       policy, now)
+
+
+@takes_query(ComplaintStatisticsQuery, "The complaint statistics as an xlsx workbook",
+             {200: Reply("the workbook, labelled in the user's language",
+                         media_type=XLSX)}, errors=(Forbidden,))
+async def statistics_export(request: web.Request,
+                            query: ComplaintStatisticsQuery) -> web.Response:
+    reply = await _statistics(request, query)
+    body = complaints.statistics_xlsx(reply, current_user(request).locale)
+    name = f"complaints-{reply['label']}.xlsx"
+    return web.Response(body=body, content_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @takes_body(NewCustomerBody, "Quick-create a new caller's customer record",
@@ -114,6 +132,7 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/complaints", create_complaint)
     app.router.add_get("/api/complaints", list_complaints)
     app.router.add_get("/api/complaints/statistics", statistics)
+    app.router.add_get("/api/complaints/statistics.xlsx", statistics_export)
     app.router.add_get("/api/complaints/{id}", show_complaint)
     app.router.add_post("/api/complaints/{id}/steps", take_step)
     app.router.add_post("/api/customers", create_customer)
