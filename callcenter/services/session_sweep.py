@@ -8,14 +8,12 @@ is how the server holding its WebSocket learns of it (within ``interval``).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from callcenter.db.users import SessionStore
 from callcenter.domain.login_throttle import ThrottlePolicy
-from callcenter.errors import CallcenterError
+from callcenter.services.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +21,8 @@ SWEEP_INTERVAL = 30.0
 
 
 class SessionSweep:
-    """Owns its background task; a failed round is logged and the next one runs."""
+    """Owns its background task (services/periodic.py); a failed round is logged and
+    the next one runs."""
 
     def __init__(self, sessions: SessionStore, policy: ThrottlePolicy, *,
                  open_sessions: Callable[[], set[bytes]],
@@ -33,21 +32,13 @@ class SessionSweep:
         self._policy = policy
         self._open_sessions = open_sessions
         self._end_sessions = end_sessions
-        self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic("session sweep", self._round, interval)
 
     def start(self) -> None:
-        if self._task is not None:
-            raise RuntimeError("the session sweep is already running")
-        self._task = asyncio.create_task(self._run(), name="session-sweep")
+        self._periodic.start()
 
     async def close(self) -> None:
-        task, self._task = self._task, None
-        if task is None:
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await self._periodic.close()
 
     async def run_once(self) -> int:
         """One round; how many open WebSockets it closed."""
@@ -58,14 +49,7 @@ class SessionSweep:
             await self._end_sessions(ended)
         return len(ended)
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                closed = await self.run_once()
-                if closed:
-                    log.info("closed %d WebSockets of ended sessions", closed)
-            except CallcenterError as exc:  # PostgreSQL away: the next round tries again
-                log.warning("session sweep: %s", exc.message)
-            except Exception:
-                log.exception("session sweep failed")
-            await asyncio.sleep(self._interval)
+    async def _round(self) -> None:
+        closed = await self.run_once()
+        if closed:
+            log.info("closed %d WebSockets of ended sessions", closed)
