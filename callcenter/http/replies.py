@@ -220,6 +220,8 @@ class ComplaintCall(BaseModel):
 
 class ComplaintPage(ComplaintItem):
     customer_phone: str | None
+    vehicle: Vehicle | None = Field(description="the vehicle of the follow-up it came from")
+    check_task_id: int | None = Field(description="the complaint_check follow-up to call")
     resolution: str | None
     compensation: str | None
     timeline: list[TimelineEntry]

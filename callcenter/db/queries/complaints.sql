@@ -65,7 +65,17 @@ SELECT c.id, c.customer_id, c.call_id, c.followup_task_id, c.source, c.severity,
        cu.name AS customer_name,
        (SELECT e164 FROM customer_phones p WHERE p.customer_id = cu.id
         ORDER BY p.position, p.id LIMIT 1) AS customer_phone,
-       o.display_name AS owner_name
+       o.display_name AS owner_name,
+       -- the vehicle of the follow-up the complaint came from (the uniform sheet's)
+       (SELECT json_build_object('id', v.id, 'plate', v.plate, 'model', v.model,
+                                 'vin', v.vin)
+        FROM followup_tasks ft JOIN vehicles v ON v.id = ft.vehicle_id
+        WHERE ft.id = c.followup_task_id) AS vehicle,
+       -- the check call still to make, reached from the complaint page before it is due
+       (SELECT t.id FROM followup_tasks t
+        WHERE t.complaint_id = c.id AND t.kind = 'complaint_check'
+          AND t.status IN ('open', 'call_again')
+        ORDER BY t.id DESC LIMIT 1) AS check_task_id
 FROM complaints c
 JOIN customers cu ON cu.id = c.customer_id
 LEFT JOIN users o ON o.id = c.owner_id

@@ -1,19 +1,30 @@
 """Complaints: POST /api/complaints (from a screen-pop or a call), the lists
 GET /api/complaints, the page GET /api/complaints/{id}, its steps
-POST /api/complaints/{id}/steps, the statistics GET /api/complaints/statistics; and
+POST /api/complaints/{id}/steps, the statistics GET /api/complaints/statistics, what
+the console offers in its forms and filters GET /api/complaints/choices; and
 POST /api/customers (a new caller's quick-created record)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from callcenter.db.complaints import ComplaintStore
+from callcenter.db.users import Accounts
 from callcenter.db.wrapup import WrapUpStore
 from callcenter.domain.complaint_statistics import Period
-from callcenter.domain.complaints import Action, StepOutOfOrder
+from callcenter.domain.complaints import (
+    DEFAULT_CATEGORIES,
+    DEFAULT_DEPARTMENTS,
+    SEVERITIES,
+    SOURCES,
+    Action,
+    Status,
+    StepOutOfOrder,
+)
 from callcenter.domain.phones import InvalidPhone
 from callcenter.errors import Forbidden, NotFound
 from callcenter.http.endpoints import Reply, documented, takes_body, takes_query
@@ -38,6 +49,24 @@ from callcenter.services import complaints, wrapup
 from callcenter.services.complaints import Filters, Policy
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Owner(BaseModel):
+    id: int
+    display_name: str
+    role: Literal["agent", "supervisor", "admin"]
+
+
+class ComplaintChoices(BaseModel):
+    """The values the console's complaint forms and filters offer, served rather than
+    copied into the browser."""
+
+    owners: list[Owner]
+    departments: list[str]
+    categories: list[str]
+    sources: list[str]
+    severities: list[str]
+    statuses: list[str]
 
 
 def _store(request: web.Request) -> ComplaintStore:
@@ -119,6 +148,21 @@ async def statistics_export(request: web.Request,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@documented("What the complaint forms and filters offer: who may own a complaint (every "
+            "active user) and the departments, categories, sources, severities, statuses",
+            {200: Reply("the choices", ComplaintChoices)})
+async def choices(request: web.Request) -> web.Response:
+    users = sorted((account.user for account in await Accounts(request.app[POOL]).list()
+                    if account.active),
+                   key=lambda user: (user.display_name or user.username, user.id))
+    return web.json_response({
+        "owners": [{"id": user.id, "display_name": user.display_name or user.username,
+                    "role": user.role.value} for user in users],
+        "departments": list(DEFAULT_DEPARTMENTS), "categories": list(DEFAULT_CATEGORIES),
+        "sources": list(SOURCES), "severities": list(SEVERITIES),
+        "statuses": [status.value for status in Status]})
+
+
 @takes_body(NewCustomerBody, "Quick-create a new caller's customer record",
             {201: Reply("created", NewCustomerReply)}, errors=(InvalidPhone,))
 async def create_customer(request: web.Request, body: NewCustomerBody) -> web.Response:
@@ -133,6 +177,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/complaints", list_complaints)
     app.router.add_get("/api/complaints/statistics", statistics)
     app.router.add_get("/api/complaints/statistics.xlsx", statistics_export)
+    app.router.add_get("/api/complaints/choices", choices)
     app.router.add_get("/api/complaints/{id}", show_complaint)
     app.router.add_post("/api/complaints/{id}/steps", take_step)
     app.router.add_post("/api/customers", create_customer)
