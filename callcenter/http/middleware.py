@@ -29,8 +29,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:
         if exc.empty_body or exc.status < 400:
             raise
+        # aiohttp's own headers stay (a 405's Allow); the body becomes our JSON error.
+        kept = {k: v for k, v in exc.headers.items()
+                if k.lower() not in ("content-type", "content-length")}
         return web.json_response(
-            {"error_id": f"http_{exc.status}", "message": exc.reason}, status=exc.status)
+            {"error_id": f"http_{exc.status}", "message": exc.reason}, status=exc.status,
+            headers=kept)
     except Exception:
         log.exception("%s %s failed", request.method, request.path)
         return web.json_response(

@@ -160,7 +160,10 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
             if origin is None or not request.app[SECURITY].accepts(request, origin):
                 raise ForeignOrigin(f"requests from {sent[:100]} are not accepted",
                                     origin=sent[:100])
-    if changes_state and request.path.startswith("/api/") and (
+    # A body's type matters only to a route that takes it: a method the path does not
+    # have is its 405 (with Allow), an unknown path its 404.
+    routed = request.match_info.http_exception is None
+    if changes_state and routed and request.path.startswith("/api/") and (
             request.content_type != "application/json"):
         raise UnsupportedMediaType("send the body as application/json",
                                    content_type=request.content_type[:100])

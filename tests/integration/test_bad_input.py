@@ -193,3 +193,11 @@ async def test_pause_outside_the_queue_is_a_409(server: ConsoleServer, li: Agent
     fake_ami.refusal = "Interface not found"  # what app_queue answers for a non-member
     status, body = await li.post("/api/agent/pause", {"reason": "lunch"})
     assert (status, body["error_id"]) == (409, "not_in_queue")
+
+
+async def test_a_wrong_method_is_405_with_allow(server: ConsoleServer,
+                                                li: AgentSession) -> None:
+    resp = await li.http.delete("/api/followups")
+    assert resp.status == 405
+    assert (await resp.json())["error_id"] == "http_405"
+    assert "GET" in resp.headers["Allow"]
