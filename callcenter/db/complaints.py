@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -108,9 +108,20 @@ class ComplaintStore:
         async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
                 conn.transaction(readonly=True, isolation="repeatable_read"):
             rows = await conn.fetch(Q["opened_between"], starts, ends)
-            checks = {r["result"]: r["n"]
-                      for r in await conn.fetch(Q["check_calls_between"], starts, ends)}
+            checks = await _check_calls(conn, starts, ends)
         return rows, checks
+
+    async def period_sums(self, starts: datetime, ends: datetime, now: datetime,
+                          windows: tuple[timedelta, timedelta, timedelta, timedelta]
+                          ) -> tuple[asyncpg.Record, dict[str, int]]:
+        """A period's statistics summed by PostgreSQL (calendar clock: ``windows`` of
+        first contact, reply, management reply and check call), and its check calls."""
+        async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
+                conn.transaction(readonly=True, isolation="repeatable_read"):
+            sums = await conn.fetchrow(Q["period_figures"], starts, ends, now, *windows)
+            checks = await _check_calls(conn, starts, ends)
+        assert sums is not None  # an aggregate always has its row
+        return sums, checks
 
     async def active_user(self, user_id: int) -> asyncpg.Record | None:
         async with unavailable_as_domain_error():
@@ -151,6 +162,11 @@ class ComplaintStore:
             await self._pool.execute(Q["queue_sms"], mobile, "complaint_overdue", body,
                                      dedupe_key)
         return True
+
+
+async def _check_calls(conn: Connection, starts: datetime, ends: datetime) -> dict[str, int]:
+    return {r["result"]: r["n"] for r in await conn.fetch(Q["check_calls_between"], starts,
+                                                           ends)}
 
 
 def _like(text: str) -> str:

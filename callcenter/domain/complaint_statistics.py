@@ -87,20 +87,53 @@ def figures(rows: Sequence[Row], check_calls: Mapping[str, int], now: datetime,
                 durations[name].append(row[column] - opened)
     by = {name: Counter((row["owner_name"] if name == "owner" else row[name]) or "none"
                         for row in rows) for name in BREAKDOWNS}
+    return _shaped(len(rows), by,
+                   {step: (len(marks), sum(marks)) for step, marks in judged.items()},
+                   {name: (len(values),
+                           sum(values, timedelta()) / len(values) if values else None,
+                           max(values) if values else None)
+                    for name, values in durations.items()}, check_calls)
+
+
+# period_figures' columns (db/queries/complaints.sql) for each step and duration
+_SQL_STEPS = {Step.FIRST_CONTACT: "fc", Step.REPLY: "re", Step.MANAGEMENT_REPLY: "mr",
+              Step.CHECK_CALL: "cc"}
+_SQL_DURATIONS = {"first_contact": "fc", "reply": "re", "resolution": "rs"}
+
+
+def figures_from_sums(row: Row, check_calls: Mapping[str, int]) -> dict[str, Any]:
+    """The same statistics from the sums PostgreSQL computed (calendar clock)."""
+    by: dict[str, Counter[str]] = {name: Counter() for name in BREAKDOWNS}
+    for name, value, n in row["breakdown"] or []:
+        by[name][value] += n
+
+    def seconds(value: float | None) -> timedelta | None:
+        return None if value is None else timedelta(seconds=float(value))
+
+    return _shaped(row["total"], by,
+                   {step: (row[f"{c}_judged"], row[f"{c}_on_time"])
+                    for step, c in _SQL_STEPS.items()},
+                   {name: (row[f"{c}_n"], seconds(row[f"{c}_avg"]), seconds(row[f"{c}_max"]))
+                    for name, c in _SQL_DURATIONS.items()}, check_calls)
+
+
+def _shaped(total: int, by: Mapping[str, Counter[str]],
+            judged: Mapping[Step, tuple[int, int]],
+            durations: Mapping[str, tuple[int, timedelta | None, timedelta | None]],
+            check_calls: Mapping[str, int]) -> dict[str, Any]:
     satisfied = check_calls.get("satisfied", 0)
     completed = satisfied + check_calls.get("dissatisfied", 0)
     return {
-        "total": len(rows),
+        "total": total,
         "by": {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
                for name, c in by.items()},
-        "on_time": {step.value: {"judged": len(marks), "on_time": sum(marks),
-                                 "rate": round(sum(marks) / len(marks), 4) if marks else None}
-                    for step, marks in judged.items()},
-        "hours_to": {name: {"count": len(values),
-                            "average": _hours(sum(values, timedelta()) / len(values))
-                            if values else None,
-                            "longest": _hours(max(values)) if values else None}
-                     for name, values in durations.items()},
+        "on_time": {step.value: {"judged": n, "on_time": ok,
+                                 "rate": round(ok / n, 4) if n else None}
+                    for step, (n, ok) in judged.items()},
+        "hours_to": {name: {"count": n,
+                            "average": None if average is None else _hours(average),
+                            "longest": None if longest is None else _hours(longest)}
+                     for name, (n, average, longest) in durations.items()},
         "check_calls": {"completed": completed, "satisfied": satisfied,
                         "rate": round(satisfied / completed, 4) if completed else None},
     }

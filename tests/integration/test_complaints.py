@@ -16,7 +16,8 @@ from callcenter.db.calls import log_on_complaints
 from callcenter.db.complaints import ComplaintStore
 from callcenter.db.followups import FollowupStore
 from callcenter.domain import complaint_statistics as stats
-from callcenter.domain.complaints import Action
+from callcenter.domain.complaints import Action, WorkingClock
+from callcenter.domain.ivr import ServiceHours
 from callcenter.domain.users import Role, User
 from callcenter.errors import Forbidden, NotFound, ValidationError
 from callcenter.services import complaints, followups
@@ -311,6 +312,20 @@ async def test_weekly_statistics_of_a_scripted_set(pool: asyncpg.Pool,
     assert reply["previous"]["total"] == 1
     assert reply["change"]["total"] == 3 and reply["change"]["total_ratio"] == 3.0
     assert reply["change"]["on_time"]["first_contact"] == -0.5
+
+    # PostgreSQL's sums (the calendar clock) are the domain's figures, row by row.
+    store = ComplaintStore(pool)
+    for figures, label in ((reply["current"], "2026-W10"), (reply["previous"], "2026-W09")):
+        span = stats.span_of(stats.Period.WEEK,
+                             date.fromisocalendar(2026, int(label[-2:]), 1), TZ)
+        rows, checks = await store.opened_between(span.starts, span.ends)
+        assert stats.figures(rows, checks, local(9, 12)) == figures
+    # The working clock judges in Python: the night before counts no time.
+    working = await complaints.statistics(
+        store, stats.Period.WEEK, date(2026, 3, 4),
+        Policy(TZ, WorkingClock(ServiceHours(), TZ)), local(9, 12))
+    assert working["current"]["total"] == 4
+    assert working["current"]["on_time"]["first_contact"]["judged"] == 4
 
     month = await complaints.statistics(ComplaintStore(pool), stats.Period.MONTH,
                                         date(2026, 3, 31), POLICY, local(9, 12))

@@ -184,3 +184,55 @@ FROM followup_tasks
 WHERE kind = 'complaint_check' AND status = 'completed'
   AND completed_at >= $1 AND completed_at < $2
 GROUP BY result;
+
+-- name: period_figures
+-- A period's statistics computed where the rows are, for the calendar clock (the
+-- working clock's deadlines are the domain's: domain/complaint_statistics.figures, which
+-- this must equal; tests/integration/test_complaints.py compares them). $1-$2 the
+-- period, $3 now, $4-$7 the windows: first contact, reply, management reply, check call.
+-- A contact is the first of the first contact and the reply (domain/complaints.py).
+WITH p AS (
+    SELECT c.source, c.category, c.severity, c.department, o.display_name AS owner_name,
+           c.opened_at, c.first_contact_at, c.replied_at, c.management_reply_at,
+           c.resolved_at, c.check_call_at,
+           LEAST(c.first_contact_at, c.replied_at) AS contacted
+    FROM complaints c LEFT JOIN users o ON o.id = c.owner_id
+    WHERE c.opened_at >= $1 AND c.opened_at < $2
+), steps AS (
+    SELECT count(*) AS total,
+        count(*) FILTER (WHERE contacted IS NOT NULL OR $3 > opened_at + $4) AS fc_judged,
+        count(*) FILTER (WHERE contacted <= opened_at + $4) AS fc_on_time,
+        count(*) FILTER (WHERE replied_at IS NOT NULL OR $3 > opened_at + $5) AS re_judged,
+        count(*) FILTER (WHERE replied_at <= opened_at + $5) AS re_on_time,
+        count(*) FILTER (WHERE severity = 'major' AND (management_reply_at IS NOT NULL
+                                                        OR $3 > opened_at + $6)) AS mr_judged,
+        count(*) FILTER (WHERE severity = 'major'
+                           AND management_reply_at <= opened_at + $6) AS mr_on_time,
+        count(*) FILTER (WHERE resolved_at IS NOT NULL AND (check_call_at IS NOT NULL
+                                                            OR $3 > resolved_at + $7))
+            AS cc_judged,
+        count(*) FILTER (WHERE check_call_at <= resolved_at + $7) AS cc_on_time,
+        count(first_contact_at) AS fc_n,
+        extract(epoch FROM avg(first_contact_at - opened_at)) AS fc_avg,
+        extract(epoch FROM max(first_contact_at - opened_at)) AS fc_max,
+        count(replied_at) AS re_n,
+        extract(epoch FROM avg(replied_at - opened_at)) AS re_avg,
+        extract(epoch FROM max(replied_at - opened_at)) AS re_max,
+        count(resolved_at) AS rs_n,
+        extract(epoch FROM avg(resolved_at - opened_at)) AS rs_avg,
+        extract(epoch FROM max(resolved_at - opened_at)) AS rs_max
+    FROM p
+), breakdown AS (
+    SELECT CASE WHEN GROUPING(source) = 0 THEN 'source'
+                WHEN GROUPING(category) = 0 THEN 'category'
+                WHEN GROUPING(severity) = 0 THEN 'severity'
+                WHEN GROUPING(department) = 0 THEN 'department'
+                ELSE 'owner' END AS name,
+           COALESCE(source, category, severity, department, owner_name, 'none') AS value,
+           count(*) AS n
+    FROM p
+    GROUP BY GROUPING SETS ((source), (category), (severity), (department), (owner_name))
+)
+SELECT steps.*,
+       (SELECT json_agg(json_build_array(name, value, n)) FROM breakdown) AS breakdown
+FROM steps;
