@@ -3,6 +3,7 @@ written once at start-up, when every route is registered."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -31,7 +32,9 @@ async def document(request: web.Request) -> web.Response:
 
 
 async def _write(app: web.Application) -> None:
-    app[DOCUMENT] = build_document(app)
+    # Writing the schemas of every model takes tens of milliseconds of CPU: in a thread,
+    # the event loop (other servers of the process, the tests' own) keeps running.
+    app[DOCUMENT] = await asyncio.to_thread(build_document, app)
 
 
 def setup(app: web.Application) -> None:
