@@ -202,7 +202,8 @@ async def _user_set(settings: Settings, args: argparse.Namespace) -> int:
     from callcenter.domain.users import AccountChange
 
     change = AccountChange(display_name=args.name, role=args.role, extension=args.extension,
-                           clear_extension=args.no_extension, locale=args.locale)
+                           clear_extension=args.no_extension, locale=args.locale,
+                           mobile=args.mobile, clear_mobile=args.no_mobile)
     async with migrated_pool(settings.database_url, settings.data_dir) as pool:
         admin = _admin(pool)
         user = await admin.change(None, await admin.id_of(args.username), change)
@@ -332,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     phone.add_argument("--no-extension", action="store_true",
                        help="take the extension away (not for an agent)")
     change.add_argument("--locale", choices=LOCALES, help="console language")
+    mobile = change.add_mutually_exclusive_group()
+    mobile.add_argument("--mobile", help="E.164 mobile number (late complaint steps' SMS)")
+    mobile.add_argument("--no-mobile", action="store_true", help="take the mobile away")
     change.set_defaults(run=_user_set)
     reset = user_sub.add_parser(
         "reset-password", help="set a temporary password, to be changed at next login",

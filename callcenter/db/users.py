@@ -27,7 +27,7 @@ Q = load_queries("users")
 
 def _user(row: asyncpg.Record) -> User:
     return User(row["id"], row["username"], row["display_name"], Role(row["role"]),
-                row["extension"], row["locale"], row["must_change_password"])
+                row["extension"], row["locale"], row["must_change_password"], row["mobile"])
 
 
 def _taken(exc: asyncpg.UniqueViolationError) -> Conflict:
@@ -84,7 +84,8 @@ class Accounts:
             async with conn.transaction():
                 try:
                     await conn.execute(Q["update_user"], user.id, user.display_name,
-                                       user.role.value, user.extension, user.locale)
+                                       user.role.value, user.extension, user.locale,
+                                       user.mobile)
                 except asyncpg.UniqueViolationError as exc:
                     raise _taken(exc) from None
                 await _audit(conn, "user.change", actor_id=actor_id, username=user.username,

@@ -11,6 +11,7 @@ from callcenter.errors import ValidationError
 
 _USERNAME = re.compile(r"^[a-z0-9_.-]{2,64}$")
 _EXTENSION = re.compile(r"^[0-9]{2,8}$")
+_MOBILE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 LOCALES = ("zh-CN", "en")
 MIN_PASSWORD_LENGTH = 10
 
@@ -33,6 +34,8 @@ class User:
     locale: str
     # Set by an admin's password reset: the session may only change the password.
     must_change_password: bool = False
+    # E.164; where the SMS of a late complaint step goes (docs/complaints.md).
+    mobile: str | None = None
 
     @property
     def supervises(self) -> bool:
@@ -45,7 +48,7 @@ class User:
     def to_dict(self) -> dict[str, object]:
         return {"id": self.id, "username": self.username, "display_name": self.display_name,
                 "role": self.role.value, "extension": self.extension, "locale": self.locale,
-                "must_change_password": self.must_change_password}
+                "must_change_password": self.must_change_password, "mobile": self.mobile}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,8 @@ class AccountChange:
     extension: str | None = None
     clear_extension: bool = False
     locale: str | None = None
+    mobile: str | None = None
+    clear_mobile: bool = False
 
     def applied_to(self, user: User) -> User:
         """The account after the change, checked (ValidationError names the field)."""
@@ -81,8 +86,12 @@ class AccountChange:
         check_account(role, extension, locale)
         display_name = user.display_name if self.display_name is None else (
             self.display_name.strip() or user.username)
+        mobile = None if self.clear_mobile else (self.mobile or user.mobile)
+        if mobile is not None and not _MOBILE.match(mobile):
+            raise ValidationError("mobile: an E.164 number such as +8613800138000",
+                                  field="mobile")
         return replace(user, display_name=display_name, role=Role(role),
-                       extension=extension, locale=locale)
+                       extension=extension, locale=locale, mobile=mobile)
 
 
 def check_new_user(username: str, role: str, extension: str | None, locale: str,

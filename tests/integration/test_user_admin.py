@@ -203,3 +203,23 @@ async def test_login_tells_a_client_the_password_must_change(
         assert (await session.get("/api/me"))[1]["user"]["must_change_password"] is True
     finally:
         await session.close()
+
+
+async def test_an_admin_sets_the_mobile_a_late_complaint_is_texted_to(
+        agent_server: ConsoleServer, admin: AgentSession) -> None:
+    li = await _user_id(agent_server, "li")
+    http = admin.http
+    async with http.patch(f"/api/users/{li}", json={"mobile": "+8613900000001"}) as resp:
+        assert resp.status == 200, await resp.text()
+    assert await agent_server.pool.fetchval("SELECT mobile FROM users WHERE id = $1",
+                                            li) == "+8613900000001"
+    async with http.patch(f"/api/users/{li}", json={"mobile": "13900000001"}) as resp:
+        assert (resp.status, (await resp.json())["details"]["field"]) == (400, "mobile")
+    async with http.patch(f"/api/users/{li}", json={"locale": "zh-CN"}) as resp:
+        assert resp.status == 200  # a change that does not name the mobile keeps it
+    status, body = await admin.get("/api/users")
+    assert {a["username"]: a["mobile"] for a in body["items"]}["li"] == "+8613900000001"
+    async with http.patch(f"/api/users/{li}", json={"mobile": None}) as resp:
+        assert resp.status == 200
+    assert await agent_server.pool.fetchval("SELECT mobile FROM users WHERE id = $1",
+                                            li) is None

@@ -7,17 +7,18 @@ RETURNING id;
 
 -- name: find_user_by_username
 SELECT id, username, display_name, role, password_hash, extension, locale, active,
-       must_change_password
+       must_change_password, mobile
 FROM users WHERE username = $1;
 
 -- name: find_user
-SELECT id, username, display_name, role, extension, locale, active, must_change_password
+SELECT id, username, display_name, role, extension, locale, active, must_change_password,
+       mobile
 FROM users WHERE id = $1;
 
 -- Every account ($1 NULL), or one.
 -- name: list_accounts
 SELECT u.id, u.username, u.display_name, u.role, u.extension, u.locale, u.active,
-       u.must_change_password, u.created_at,
+       u.must_change_password, u.mobile, u.created_at,
        (SELECT count(*) FROM user_sessions s
         WHERE s.user_id = u.id AND s.expires_at > now()) AS sessions
 FROM users u
@@ -25,7 +26,7 @@ WHERE $1::bigint IS NULL OR u.id = $1
 ORDER BY u.username;
 
 -- name: update_user
-UPDATE users SET display_name = $2, role = $3, extension = $4, locale = $5
+UPDATE users SET display_name = $2, role = $3, extension = $4, locale = $5, mobile = $6
 WHERE id = $1;
 
 -- name: set_active
@@ -39,7 +40,7 @@ INSERT INTO user_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3);
 
 -- name: find_session_user
 SELECT u.id, u.username, u.display_name, u.role, u.extension, u.locale,
-       u.must_change_password
+       u.must_change_password, u.mobile
 FROM user_sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active;
 

@@ -50,12 +50,15 @@ class NewUserBody(Body):
 
 
 class UserChangeBody(Body):
-    """Only the fields given change; ``extension: null`` takes the extension away."""
+    """Only the fields given change; ``extension: null`` takes the extension away, and
+    ``mobile: null`` the mobile number."""
 
     display_name: Annotated[str, line(100)] | None = None
     role: Role | None = None
     extension: Extension | None = Field(default=None)
     locale: Locale | None = None
+    mobile: Annotated[str, line(16, 1)] | None = Field(
+        default=None, description="E.164: where a late complaint step's SMS goes")
 
 
 class PasswordResetBody(Body):
@@ -75,6 +78,7 @@ class Account(BaseModel):
     extension: str | None
     locale: Locale
     must_change_password: bool
+    mobile: str | None
     active: bool
     sessions: int = Field(description="unexpired sessions")
     created_at: str
@@ -144,7 +148,9 @@ async def change_user(request: web.Request, body: UserChangeBody) -> web.Respons
                            extension=body.extension,
                            clear_extension="extension" in body.model_fields_set
                            and body.extension is None,
-                           locale=body.locale)
+                           locale=body.locale, mobile=body.mobile,
+                           clear_mobile="mobile" in body.model_fields_set
+                           and body.mobile is None)
     after = await admin.change(actor, user_id, change, remote=client)
     if before.extension is not None and after.extension != before.extension:
         await _leave_queue(request, before)  # its old phone must stop ringing
