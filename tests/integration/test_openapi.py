@@ -80,9 +80,10 @@ async def test_schemathesis_finds_no_5xx_and_no_undocumented_answer(
         #   that open it, tests/console.py open_ws).
         "--exclude-path", "/api/logout", "--exclude-path", "/api/ws",
     ]
+    # cwd: schemathesis keeps its case database (.schemathesis/) where it runs.
     proc = await asyncio.create_subprocess_exec(
         *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false"})
+        cwd=tmp_path, env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false"})
     try:
         out, _ = await asyncio.wait_for(proc.communicate(), FUZZ_SECONDS)
     except TimeoutError:
