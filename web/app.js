@@ -1,8 +1,11 @@
 // The agent console: log in, then "My work" (#/work/<list>), a follow-up (#/task/<id>), a
-// customer's card (#/customer/<id>), changing one's password (#/password) or, for admins,
-// the users (#/users). One live WebSocket feeds the open view, the header and the
-// screen-pops. A user whose password an admin reset sees only the password form until
-// they have changed it (the server refuses everything else meanwhile).
+// customer's card (#/customer/<id>), the complaints (#/complaints/<view>?filters, one
+// complaint #/complaint/<id> and its printable sheet #/complaint/<id>/sheet; for
+// supervisors their statistics #/complaint-statistics?period=&day=), changing one's
+// password (#/password) or, for admins, the users (#/users). One live WebSocket feeds the
+// open view, the header, the screen-pops and the notices of overdue complaint steps. A
+// user whose password an admin reset sees only the password form until they have
+// changed it (the server refuses everything else meanwhile).
 
 import { onUnauthorized, get, post } from "./api.js";
 import { h, fill } from "./dom.js";
@@ -16,6 +19,11 @@ import { mountTask } from "./views/task.js";
 import { mountCustomer } from "./views/customer.js";
 import { mountPassword } from "./views/password.js";
 import { mountUsers } from "./views/users.js";
+import { mountComplaints, VIEWS as COMPLAINT_VIEWS } from "./views/complaints.js";
+import { mountComplaint } from "./views/complaint.js";
+import { mountComplaintSheet } from "./views/complaint_sheet.js";
+import { mountComplaintStatistics } from "./views/complaint_statistics.js";
+import { OverdueNotices } from "./views/complaint_notices.js";
 import { PopTray } from "./views/pops.js";
 import { QueueControls } from "./views/queue.js";
 
@@ -29,17 +37,23 @@ const app = {
   view: null,
   queue: null,
   pops: null,
+  notices: null,
   calls: new CallStore(),
 };
 
 /** Static texts of index.html (data-i18n) and the header, in the current language. */
 function renderChrome() {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-label]")) {
+    el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+  }
   document.title = t("app.title");
   fill(localeSelect, LOCALES.map((name) =>
     h("option", { value: name, selected: name === locale() }, t(`locale.${name}`))));
   const who = document.getElementById("whoami");
   document.getElementById("nav-users").hidden = app.user?.role !== "admin";
+  const supervises = ["supervisor", "admin"].includes(app.user?.role);
+  document.getElementById("nav-statistics").hidden = !supervises;
   if (app.user) {
     const name = app.user.display_name || app.user.username;
     who.textContent = app.user.extension
@@ -68,6 +82,16 @@ function route() {
   if ((m = /^#\/work\/(\w+)$/.exec(hash)) && LISTS.includes(m[1])) return { name: "work", list: m[1] };
   if ((m = /^#\/task\/(\d+)$/.exec(hash))) return { name: "task", id: Number(m[1]) };
   if ((m = /^#\/customer\/(\d+)$/.exec(hash))) return { name: "customer", id: Number(m[1]) };
+  if ((m = /^#\/complaints\/(\w+)(?:\?(.*))?$/.exec(hash)) && COMPLAINT_VIEWS.includes(m[1])) {
+    return { name: "complaints", view: m[1], query: m[2] ?? "" };
+  }
+  if ((m = /^#\/complaint\/(\d+)\/sheet$/.exec(hash))) {
+    return { name: "complaint_sheet", id: Number(m[1]) };
+  }
+  if ((m = /^#\/complaint\/(\d+)$/.exec(hash))) return { name: "complaint", id: Number(m[1]) };
+  if ((m = /^#\/complaint-statistics(?:\?(.*))?$/.exec(hash))) {
+    return { name: "complaint_statistics", query: m[1] ?? "" };
+  }
   if (hash === "#/users") return { name: "users" };
   if (hash === "#/password") return { name: "password" };
   if (hash === "#/" || hash === "#") return { name: "work", list: "today" };
@@ -84,6 +108,12 @@ function showView() {
   if (r.name === "work") app.view = mountWorklist(main, ctx, r.list);
   else if (r.name === "task") app.view = mountTask(main, ctx, r.id);
   else if (r.name === "customer") app.view = mountCustomer(main, ctx, r.id);
+  else if (r.name === "complaints") app.view = mountComplaints(main, ctx, r.view, r.query);
+  else if (r.name === "complaint") {
+    app.view = mountComplaint(main, ctx, r.id);
+    app.notices?.opened(r.id);
+  } else if (r.name === "complaint_sheet") app.view = mountComplaintSheet(main, ctx, r.id);
+  else if (r.name === "complaint_statistics") app.view = mountComplaintStatistics(main, ctx, r.query);
   else if (r.name === "users") app.view = mountUsers(main, ctx);
   else if (r.name === "password") app.view = mountPassword(main, { onChanged: () => {} });
   else {
@@ -102,6 +132,7 @@ function onLiveMessage(event) {
   if (message.type === "call" && message.call?.direction === "inbound"
       && message.call.state === "ended" && !message.snapshot) app.queue?.refresh();
   app.pops?.onMessage(message);
+  app.notices?.onMessage(message);
   app.view?.onMessage?.(message);
 }
 
@@ -131,6 +162,7 @@ function startSession(user) {
     onState: (state) => app.pops?.recover(state.wrap_up_call_id),
   });
   app.pops = new PopTray(document.getElementById("pops"), document.getElementById("pop-announce"));
+  app.notices = new OverdueNotices(document.getElementById("notices"));
   app.live.start();
   renderChrome();
   showView();
@@ -154,6 +186,8 @@ function endSession(reason) {
   app.live = null;
   app.pops?.clear();
   app.pops = null;
+  app.notices?.clear();
+  app.notices = null;
   app.queue?.destroy();
   app.queue = null;
   app.user = null;
@@ -171,6 +205,7 @@ localeSelect.addEventListener("change", () => {
   setLocale(localeSelect.value);
   renderChrome();
   app.pops?.render();
+  app.notices?.render();
   app.view?.render();
 });
 

@@ -25,7 +25,8 @@ function answersText(answers) {
   return Object.entries(answers).map(([id, score]) => `${id}: ${score}`).join(" · ");
 }
 
-function recordingCell(call) {
+/** A call's recording as a player (each play is audited by the server), or why there is none. */
+export function recordingCell(call) {
   const id = call.recording?.id ?? call.recording_id;
   const status = call.recording?.status ?? call.recording_status;
   if (!id && !status) return h("span", { class: "muted" }, t("recording.none"));
@@ -36,7 +37,7 @@ function recordingCell(call) {
   return h("span", { class: "muted" }, t("recording.pending"));
 }
 
-function callDuration(call) {
+export function callDuration(call) {
   if (call.duration !== undefined && call.duration !== null) return formatDuration(call.duration);
   if (call.answered_at && call.ended_at) {
     return formatDuration((new Date(call.ended_at) - new Date(call.answered_at)) / 1000);
