@@ -11,12 +11,18 @@ task step that holds the loop longer (blocking I/O, a subprocess.run, heavy CPU 
 makes asyncio log "Executing <...> took N seconds", and the test during whose setup,
 call or teardown that happened fails, showing where the loop thread was blocked (a
 watchdog thread samples its stack while the callback overruns).
+
+jieba's word dictionary (which every in-process server's recordings worker loads) is
+loaded once before any event loop runs and frozen out of the garbage collector, as the
+server itself does: its loading holds the GIL for long stretches on a busy machine, and
+a full collection walking its million objects stalls the loop as long.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 import logging
 import os
@@ -36,6 +42,7 @@ import pytest
 
 from callcenter.db.database import create_pool
 from callcenter.db.migrations import migrate
+from callcenter.domain.text_search import warm_up
 from tests.integration.fake_ami import FakeAmi
 
 TEMPLATE_DB = "cc_template"
@@ -128,6 +135,13 @@ async def fake_ami() -> AsyncIterator[FakeAmi]:
     await peer.start()
     yield peer
     await peer.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def segmenter_loaded() -> None:
+    warm_up()
+    gc.collect()
+    gc.freeze()
 
 
 # -- a blocked event loop fails the test -------------------------------------------

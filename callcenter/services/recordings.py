@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import shutil
@@ -163,8 +164,11 @@ class RecordingWorker:
 
     async def _run(self) -> None:
         try:
-            # jieba's dictionary, before the first index job or search needs it
+            # jieba's dictionary, before the first index job or search needs it; then
+            # out of the garbage collector's way (a million objects that live as long
+            # as the process: a full collection walking them stalls the event loop)
             await asyncio.to_thread(warm_up)
+            gc.freeze()
         except Exception:
             log.exception("recordings worker: the word dictionary did not load")
         next_purge = time.monotonic()

@@ -14,14 +14,12 @@ Agent 1001's softphone is a sipp UAS on 16001 and the customer behind the trunk 
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from callcenter.domain.text_search import warm_up
 from tests.console import AGENT_PASSWORD, AgentSession, ConsoleServer, running_server
 from tests.e2e.browser import ConsolePage, chromium, console_page
 from tests.harness.sipp import start_phone
@@ -31,18 +29,6 @@ AGENT_PORT, CUSTOMER_PORT = 16001, 16100
 CALLS = 3  # the follow-up, the complaint's call, the check call
 DISSATISFIED = {**{f"q{n}": 9 for n in range(1, 9)}, "q2": 2}
 LIVE = 30_000  # ms: a call through Asterisk, from the agent's ring to the hang-up
-
-
-@pytest.fixture(scope="module", autouse=True)
-def segmenter_loaded() -> None:
-    """jieba's dictionary (the recordings worker loads it as the server starts) loaded
-    here first, before any event loop runs, then frozen out of the garbage collector:
-    its loading thread holds the GIL for a quarter of a second at a time on a busy
-    machine, and a full collection walking its million objects stalls the loop as long,
-    each a blocked event loop to the test's detector."""
-    warm_up()
-    gc.collect()
-    gc.freeze()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ in both languages go to CALLCENTER_SCREENSHOTS when it is set.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
@@ -21,24 +20,11 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from callcenter.db.complaints import ComplaintStore
-from callcenter.domain.text_search import warm_up
 from callcenter.keys import HUB
 from callcenter.services import complaints as complaint_service
 from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
 from tests.e2e.browser import ConsolePage, chromium, console_page
 from tests.integration.fake_ami import FakeAmi
-
-
-@pytest.fixture(scope="module", autouse=True)
-def segmenter_loaded() -> None:
-    """jieba's dictionary (the recordings worker loads it as the server starts) loaded
-    here first, before any event loop runs, then frozen out of the garbage collector:
-    its loading thread holds the GIL for a quarter of a second at a time on a busy
-    machine, and a full collection walking its million objects stalls the loop as long,
-    each a blocked event loop to the test's detector."""
-    warm_up()
-    gc.collect()
-    gc.freeze()
 
 
 @pytest.fixture

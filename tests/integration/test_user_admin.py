@@ -218,6 +218,7 @@ async def test_an_admin_sets_the_mobile_a_late_complaint_is_texted_to(
     async with http.patch(f"/api/users/{li}", json={"locale": "zh-CN"}) as resp:
         assert resp.status == 200  # a change that does not name the mobile keeps it
     status, body = await admin.get("/api/users")
+    assert status == 200
     assert {a["username"]: a["mobile"] for a in body["items"]}["li"] == "+8613900000001"
     async with http.patch(f"/api/users/{li}", json={"mobile": None}) as resp:
         assert resp.status == 200
