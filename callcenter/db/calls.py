@@ -76,12 +76,9 @@ class CallStore:
                 raise NotFound(f"follow-up {followup_id} does not exist")
             check(task)
             await conn.execute(FOLLOWUPS["assign_if_free"], followup_id, agent_id)
-            try:
-                call_id = await conn.fetchval(CALLS["insert_call"], linkedid,
-                                              task["customer_id"], agent_id, e164,
-                                              started_at, followup_id)
-            except asyncpg.UniqueViolationError:
-                raise AgentBusy("you already have a call in progress") from None
+            call_id = await _insert_call(conn, "insert_call", linkedid,
+                                         task["customer_id"], agent_id, e164, started_at,
+                                         followup_id)
         return FollowupCall(call_id, task["customer_id"], task["customer_name"])
 
     async def start_complaint_call(
@@ -96,12 +93,9 @@ class CallStore:
             if complaint is None:
                 raise NotFound(f"complaint {complaint_id} does not exist")
             check(complaint)
-            try:
-                call_id = await conn.fetchval(CALLS["insert_complaint_call"], linkedid,
-                                              complaint["customer_id"], agent_id, e164,
-                                              started_at)
-            except asyncpg.UniqueViolationError:
-                raise AgentBusy("you already have a call in progress") from None
+            call_id = await _insert_call(conn, "insert_complaint_call", linkedid,
+                                         complaint["customer_id"], agent_id, e164,
+                                         started_at)
         return FollowupCall(call_id, complaint["customer_id"], complaint["customer_name"])
 
     async def save_outbound(self, call_id: int, p: OutboundCall) -> None:
@@ -219,6 +213,16 @@ async def _record_attempt(conn: Connection, followup_id: int, call_id: int,
         return  # the agent never picked up: the customer's line was not tried
     await conn.execute(FOLLOWUPS["count_attempt"], followup_id)
     await apply_failed_attempt(conn, followup_id, customer_id, result, datetime.now(UTC))
+
+
+async def _insert_call(conn: Connection, query: str, *args: object) -> int:
+    """A click-to-call's row; PostgreSQL's one-open-call-per-agent index makes a second
+    call of a busy agent AgentBusy."""
+    try:
+        call_id: int = await conn.fetchval(CALLS[query], *args)
+    except asyncpg.UniqueViolationError:
+        raise AgentBusy("you already have a call in progress") from None
+    return call_id
 
 
 async def log_on_complaints(conn: Connection, customer_id: int, agent_id: int | None,

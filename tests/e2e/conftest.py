@@ -7,13 +7,17 @@ start, the tests fail with the reason: they are never skipped.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
+from playwright.async_api import Browser
 
 from callcenter.telephony.ami import AmiClient as ServerAmiClient
 from callcenter.telephony.ami import AmiItem
 from callcenter.telephony.keypad import Keypad
+from tests.e2e.browser import chromium
 from tests.harness import log_scan, sandbox
 from tests.harness.ami import AmiClient
 
@@ -75,3 +79,17 @@ async def keypad(sandbox_env: dict[str, str]) -> AsyncIterator[Keypad]:
         yield keys
     finally:
         await client.close()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """One headless Chromium for the session's browser tests (tests/e2e/browser.py)."""
+    async with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where a test's screenshots go: CALLCENTER_SCREENSHOTS, or its temporary folder."""
+    folder = os.environ.get("CALLCENTER_SCREENSHOTS")
+    return Path(folder) if folder else tmp_path

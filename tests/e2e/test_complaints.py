@@ -21,7 +21,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.console import AGENT_PASSWORD, AgentSession, ConsoleServer, running_server
-from tests.e2e.browser import ConsolePage, chromium, console_page
+from tests.e2e.browser import ConsolePage, console_page
 from tests.harness.sipp import start_phone
 from tests.waiting import first_result
 
@@ -43,12 +43,6 @@ async def server(db_url: str, sandbox_env: dict[str, str]) -> AsyncIterator[Cons
             yield srv
         finally:
             await srv.quiet_asterisk()
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 @pytest.fixture

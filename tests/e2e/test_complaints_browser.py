@@ -11,7 +11,6 @@ in both languages go to CALLCENTER_SCREENSHOTS when it is set.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from callcenter.db.complaints import ComplaintStore
 from callcenter.keys import HUB
 from callcenter.services import complaints as complaint_service
 from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
-from tests.e2e.browser import ConsolePage, chromium, console_page
+from tests.e2e.browser import ConsolePage, console_page
 from tests.integration.fake_ami import FakeAmi
 
 
@@ -35,18 +34,6 @@ async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]
         await srv.add_agent("chen", None, role="supervisor")
         await srv.pool.execute("UPDATE users SET locale = 'zh-CN' WHERE username = 'li'")
         yield srv
-
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = os.environ.get("CALLCENTER_SCREENSHOTS")
-    return Path(folder) if folder else tmp_path
 
 
 async def _complaint(server: ConsoleServer, *, name: str, phone: str, severity: str,

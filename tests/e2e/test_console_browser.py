@@ -17,7 +17,7 @@ import pytest
 from playwright.async_api import Browser, Page, WebSocketRoute, expect
 
 from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
-from tests.e2e.browser import ConsolePage, chromium, console_page
+from tests.e2e.browser import ConsolePage, console_page
 from tests.harness.sipp import start_phone
 
 AGENT_PORT, CUSTOMER_PORT = 16001, 16100
@@ -34,12 +34,6 @@ async def console_server(db_url: str,
         await server.add_agent("li", "1001")
         await server.pool.execute("UPDATE users SET locale = 'zh-CN' WHERE username = 'li'")
         yield server
-
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import tempfile
 from collections.abc import AsyncIterator
@@ -29,7 +28,7 @@ from playwright.async_api import Browser, Page, WebSocketRoute, expect
 from callcenter.keys import AMI
 from callcenter.telephony.ami import AmiActionFailed
 from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
-from tests.e2e.browser import ConsolePage, chromium, console_page
+from tests.e2e.browser import ConsolePage, console_page
 from tests.harness.sipp import (
     SCENARIOS,
     Sipp,
@@ -78,18 +77,6 @@ async def console_server(db_url: str,
             with contextlib.suppress(AmiActionFailed):  # left the queue in the test
                 await server.app[AMI].send({"Action": "QueueRemove", "Queue": "hotline",
                                 "Interface": "PJSIP/1001"})
-
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = os.environ.get("CALLCENTER_SCREENSHOTS")
-    return Path(folder) if folder else tmp_path
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.console import ConsoleServer, running_server
-from tests.e2e.browser import chromium, console_page
+from tests.e2e.browser import console_page
 from tests.e2e.test_console_browser import call_state, log_in
 from tests.integration.fake_ami import FakeAmi
 
@@ -26,12 +26,6 @@ async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]
     async with running_server(db_url, env) as srv:
         await srv.add_agent("li", "1001")
         yield srv
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 @pytest.mark.parametrize(("fault", "error_id"), [

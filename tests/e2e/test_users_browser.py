@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
-from tests.e2e.browser import ConsolePage, chromium, console_page
+from tests.e2e.browser import ConsolePage, console_page
 from tests.harness import log_scan
 from tests.integration.fake_ami import FakeAmi
 
@@ -32,12 +32,6 @@ async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]
         await srv.add_agent("li", "1001")
         await srv.add_agent("boss", None, role="admin")
         yield srv
-
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def _log_in(page: Page, username: str, password: str) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import typing
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -21,7 +20,7 @@ import pytest
 from pydantic import BaseModel
 
 from callcenter.http.endpoints import ENDPOINTS
-from tests.console import AgentSession, ConsoleServer, running_server
+from tests.console import AgentSession, ConsoleServer
 from tests.integration.fake_ami import FakeAmi
 
 JSON = {"Content-Type": "application/json"}
@@ -29,19 +28,10 @@ TABLES = ("customers", "complaints", "calls", "appointments", "followup_attempts
 
 
 @pytest.fixture
-async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]:
-    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
-    async with running_server(db_url, env) as srv:
-        await srv.add_agent("li", "1001")
-        await srv.add_agent("zhao", None, role="supervisor")
-        yield srv
-
-
-@pytest.fixture
-async def li(server: ConsoleServer) -> AsyncIterator[AgentSession]:
-    session = await server.login("li")
-    yield session
-    await session.close()
+async def server(agent_server: ConsoleServer) -> ConsoleServer:
+    """agent_server (agent li, tests/integration/conftest.py) and supervisor zhao."""
+    await agent_server.add_agent("zhao", None, role="supervisor")
+    return agent_server
 
 
 def post_routes(server: ConsoleServer) -> list[tuple[str, type[BaseModel]]]:

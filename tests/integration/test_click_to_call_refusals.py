@@ -4,32 +4,23 @@ fake here (it counts the Originates it is sent); the real calls are in tests/e2e
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
 from callcenter.keys import AMI
-from tests.console import AgentSession, ConsoleServer, running_server
+from tests.console import AgentSession, ConsoleServer
 from tests.integration.fake_ami import FakeAmi
 from tests.waiting import eventually
 
 
 @pytest.fixture
-async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]:
-    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
-    async with running_server(db_url, env) as srv:
-        await srv.add_agent("li", "1001")
-        await srv.add_agent("wang", "1002")
-        await srv.add_agent("zhao", None, role="supervisor")
-        yield srv
-
-
-@pytest.fixture
-async def li(server: ConsoleServer) -> AsyncIterator[AgentSession]:
-    session = await server.login("li")
-    yield session
-    await session.close()
+async def server(agent_server: ConsoleServer) -> ConsoleServer:
+    """agent_server (agent li, tests/integration/conftest.py), agent wang, supervisor
+    zhao."""
+    await agent_server.add_agent("wang", "1002")
+    await agent_server.add_agent("zhao", None, role="supervisor")
+    return agent_server
 
 
 def _originates(peer: FakeAmi) -> list[dict[str, str]]:
