@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 import yarl
 
+from callcenter.domain.complaints import DEFAULT_CATEGORIES, DEFAULT_DEPARTMENTS
 from callcenter.domain.ivr import ServiceHours
 from callcenter.errors import SettingsError
 
@@ -104,6 +105,11 @@ class Settings:
     complaint_clock: str = field(default="calendar", metadata={
         "help": "calendar, or working: the 2-1-2-3 complaint deadlines run only during the "
                 "service hours on open days (docs/complaints.md)"})
+    complaint_categories: str = field(default=",".join(DEFAULT_CATEGORIES), metadata={
+        "help": "the complaint categories the console offers, comma-separated (names the "
+                "console knows are shown in its language, others as written)"})
+    complaint_departments: str = field(default=",".join(DEFAULT_DEPARTMENTS), metadata={
+        "help": "the departments a complaint can be assigned to, comma-separated"})
     complaint_management: str = field(default="", metadata={
         "help": "usernames, comma-separated, of the senior managers who get a major "
                 "complaint's late management reply; empty: the admins"})
@@ -123,8 +129,16 @@ class Settings:
                             self.slot_minutes)
 
     @property
+    def complaint_category_names(self) -> list[str]:
+        return _names(self.complaint_categories)
+
+    @property
+    def complaint_department_names(self) -> list[str]:
+        return _names(self.complaint_departments)
+
+    @property
     def managers(self) -> list[str]:
-        return [name.strip() for name in self.complaint_management.split(",") if name.strip()]
+        return _names(self.complaint_management)
 
     @property
     def origins(self) -> list[str]:
@@ -142,6 +156,11 @@ class Settings:
         if self.database_url:
             shown["database_url"] = _mask_url_password(self.database_url)
         return shown
+
+
+def _names(listed: str) -> list[str]:
+    """A comma-separated setting's names, blanks left out."""
+    return [name.strip() for name in listed.split(",") if name.strip()]
 
 
 def _mask_url_password(url: str) -> str:

@@ -45,6 +45,7 @@ class StepEntry:
     details: dict[str, Any] | None = None
     owner_id: int | None = None        # assign
     department: str | None = None      # assign
+    category: str | None = None        # assign
     resolution: str | None = None      # resolve
     compensation: str | None = None    # resolve
     check_due: date | None = None      # resolve: the check call's due date
@@ -200,7 +201,8 @@ async def apply_step(conn: Connection, complaint: LockedComplaint, entry: StepEn
     cid, at = complaint.id, entry.at
     action = entry.action
     if action is Action.ASSIGN:
-        await conn.execute(Q["assign"], cid, entry.owner_id, entry.department, at)
+        await conn.execute(Q["assign"], cid, entry.owner_id, entry.department, at,
+                           entry.category)
     elif action is Action.FIRST_CONTACT:
         await conn.execute(Q["first_contact"], cid, at)
     elif action is Action.REPLY:

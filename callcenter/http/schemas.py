@@ -217,13 +217,14 @@ class ComplaintBody(Body):
 
 class ComplaintStepBody(Body):
     """One step on a complaint (docs/complaints.md): what each action needs is checked
-    by the service (owner_id to assign, a note to reply, reopen or note, a resolution
-    to resolve)."""
+    by the service (owner_id to assign, with a department and a category if given; a
+    note to reply, reopen or note; a resolution to resolve)."""
 
     action: ComplaintAction
     note: Notes = None
     owner_id: Id | None = None
     department: Annotated[str, line(40, 1)] | None = None
+    category: Annotated[str, line(40, 1)] | None = None
     resolution: Notes = None
     compensation: Notes = None
     call_id: Id | None = Field(None, description="the call the step was taken on")

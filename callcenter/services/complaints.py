@@ -132,8 +132,9 @@ async def get_complaint(store: ComplaintStore, complaint_id: int, policy: Policy
 async def take_step(store: ComplaintStore, user: User, complaint_id: int, action: Action,
                     *, policy: Policy, now: datetime, note: str | None = None,
                     owner_id: int | None = None, department: str | None = None,
-                    resolution: str | None = None, compensation: str | None = None,
-                    call_id: int | None = None) -> dict[str, Any]:
+                    category: str | None = None, resolution: str | None = None,
+                    compensation: str | None = None, call_id: int | None = None
+                    ) -> dict[str, Any]:
     """One step by ``user``: 403 when they may not, 409 when it is out of order. A
     resolution creates the check call (a complaint_check follow-up due within 3 days);
     the check call's own outcome comes through the follow-up (services/followups.py)."""
@@ -154,9 +155,9 @@ async def take_step(store: ComplaintStore, user: User, complaint_id: int, action
         raise ValidationError("note: what was said or why", field="note")
     check_due = (now + CHECK_CALL_WITHIN).astimezone(policy.tz).date()
     entry = StepEntry(action, user.id, now, note=note, call_id=call_id, owner_id=owner_id,
-                      department=department, resolution=resolution,
+                      department=department, category=category, resolution=resolution,
                       compensation=compensation, check_due=check_due,
-                      details=_details(action, owner_id, department, resolution,
+                      details=_details(action, owner_id, department, category, resolution,
                                        compensation))
 
     def may(locked: LockedComplaint) -> None:
@@ -167,9 +168,10 @@ async def take_step(store: ComplaintStore, user: User, complaint_id: int, action
 
 
 def _details(action: Action, owner_id: int | None, department: str | None,
-             resolution: str | None, compensation: str | None) -> dict[str, Any] | None:
+             category: str | None, resolution: str | None, compensation: str | None
+             ) -> dict[str, Any] | None:
     if action is Action.ASSIGN:
-        return {"owner_id": owner_id, "department": department}
+        return {"owner_id": owner_id, "department": department, "category": category}
     if action is Action.RESOLVE:
         return {"resolution": resolution, "compensation": compensation}
     return None

@@ -39,8 +39,11 @@ async def test_steps_over_http_in_and_out_of_order(agent_server: ConsoleServer,
         status, body = await zhao.post(steps, {"action": "assign", "owner_id": li_id})
         assert status == 403  # an agent only takes a complaint for themselves
         status, body = await chen.post(steps, {"action": "assign", "owner_id": li_id,
-                                               "department": "service"})
+                                               "department": "service",
+                                               "category": "repair_quality"})
         assert status == 200, body
+        assert (body["complaint"]["department"], body["complaint"]["category"]) == (
+            "service", "repair_quality")
         status, body = await li.post(steps, {"action": "reply", "note": "x"})
         assert (status, body["error_id"]) == (409, "step_out_of_order")
         status, body = await li.post(steps, {"action": "reply"})

@@ -62,6 +62,7 @@ export function entryDetails(entry, complaint, owners) {
   if (entry.kind === "assign") {
     rows.push([t("timeline.owner"), userName(owners, d.owner_id) ?? t("app.unknown")]);
     if (d.department) rows.push([t("timeline.department"), tEnum("department", d.department)]);
+    if (d.category) rows.push([t("timeline.category"), tEnum("complaint_category", d.category)]);
   }
   if (entry.kind === "resolve") {
     rows.push([t("timeline.resolution"), d.resolution ?? t("app.unknown")]);
@@ -110,7 +111,7 @@ export function renderDeadlines(clock) {
 export function mountComplaint(main, ctx, complaintId) {
   const me = ctx.user;
   const s = {
-    complaint: null, loadError: null, owners: null, departments: null,
+    complaint: null, loadError: null, owners: null, departments: null, categories: null,
     action: null, drafts: {}, busy: false, stepError: null, done: null,
     call: null, callTimeline: [], placing: false, callError: null,
   };
@@ -191,6 +192,7 @@ export function mountComplaint(main, ctx, complaintId) {
     if (action === "assign") {
       body.owner_id = Number(value("owner_id"));
       body.department = value("department");
+      body.category = value("category");
     } else if (action === "resolve") {
       body.resolution = value("resolution");
       body.compensation = value("compensation");
@@ -404,6 +406,13 @@ export function mountComplaint(main, ctx, complaintId) {
             (s.departments ?? []).map((dep) => h("option", { value: dep,
                                                              selected: draft("department", c.department ?? "") === dep },
               tEnum("department", dep))))),
+        h("div", { class: "field" },
+          h("label", { for: "step-category" }, t("step.field.category")),
+          h("select", { id: "step-category", name: "category", testid: "step-category" },
+            h("option", { value: "" }, t("app.none")),
+            (s.categories ?? []).map((cat) => h("option", { value: cat,
+                                                            selected: draft("category", c.category ?? "") === cat },
+              tEnum("complaint_category", cat))))),
       ];
     }
     if (action === "resolve") {
@@ -494,6 +503,7 @@ export function mountComplaint(main, ctx, complaintId) {
   Promise.all([load(), loadChoices().then((choices) => {
     s.owners = choices?.owners ?? [];
     s.departments = choices?.departments ?? [];
+    s.categories = choices?.categories ?? [];
   })]).then(() => {
     if (destroyed) return;
     const seen = seenCall();

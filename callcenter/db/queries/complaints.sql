@@ -8,7 +8,8 @@ INSERT INTO complaint_events (complaint_id, actor_id, kind, call_id, note, detai
 VALUES ($1, $2, $3, $4, $5, $6, $7);
 
 -- name: assign
-UPDATE complaints SET owner_id = $2, department = coalesce($3, department), updated_at = $4
+UPDATE complaints SET owner_id = $2, department = coalesce($3, department),
+                      category = coalesce($5, category), updated_at = $4
 WHERE id = $1;
 
 -- name: first_contact

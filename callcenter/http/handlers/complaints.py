@@ -17,8 +17,6 @@ from callcenter.db.users import Accounts
 from callcenter.db.wrapup import WrapUpStore
 from callcenter.domain.complaint_statistics import Period
 from callcenter.domain.complaints import (
-    DEFAULT_CATEGORIES,
-    DEFAULT_DEPARTMENTS,
     SEVERITIES,
     SOURCES,
     Action,
@@ -114,7 +112,8 @@ async def take_step(request: web.Request, body: ComplaintStepBody) -> web.Respon
     page = await complaints.take_step(
         _store(request), current_user(request), path_id(request), Action(body.action),
         policy=_policy(request), now=datetime.now(UTC), note=body.note,
-        owner_id=body.owner_id, department=body.department, resolution=body.resolution,
+        owner_id=body.owner_id, department=body.department, category=body.category,
+        resolution=body.resolution,
         compensation=body.compensation, call_id=body.call_id)
     return web.json_response({"complaint": page})
 
@@ -152,13 +151,15 @@ async def statistics_export(request: web.Request,
             "active user) and the departments, categories, sources, severities, statuses",
             {200: Reply("the choices", ComplaintChoices)})
 async def choices(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
     users = sorted((account.user for account in await Accounts(request.app[POOL]).list()
                     if account.active),
                    key=lambda user: (user.display_name or user.username, user.id))
     return web.json_response({
         "owners": [{"id": user.id, "display_name": user.display_name or user.username,
                     "role": user.role.value} for user in users],
-        "departments": list(DEFAULT_DEPARTMENTS), "categories": list(DEFAULT_CATEGORIES),
+        "departments": settings.complaint_department_names,
+        "categories": settings.complaint_category_names,
         "sources": list(SOURCES), "severities": list(SEVERITIES),
         "statuses": [status.value for status in Status]})
 
