@@ -78,7 +78,7 @@ async def run(calls: int, customers: int) -> None:
                                                     hold=0.2, calls=calls))
                     agent = await server.login(f"agent{ext}")
                     agents.append(agent)
-                    await agent.http.post("/api/agent/login")
+                    await agent.http.post("/api/agent/login", json={})
                     ws = await agent.http.ws_connect("/api/ws")
                     readers.append(asyncio.create_task(_collect(ws, latencies)))
                 callers = await start_bench_callers(calls, customers)
@@ -87,7 +87,7 @@ async def run(calls: int, customers: int) -> None:
             finally:
                 for agent in agents:
                     with contextlib.suppress(aiohttp.ClientError):
-                        await agent.http.post("/api/agent/logout")
+                        await agent.http.post("/api/agent/logout", json={})
                     await agent.close()
                 for task in readers:
                     task.cancel()

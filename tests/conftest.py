@@ -147,6 +147,8 @@ def segmenter_loaded() -> None:
 # -- a blocked event loop fails the test -------------------------------------------
 
 SLOW_CALLBACK_SETTING = "CALLCENTER_TEST_SLOW_CALLBACK"
+# The event loop's own closing steps (asyncio.run's end), after every test has run.
+_LOOP_SHUTDOWN = ("shutdown_asyncgens", "shutdown_default_executor")
 SAMPLES_PER_CALLBACK = 3  # distinct stacks kept of one overrunning callback
 STACK_FRAMES = 12  # innermost frames shown of each
 
@@ -259,6 +261,8 @@ class _BlockedLoopDetector(logging.Handler):
         # logged right after the callback returned on this thread
         if not str(record.msg).startswith("Executing "):
             return
+        if any(step in record.getMessage() for step in _LOOP_SHUTDOWN):
+            return  # the session's loop closing after the last test: no test's doing
         self._reported = time.monotonic()
         run = self._last.get(threading.get_ident())
         if run and run.samples:

@@ -45,7 +45,7 @@ def _pops(session: AgentSession) -> list[dict]:
 
 
 async def _log_in(session: AgentSession, expected: str = "available") -> None:
-    resp = await session.http.post("/api/agent/login")
+    resp = await session.http.post("/api/agent/login", json={})
     assert resp.status == 204, await resp.text()
     await eventually(lambda: any(m.get("type") == "agent_state" and m["state"] == expected
                                  for m in session.messages), 10)
