@@ -136,7 +136,12 @@ class ComplaintStore:
                 conn.transaction():
             locked = await _lock(conn, complaint_id)
             check(locked)
-            await apply_step(conn, locked, entry)
+            try:
+                await apply_step(conn, locked, entry)
+            except asyncpg.ForeignKeyViolationError:
+                # the one reference the service has not looked up: the step's call
+                raise NotFound(f"call {entry.call_id} does not exist",
+                               field="call_id") from None
 
     async def escalate(self, complaint_id: int, step: str, at: datetime) -> bool:
         """Record that ``step`` of the complaint was escalated; False if it already was

@@ -65,6 +65,9 @@ async def test_steps_over_http_in_and_out_of_order(agent_server: ConsoleServer,
             ("opened", "Li"), ("assign", "Chen"), ("first_contact", "Li"), ("reply", "Li"),
             ("management_reply", "Chen"), ("resolve", "Li")]
         assert (await zhao.post(steps, {"action": "note", "note": "called again"}))[0] == 200
+        status, body = await zhao.post(steps, {"action": "note", "note": "x",
+                                               "call_id": 68719476735})
+        assert (status, body["details"]["field"]) == (404, "call_id")
         assert (await li.post("/api/complaints/999999/steps", {"action": "note",
                                                                "note": "x"}))[0] == 404
 
