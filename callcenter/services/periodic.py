@@ -1,25 +1,27 @@
-"""A round of work run every ``interval`` seconds in a background task the owner starts
-and closes: a failed round is logged (briefly when PostgreSQL is away) and the next one
-runs."""
+"""Background work its owner starts and closes: ``Background`` owns one task (started
+once, cancelled and awaited on close); ``Periodic`` runs a round every ``interval``
+seconds in one, a failed round logged (briefly when PostgreSQL is away) and the next
+one run."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from callcenter.errors import CallcenterError
 
 log = logging.getLogger(__name__)
 
 
-class Periodic:
-    def __init__(self, name: str, round_: Callable[[], Awaitable[object]],
-                 interval: float) -> None:
+class Background:
+    """One named task running ``run()`` from ``start`` until ``close``."""
+
+    def __init__(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
         self._name = name
-        self._round = round_
-        self._interval = interval
+        self._run = run
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -35,7 +37,15 @@ class Periodic:
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
-    async def _run(self) -> None:
+
+class Periodic(Background):
+    def __init__(self, name: str, round_: Callable[[], Awaitable[object]],
+                 interval: float) -> None:
+        super().__init__(name, self._rounds)
+        self._round = round_
+        self._interval = interval
+
+    async def _rounds(self) -> None:
         while True:
             try:
                 await self._round()

@@ -18,7 +18,6 @@ at the same time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Protocol
 
@@ -27,6 +26,7 @@ import asyncpg
 from callcenter.db import sms as outbox
 from callcenter.db.connection import Connection
 from callcenter.errors import CallcenterError
+from callcenter.services.periodic import Background
 
 log = logging.getLogger(__name__)
 
@@ -87,20 +87,13 @@ class SmsOutboxWorker:
         self._retry_max = retry_max
         # Bounds how long a message stays locked by a sender that never returns.
         self._send_timeout = send_timeout
-        self._task: asyncio.Task[None] | None = None
+        self._background = Background("sms-outbox", self._run)
 
     def start(self) -> None:
-        if self._task is not None:
-            raise RuntimeError("the SMS outbox worker is already running")
-        self._task = asyncio.create_task(self._run(), name="sms-outbox")
+        self._background.start()
 
     async def close(self) -> None:
-        task, self._task = self._task, None
-        if task is None:
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await self._background.close()
 
     async def run_once(self) -> int:
         """One round: try each due message at most once; return how many were sent."""
