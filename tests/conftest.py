@@ -6,7 +6,7 @@ names a server (any database on it; tests create their own). Every test gets its
 database, cloned from a migrated template, so tests never see each other's rows.
 
 The tests' event loop runs in asyncio debug mode with ``slow_callback_duration`` set to
-CALLCENTER_TEST_SLOW_CALLBACK seconds (default 0.25; 0 turns this off): a callback or a
+CALLCENTER_TEST_SLOW_CALLBACK seconds (default 0.4; 0 turns this off): a callback or a
 task step that holds the loop longer (blocking I/O, a subprocess.run, heavy CPU work)
 makes asyncio log "Executing <...> took N seconds", and the test during whose setup,
 call or teardown that happened fails, showing where the loop thread was blocked (a
@@ -154,7 +154,7 @@ STACK_FRAMES = 12  # innermost frames shown of each
 
 
 def _slow_callback_threshold() -> float:
-    raw = os.environ.get(SLOW_CALLBACK_SETTING, "0.25")
+    raw = os.environ.get(SLOW_CALLBACK_SETTING, "0.4")
     try:
         value = float(raw)
     except ValueError:
