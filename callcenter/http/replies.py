@@ -115,19 +115,24 @@ class OutcomeReply(TaskReply):
 
 # -- customers, complaints, appointments -----------------------------------------------
 
-class CardCall(BaseModel):
+class CallSummary(BaseModel):
+    """A past call as the customer card and the complaint page list it."""
+
     id: int
     direction: str
     started_at: str | None
     answered_at: str | None
     ended_at: str | None
     disposition: str | None
-    category: str | None
-    agent: str | None
     agent_id: int | None
     recording_id: int | None
     recording_status: str | None
     recording_duration_ms: int | None
+
+
+class CardCall(CallSummary):
+    category: str | None
+    agent: str | None
 
 
 class CustomerCard(BaseModel):
@@ -205,19 +210,6 @@ class TimelineEntry(BaseModel):
     actor_name: str | None
 
 
-class ComplaintCall(BaseModel):
-    id: int
-    direction: str
-    started_at: str | None
-    answered_at: str | None
-    ended_at: str | None
-    disposition: str | None
-    agent_id: int | None
-    recording_id: int | None
-    recording_status: str | None
-    recording_duration_ms: int | None
-
-
 class ComplaintPage(ComplaintItem):
     customer_phone: str | None
     vehicle: Vehicle | None = Field(description="the vehicle of the follow-up it came from")
@@ -225,7 +217,7 @@ class ComplaintPage(ComplaintItem):
     resolution: str | None
     compensation: str | None
     timeline: list[TimelineEntry]
-    calls: list[ComplaintCall]
+    calls: list[CallSummary]
 
 
 class ComplaintPageReply(BaseModel):

@@ -22,6 +22,7 @@ from callcenter.domain.users import AccountChange, User
 from callcenter.errors import CallcenterError, Conflict, Forbidden, NotFound
 from callcenter.http.endpoints import Reply, documented, takes_body
 from callcenter.http.json_body import path_id
+from callcenter.http.replies import User as UserModel
 from callcenter.http.replies import UserReply
 from callcenter.http.request_user import SESSION, current_user, require_admin
 from callcenter.http.schemas import Body, NoBody, line, text
@@ -70,13 +71,7 @@ class PasswordChangeBody(Body):
     new_password: Password
 
 
-class Account(BaseModel):
-    id: int
-    username: str
-    display_name: str
-    role: Role
-    extension: str | None
-    locale: Locale
+class Account(UserModel):
     must_change_password: bool
     mobile: str | None
     active: bool
