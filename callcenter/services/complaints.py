@@ -102,8 +102,11 @@ async def list_complaints(store: ComplaintStore, user: User, view: str, filters:
     else:
         statuses = [s.value for s in Status if s is not Status.CLOSED]
 
+    judged: list[int] = []  # the overdue ones, judged once for the tab and its count
+
     def overdue(unfinished: list[asyncpg.Record]) -> list[int]:
-        return [row["id"] for row in unfinished if policy.overdue(row, now)]
+        judged[:] = [row["id"] for row in unfinished if policy.overdue(row, now)]
+        return judged
 
     rows, unfinished = await store.listing(
         user.id if view == "mine" else None, statuses, filters.source, filters.severity,
@@ -111,7 +114,7 @@ async def list_complaints(store: ComplaintStore, user: User, view: str, filters:
         PAGE_LIMIT, overdue if view == "overdue" else None)
     counts = {"open": len(unfinished),
               "mine": sum(1 for row in unfinished if row["owner_id"] == user.id),
-              "overdue": len(overdue(unfinished))}
+              "overdue": len(judged if view == "overdue" else overdue(unfinished))}
     return {"view": view, "items": [_item(row, policy.clock(row, now)) for row in rows],
             "counts": counts}
 
