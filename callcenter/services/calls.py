@@ -270,6 +270,18 @@ class CallRegistry:
     def live_calls(self) -> int:
         return len(self._outbound) + len(self._inbound)
 
+    def agent_uniqueid(self, call_id: int) -> tuple[int | None, str] | None:
+        """The agent and the Uniqueid of their channel on a live call they are talking
+        on (what ChanSpy joins), or None. An outbound call's agent channel is the
+        Originate's, whose Uniqueid is the call's Linkedid."""
+        for out in self._outbound.values():
+            if out.call_id == call_id and out.progress.agent_answered_at is not None:
+                return out.agent_id, out.progress.linkedid
+        for call in self._inbound.values():
+            if call.call_id == call_id and call.state.agent_uniqueid:
+                return call.agent_id, call.state.agent_uniqueid
+        return None
+
     def snapshot_of(self, user_id: int) -> list[Message]:
         """What a (re)connecting console must see: its calls in progress, the pops
         ringing it."""
