@@ -46,6 +46,13 @@ class Accounts:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
+    async def agents(self) -> list[tuple[User, bool]]:
+        """Everyone who takes calls (role agent, or with an extension), by display name,
+        each with whether the account is active."""
+        async with unavailable_as_domain_error():
+            rows = await self._pool.fetch(Q["list_agents"])
+        return [(_user(r), r["active"]) for r in rows]
+
     async def list(self, user_id: int | None = None) -> list[Account]:
         """Every account, by username; or the one with ``user_id`` (if there is one)."""
         async with unavailable_as_domain_error():

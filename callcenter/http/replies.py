@@ -43,6 +43,17 @@ class UserReply(BaseModel):
     user: User
 
 
+class AgentListing(BaseModel):
+    id: int
+    display_name: str
+    extension: str | None
+    active: bool
+
+
+class AgentList(BaseModel):
+    agents: list[AgentListing]
+
+
 # -- follow-ups ------------------------------------------------------------------------
 
 class TaskCustomer(BaseModel):

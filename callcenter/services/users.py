@@ -7,6 +7,8 @@ login change it. What the server holds for a session beyond the database (an ope
 WebSocket) is the caller's to end: it gets the user back and knows the sessions are gone.
 An admin cannot disable their own account nor take away their own admin role, so an
 administered server always keeps an admin who can undo a mistake.
+
+Supervisors (and admins) also get the list of agents by name, to choose one in a search.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from callcenter.domain.users import (
     check_new_user,
     check_password,
 )
-from callcenter.errors import Conflict, NotFound, ValidationError
+from callcenter.errors import Conflict, Forbidden, NotFound, ValidationError
 from callcenter.services.auth import check_password as check_current_password
 from callcenter.services.passwords import hash_password
 
@@ -121,6 +123,15 @@ async def change_own_password(accounts: Accounts, sessions: SessionStore, user: 
                                 action="user.password_change", actor_id=user.id,
                                 remote=client)
     return replace(user, must_change_password=False)
+
+
+async def list_agents(accounts: Accounts, actor: User) -> list[dict[str, object]]:
+    """Everyone who takes calls, for a supervisor to choose by name: disabled accounts
+    too (their recordings stay searchable), marked as such."""
+    if not actor.supervises:
+        raise Forbidden("supervisors only")
+    return [{"id": user.id, "display_name": user.display_name, "extension": user.extension,
+             "active": active} for user, active in await accounts.agents()]
 
 
 async def add_user(pool: asyncpg.Pool, *, username: str, display_name: str, role: str,

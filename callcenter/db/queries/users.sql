@@ -25,6 +25,14 @@ FROM users u
 WHERE $1::bigint IS NULL OR u.id = $1
 ORDER BY u.username;
 
+-- Everyone who takes calls: the agents, and anyone else with a phone extension. Disabled
+-- accounts too, so their recordings can still be found by their name.
+-- name: list_agents
+SELECT id, username, display_name, role, extension, locale, active, must_change_password,
+       mobile
+FROM users WHERE role = 'agent' OR extension IS NOT NULL
+ORDER BY display_name, id;
+
 -- name: update_user
 UPDATE users SET display_name = $2, role = $3, extension = $4, locale = $5, mobile = $6
 WHERE id = $1;

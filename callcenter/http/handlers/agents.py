@@ -1,16 +1,18 @@
-"""The agent's place in the hotline queue: GET /api/agent/state, POST login/logout/pause."""
+"""The agent's place in the hotline queue: GET /api/agent/state, POST login/logout/pause;
+and GET /api/agents, everyone who takes calls, for supervisors choosing one by name."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from callcenter.errors import TelephonyUnavailable
+from callcenter.db.users import Accounts
+from callcenter.errors import Forbidden, TelephonyUnavailable
 from callcenter.http.endpoints import Reply, documented, takes_body
-from callcenter.http.replies import AgentStateMessage
+from callcenter.http.replies import AgentList, AgentStateMessage
 from callcenter.http.request_user import current_user
 from callcenter.http.schemas import NoBody, PauseBody
-from callcenter.keys import AGENT_STATES, AMI
-from callcenter.services import agents
+from callcenter.keys import AGENT_STATES, AMI, POOL
+from callcenter.services import agents, users
 from callcenter.services.click_to_call import NoExtension
 
 DONE = {204: Reply("done")}
@@ -50,8 +52,16 @@ async def unpause(request: web.Request, body: NoBody) -> web.Response:
     return web.Response(status=204)
 
 
+@documented("Everyone who takes calls, by name (supervisors and admins)",
+            {200: Reply("the agents, disabled accounts too", AgentList)}, errors=(Forbidden,))
+async def list_agents(request: web.Request) -> web.Response:
+    listed = await users.list_agents(Accounts(request.app[POOL]), current_user(request))
+    return web.json_response({"agents": listed})
+
+
 def setup(app: web.Application) -> None:
     app.router.add_get("/api/agent/state", state)
+    app.router.add_get("/api/agents", list_agents)
     app.router.add_post("/api/agent/login", log_in)
     app.router.add_post("/api/agent/logout", log_out)
     app.router.add_post("/api/agent/pause", pause)
