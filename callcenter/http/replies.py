@@ -296,6 +296,16 @@ class CallReply(BaseModel):
     call: Call
 
 
+class Supervision(BaseModel):
+    call_id: int
+    mode: Literal["listen", "whisper", "barge"]
+    channel: str = Field(description="the agent's channel the supervisor joins")
+
+
+class SupervisionReply(BaseModel):
+    supervision: Supervision
+
+
 class CallMessage(BaseModel):
     """POST /api/calls answers with the call's first ``call`` message."""
 

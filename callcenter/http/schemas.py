@@ -136,6 +136,7 @@ ComplaintStatus = Literal["open", "contacted", "replied", "resolved", "closed"]
 ComplaintAction = Literal["assign", "first_contact", "reply", "management_reply", "resolve",
                           "reopen", "note"]
 StatisticsPeriod = Literal["week", "month"]
+SupervisionMode = Literal["listen", "whisper", "barge"]
 
 
 class Body(BaseModel):
@@ -244,6 +245,16 @@ class BookingBody(Body):
 
 
 class PauseBody(Body):
+    reason: Annotated[str, line(MAX_REASON)] = ""
+
+
+class SuperviseBody(Body):
+    mode: SupervisionMode = Field(description="listen; whisper: the agent hears the "
+                                  "supervisor; barge: both do")
+
+
+class ForcePauseBody(Body):
+    paused: bool
     reason: Annotated[str, line(MAX_REASON)] = ""
 
 
