@@ -22,7 +22,7 @@ from callcenter.telephony.keypad import Keypad
 from tests.harness import sandbox
 from tests.harness.ami import AmiClient, AmiError, Frame
 from tests.harness.fixtures import save_frames
-from tests.harness.sipp import register, start_caller, start_phone
+from tests.harness.sipp import AGENT_EXTENSIONS, phone_port, register, start_caller, start_phone
 
 pytestmark = pytest.mark.asterisk
 
@@ -104,9 +104,17 @@ async def test_events_carry_a_timestamp(ami: AmiClient) -> None:
 
 async def test_softphone_registers_with_the_sip_password(sandbox_env: dict[str, str]) -> None:
     password = sandbox_env["CALLCENTER_SIP_PASSWORD"]
-    assert await register(*_sip(sandbox_env), "1008", password) == 0
-    assert "1008/sip:1008@127.0.0.1:" in sandbox.cli("pjsip show contacts")
-    assert await register(*_sip(sandbox_env), "1008", password + "-wrong") != 0
+    assert await register(*_sip(sandbox_env), "1050", password) == 0
+    assert "1050/sip:1050@127.0.0.1:" in sandbox.cli("pjsip show contacts")
+    assert await register(*_sip(sandbox_env), "1050", password + "-wrong") != 0
+
+
+def test_fifty_agents_with_their_phones(sandbox_env: dict[str, str]) -> None:
+    """Every agent 1001..1050 is an endpoint whose static contact is its phone port."""
+    aors = sandbox.cli("pjsip show aors")
+    for extension in AGENT_EXTENSIONS:
+        assert f"{extension}/sip:{extension}@127.0.0.1:{phone_port(extension)} " in aors
+    assert len(AGENT_EXTENSIONS) == 50
 
 
 # ---------------------------------------------------------------------------- hotline

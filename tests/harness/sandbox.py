@@ -53,7 +53,7 @@ def state_dir() -> Path:
 def exclusive(timeout: float = 900.0) -> Iterator[None]:
     """Hold the sandbox for one test session at a time.
 
-    Test sessions share one Asterisk, its phone ports (16001-16008, 16100) and its
+    Test sessions share one Asterisk, its phone ports (16001-16050, 16100) and its
     queue; a second session (another terminal, another checkout's tests) waits here
     until the first ends instead of ringing the first one's phones.
     """

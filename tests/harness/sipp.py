@@ -26,10 +26,19 @@ PCAPS = Path("/usr/share/sip-tester")
 DTMF_PCAP = {**{d: f"dtmf_2833_{d}.pcap" for d in "0123456789"},
              "*": "dtmf_2833_star.pcap", "#": "dtmf_2833_pound.pcap"}
 UAS_SCENARIOS = ("uas_answer", "uas_busy", "uas_unavailable", "uas_noanswer")
+# the sandbox's agents (dialplans/render AGENTS) and the trunk's customer phone
+AGENT_EXTENSIONS = tuple(str(n) for n in range(1001, 1051))
+TRUNK_PORT = 16100
 
 # sipp's media and control ports: 17000-18999, probed free, one step of 4 per phone
 _PORT_FIRST, _PORT_LAST = 17000, 18996
 _ports = itertools.cycle(range(_PORT_FIRST, _PORT_LAST, 4))
+
+
+def phone_port(extension: str) -> int:
+    """The UDP port of agent ``extension``'s static contact: 1001 -> 16001 ... 1050 ->
+    16050 (dialplans/pjsip_agent.conf.in)."""
+    return 16000 + int(extension) - 1000
 
 
 class SippError(RuntimeError):
@@ -262,8 +271,8 @@ async def start_keypad_caller(sip_host: str, sip_port: int, *, caller_id: str, k
 
 async def start_phone(port: int, scenario: str = "uas_answer", *, hold: float = 60.0,
                       calls: int = 1) -> Sipp:
-    """A phone listening on 127.0.0.1:``port`` (an agent's static contact 1600N, or the
-    trunk's customer on 16100) that answers per ``scenario``: uas_answer (200, audio,
+    """A phone listening on 127.0.0.1:``port`` (an agent's static contact, phone_port,
+    or the trunk's customer on TRUNK_PORT) that answers per ``scenario``: uas_answer (200, audio,
     hangs up after ``hold`` seconds), uas_busy (486), uas_unavailable (480) or
     uas_noanswer (rings until CANCEL)."""
     if scenario not in UAS_SCENARIOS:
