@@ -38,6 +38,7 @@ from callcenter.http.handlers import (
     health,
     recordings,
     session,
+    supervision,
     users,
 )
 from callcenter.http.middleware import error_middleware
@@ -217,7 +218,8 @@ def build_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend([_database, _telephony, _sms_outbox, _recordings_pipeline,
                             _session_sweep, _complaint_escalation])
     for feature in (health, session, followups, customers, calls, agents, complaints,
-                    appointments, recordings, audit, users, api_document):
+                    appointments, recordings, audit, supervision, users,
+                    api_document):
         feature.setup(app)
     app.router.add_get("/", _console)
     app.router.add_static("/static/", WEB_DIR)
