@@ -13,16 +13,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import asyncpg
 from aiohttp import web
 
 from callcenter.db.agents import AgentStore
+from callcenter.db.board import BoardStore
 from callcenter.db.calls import CallStore
 from callcenter.db.complaints import ComplaintStore
 from callcenter.db.database import migrated_pool
 from callcenter.db.users import SessionStore
+from callcenter.domain.users import User
 from callcenter.gateways.sms import sender_from_settings
 from callcenter.http.auth import auth_middleware
 from callcenter.http.endpoints import Reply, documented
@@ -52,6 +55,7 @@ from callcenter.http.ws import Hub
 from callcenter.keys import AGENT_STATES, AMI, CALL_STORE, CALLS, HUB, LIVE_STATE, POOL, SETTINGS
 from callcenter.services import complaints as complaint_service
 from callcenter.services.agents import AgentStates
+from callcenter.services.board import Board, Figures, no_figures
 from callcenter.services.calls import CallRegistry, Extensions
 from callcenter.services.dispatch import Dispatcher
 from callcenter.services.live_state import LiveState
@@ -86,39 +90,45 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 @dataclass(frozen=True)
 class CallsFeature:
     """The calls feature wired once: its store, the live-call registry, the agents'
-    states, and the dispatcher every telephony consumer is subscribed to."""
+    states, the supervisors' board fed by both, and the dispatcher every telephony
+    consumer is subscribed to."""
 
     store: CallStore
     registry: CallRegistry
     agent_states: AgentStates
+    board: Board
     dispatcher: Dispatcher
 
 
 def calls_feature(pool: asyncpg.Pool, live: LiveState, publish: Publish, *, region: str,
-                  recordings_dir: Path, store: CallStore | None = None) -> CallsFeature:
+                  tz: ZoneInfo, recordings_dir: Path, store: CallStore | None = None,
+                  figures: Figures = no_figures) -> CallsFeature:
     """The server, the benchmarks and the pipeline tests all wire calls through here."""
     store = store or CallStore(pool)
     extensions = Extensions(store)
-    notifier = Notifier(publish)
+    board = Board(BoardStore(pool), publish, live, tz, figures)
+    notifier = Notifier(publish, board)
     agent_states = AgentStates(AgentStore(pool), live, extensions, notifier)
     registry = CallRegistry(store, notifier, RecordingFolder(recordings_dir),
                             PopCards(pool), extensions, region, agent_states.push)
+    board.read_calls_from(registry.live_views)
     dispatcher = Dispatcher()
     # The subscription table: every consumer of telephony events, each owning its state.
     for consumer in (live, registry, agent_states):
         dispatcher.subscribe(consumer.on_event, consumer.EVENTS)
-    return CallsFeature(store, registry, agent_states, dispatcher)
+    return CallsFeature(store, registry, agent_states, board, dispatcher)
 
 
 async def _telephony(app: web.Application) -> AsyncIterator[None]:
     """The calls feature, the AMI reader feeding it, and the hotline's FastAGI server."""
     settings, pool, hub = app[SETTINGS], app[POOL], app[HUB]
     calls = calls_feature(pool, app[LIVE_STATE], hub.publish, region=settings.phone_region,
-                          recordings_dir=settings.recordings_dir)
-    registry, agent_states = calls.registry, calls.agent_states
+                          recordings_dir=settings.recordings_dir, tz=settings.tz)
+    registry, agent_states, board = calls.registry, calls.agent_states, calls.board
 
-    async def snapshot(user_id: int) -> list[dict[str, Any]]:
-        return [await agent_states.current(user_id), *registry.snapshot_of(user_id)]
+    async def snapshot(user: User) -> list[dict[str, Any]]:
+        return [await agent_states.current(user.id), *registry.snapshot_of(user.id),
+                *await board.snapshot(user)]
 
     hub.snapshot = snapshot
     # The hotline's keys, straight from the AMI reader (telephony/keypad.py).
@@ -130,6 +140,7 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
         action_timeout=settings.ami_action_timeout, reconnect_max=settings.ami_reconnect_max)
     agi = FastAgiServer(await hotline_routes(pool, settings, keypad))
     await agi.start(settings.agi_host, settings.agi_port)
+    board.start()
     ami.start()
     app[AMI], app[CALL_STORE], app[CALLS], app[AGENT_STATES] = (ami, calls.store, registry,
                                                                 agent_states)
@@ -139,6 +150,7 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
         await ami.close()
         await agi.close()
         await registry.close()
+        await board.close()
 
 
 async def _sms_outbox(app: web.Application) -> AsyncIterator[None]:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -153,9 +154,11 @@ class CallPipeline:
         self.published: list[Published] = []
         self.live = LiveState()
         calls = calls_feature(pool, self.live, publish or self._capture, region=region,
-                              recordings_dir=recordings, store=store)
+                              tz=ZoneInfo("Asia/Shanghai"), recordings_dir=recordings,
+                              store=store)
         self.store, self.registry = calls.store, calls.registry
         self.agent_states, self.dispatcher = calls.agent_states, calls.dispatcher
+        self.board = calls.board
         on_ami = feed(self.dispatcher.deliver)
         if handler is not None:
             on_ami = handler(on_ami)
@@ -183,12 +186,14 @@ class CallPipeline:
         self.protocol = _Protocol(_Link(self.queue, WANTED_EVENTS, lost))
         self.protocol.connection_made(_NoTransport())  # type: ignore[arg-type]
         self._consumer = asyncio.create_task(self.client._consume(), name="ami-events")
+        self.board.start()
 
     async def close(self) -> None:
         if self._consumer is not None:
             self._consumer.cancel()
             await asyncio.gather(self._consumer, return_exceptions=True)
         await self.registry.close()
+        await self.board.close()
 
     async def __aenter__(self) -> CallPipeline:
         await self.start()

@@ -28,6 +28,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from callcenter.domain.users import User
 from callcenter.http.request_user import SESSION, current_user
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ SESSION_ENDED = 4401  # an application close code (4000-4999), after HTTP's 401
 Message = dict[str, Any]
 
 
-async def _nothing(user_id: int) -> list[Message]:
+async def _nothing(user: User) -> list[Message]:
     return []
 
 
@@ -82,8 +83,8 @@ class Hub:
         self._seq = 0
         self._closing = False
         # What a console that (re)connects is sent first: the user's queue state, the
-        # pops ringing them and their calls in progress.
-        self.snapshot: Callable[[int], Awaitable[list[Message]]] = _nothing
+        # pops ringing them and their calls in progress (a supervisor's: the board).
+        self.snapshot: Callable[[User], Awaitable[list[Message]]] = _nothing
 
     def publish(self, user_id: int, message: Message) -> None:
         self._seq += 1
@@ -142,7 +143,7 @@ class Hub:
             for message in self._history.get(user.id, ()):
                 if message["seq"] > int(since):
                     conn.queue.put_nowait(message)
-        for message in await self.snapshot(user.id):
+        for message in await self.snapshot(user):
             conn.queue.put_nowait({**message, "seq": self._seq, "snapshot": True})
         self._connections[user.id].add(conn)
         try:

@@ -111,7 +111,7 @@ class AgentStates:
         if user_id is None:
             return
         self._known.add(interface)
-        self._notify.publish(user_id, await self._state(member, user_id))
+        self._notify.agent_state(user_id, await self._state(member, user_id))
 
     async def _state(self, member: QueueMemberState | None, user_id: int) -> Message:
         wrap_up = await self._store.awaiting_wrap_up(user_id)
@@ -134,4 +134,4 @@ class AgentStates:
     async def push(self, user_id: int) -> None:
         """Send the agent's state again, e.g. once their call is closed (wrap-up): Asterisk
         reports the phone idle before the call's row is closed."""
-        self._notify.publish(user_id, await self.current(user_id))
+        self._notify.agent_state(user_id, await self.current(user_id))

@@ -270,6 +270,14 @@ class CallRegistry:
     def live_calls(self) -> int:
         return len(self._outbound) + len(self._inbound)
 
+    def live_views(self) -> list[CallView]:
+        """Every live call as the board shows it: placed, queued, ringing, answered."""
+        views = [c.view() for c in self._outbound.values()]
+        views += [c.view("answered" if c.state.answered_by else
+                         "ringing" if c.state.ringing else "queued")
+                  for c in self._inbound.values()]
+        return views
+
     def agent_uniqueid(self, call_id: int) -> tuple[int | None, str] | None:
         """The agent and the Uniqueid of their channel on a live call they are talking
         on (what ChanSpy joins), or None. An outbound call's agent channel is the
@@ -415,7 +423,8 @@ class CallRegistry:
                       f"queueing of {event.linkedid}")
         state = InboundCall(event.linkedid, event.caller_uniqueid, event.caller_number,
                             event.ivr_choice, event.at)
-        self._live_inbound(arrival, state, event.queue)
+        call = self._live_inbound(arrival, state, event.queue)
+        self._notify.call(None, call.view("queued"))
 
     async def _effect(self, call: LiveInbound, effect: Effect) -> None:
         match effect:
@@ -457,6 +466,7 @@ class CallRegistry:
             f"end of {s.linkedid}")
         self._inbound.pop(s.linkedid, None)
         if s.answered_by is None and answered_at is None:
+            self._notify.call(None, call.view("ended"))  # abandoned: only the board cares
             return
         self._recordings.link_soon(call.call_id, s.linkedid, s.started_at,
                                    call.recording_file)

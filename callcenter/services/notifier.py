@@ -7,6 +7,9 @@ subscribers deliver to the sockets they hold (docs/architecture.md). Messages:
 - ``call``: a call's state, in the one shape the REST API returns too (``CallView``);
 - ``pop`` / ``pop_withdrawn``: the screen-pop of a ringing inbound call;
 - ``agent_state``: the agent's place in the hotline queue.
+
+Every call change and agent state also goes to the ``Watch`` given, the supervisors'
+board (services/board.py), which shows them to whoever watches the center.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from callcenter.domain.agent_state import AgentState
 
@@ -80,13 +83,37 @@ def agent_state_message(state: AgentState, paused_reason: str,
             "wrap_up_call_id": wrap_up_call_id}
 
 
+class Watch(Protocol):
+    """Whoever watches every call and agent (the board): told each change, never blocks."""
+
+    def call(self, view: CallView) -> None: ...
+
+    def agent(self, user_id: int, message: Message) -> None: ...
+
+
+class _Nobody:
+    def call(self, view: CallView) -> None:
+        pass
+
+    def agent(self, user_id: int, message: Message) -> None:
+        pass
+
+
 class Notifier:
-    def __init__(self, publish: Publish) -> None:
+    def __init__(self, publish: Publish, watch: Watch | None = None) -> None:
         self._publish = publish
+        self._watch = watch or _Nobody()
 
     def call(self, user_id: int | None, view: CallView) -> None:
+        """A call changed: to its agent's console (if any) and to the board."""
         if user_id is not None:
             self._publish(user_id, call_message(view))
+        self._watch.call(view)
+
+    def agent_state(self, user_id: int, message: Message) -> None:
+        """An ``agent_state_message``: to the agent's console and to the board."""
+        self._publish(user_id, message)
+        self._watch.agent(user_id, message)
 
     def pop(self, user_id: int, pop: Message, rung_at: float) -> None:
         self._publish(user_id, {**pop, "rung_at": rung_at})
@@ -94,7 +121,3 @@ class Notifier:
     def pop_withdrawn(self, user_id: int, call_id: int, linkedid: str, reason: str) -> None:
         self._publish(user_id, {"type": "pop_withdrawn", "call_id": call_id,
                                 "linkedid": linkedid, "reason": reason})
-
-    def publish(self, user_id: int, message: Message) -> None:
-        """A message built here already (``agent_state_message``)."""
-        self._publish(user_id, message)
