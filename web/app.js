@@ -10,9 +10,11 @@
 import { onUnauthorized, get, post } from "./api.js";
 import { h, fill } from "./dom.js";
 import { LOCALES, locale, setLocale, t } from "./i18n.js";
+import { BoardState } from "./board.js";
 import { CallStore } from "./calls.js";
 import { LiveSocket } from "./live.js";
 import { errorBox } from "./messages.js";
+import { mountBoard } from "./views/board.js";
 import { mountLogin } from "./views/login.js";
 import { mountWorklist, LISTS } from "./views/worklist.js";
 import { mountTask } from "./views/task.js";
@@ -39,6 +41,7 @@ const app = {
   pops: null,
   notices: null,
   calls: new CallStore(),
+  board: new BoardState(),
 };
 
 /** Static texts of index.html (data-i18n) and the header, in the current language. */
@@ -54,6 +57,7 @@ function renderChrome() {
   document.getElementById("nav-users").hidden = app.user?.role !== "admin";
   const supervises = ["supervisor", "admin"].includes(app.user?.role);
   document.getElementById("nav-statistics").hidden = !supervises;
+  document.getElementById("nav-board").hidden = !supervises;
   if (app.user) {
     const name = app.user.display_name || app.user.username;
     who.textContent = app.user.extension
@@ -76,8 +80,13 @@ function renderAgentState() {
   else document.getElementById("queue-controls").hidden = true;
 }
 
+/** Where a user starts: a supervisor's home is the live board. */
+function home() {
+  return ["supervisor", "admin"].includes(app.user?.role) ? "#/board" : "#/work/today";
+}
+
 function route() {
-  const hash = location.hash || "#/work/today";
+  const hash = location.hash || home();
   let m;
   if ((m = /^#\/work\/(\w+)$/.exec(hash)) && LISTS.includes(m[1])) return { name: "work", list: m[1] };
   if ((m = /^#\/task\/(\d+)$/.exec(hash))) return { name: "task", id: Number(m[1]) };
@@ -92,9 +101,10 @@ function route() {
   if ((m = /^#\/complaint-statistics(?:\?(.*))?$/.exec(hash))) {
     return { name: "complaint_statistics", query: m[1] ?? "" };
   }
+  if (hash === "#/board") return { name: "board" };
   if (hash === "#/users") return { name: "users" };
   if (hash === "#/password") return { name: "password" };
-  if (hash === "#/" || hash === "#") return { name: "work", list: "today" };
+  if (hash === "#/" || hash === "#") return home() === "#/board" ? { name: "board" } : { name: "work", list: "today" };
   return { name: "not_found" };
 }
 
@@ -104,7 +114,7 @@ function showView() {
   app.view = null;
   main.setAttribute("aria-busy", "true");
   const r = route();
-  const ctx = { user: app.user, live: app.live, calls: app.calls, main };
+  const ctx = { user: app.user, live: app.live, calls: app.calls, board: app.board, main };
   if (r.name === "work") app.view = mountWorklist(main, ctx, r.list);
   else if (r.name === "task") app.view = mountTask(main, ctx, r.id);
   else if (r.name === "customer") app.view = mountCustomer(main, ctx, r.id);
@@ -114,6 +124,7 @@ function showView() {
     app.notices?.opened(r.id);
   } else if (r.name === "complaint_sheet") app.view = mountComplaintSheet(main, ctx, r.id);
   else if (r.name === "complaint_statistics") app.view = mountComplaintStatistics(main, ctx, r.query);
+  else if (r.name === "board") app.view = mountBoard(main, ctx);
   else if (r.name === "users") app.view = mountUsers(main, ctx);
   else if (r.name === "password") app.view = mountPassword(main, { onChanged: () => {} });
   else {
@@ -127,6 +138,7 @@ function onLiveMessage(event) {
   const message = event.detail;
   if (message.type === "call" && message.call?.id) app.calls.apply(message.call);
   if (message.type === "agent_state") app.queue?.apply(message);
+  app.board.apply(message);
   // The server may push the agent's state for the phone going idle before it has closed
   // the call, so "available" can arrive where "wrap_up" is due: ask again once it has.
   if (message.type === "call" && message.call?.direction === "inbound"
@@ -192,6 +204,7 @@ function endSession(reason) {
   app.queue = null;
   app.user = null;
   app.calls.clear();
+  app.board.clear();
   topbar.hidden = true;
   renderChrome();
   mountLogin(main, {

@@ -189,7 +189,8 @@ class Board:
 
     def _call_row(self, view: CallView) -> Message:
         agent = self._agents.get(view.agent_id) if view.agent_id is not None else None
-        return {**view.to_dict(), "agent_name": agent.display_name if agent else None,
+        return {**view.to_dict(), "queued_at": iso_time(view.queued_at),
+                "agent_name": agent.display_name if agent else None,
                 "customer_name": self._names.get(view.customer_id)
                 if view.customer_id is not None else None}
 

@@ -111,7 +111,8 @@ class LiveInbound:
             "answered" if s.answered_by else "abandoned")
         return CallView(self.call_id, s.linkedid, "inbound", state, self.agent_id,
                         self.customer_id, self.caller.e164 or self.caller.raw, s.started_at,
-                        s.answered_at, s.ended_at, disposition, ivr_choice=s.ivr_choice)
+                        s.answered_at, s.ended_at, disposition, ivr_choice=s.ivr_choice,
+                        queued_at=s.queued_at)
 
 
 @dataclass

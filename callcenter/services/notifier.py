@@ -52,6 +52,7 @@ class CallView:
     followup_id: int | None = None
     ivr_choice: str | None = None
     recording: Mapping[str, Any] | None = None
+    queued_at: float | None = None  # an inbound caller's queue join (the board shows it)
 
     @property
     def duration(self) -> float | None:
