@@ -1,11 +1,12 @@
 // The agent console: log in, then "My work" (#/work/<list>), a follow-up (#/task/<id>), a
 // customer's card (#/customer/<id>), the complaints (#/complaints/<view>?filters, one
 // complaint #/complaint/<id> and its printable sheet #/complaint/<id>/sheet; for
-// supervisors their statistics #/complaint-statistics?period=&day=), changing one's
-// password (#/password) or, for admins, the users (#/users). One live WebSocket feeds the
-// open view, the header, the screen-pops and the notices of overdue complaint steps. A
-// user whose password an admin reset sees only the password form until they have
-// changed it (the server refuses everything else meanwhile).
+// supervisors their statistics #/complaint-statistics?period=&day=), for supervisors the
+// recordings (#/recordings?filters), changing one's password (#/password) or, for
+// admins, the users (#/users). One live WebSocket feeds the open view, the header, the
+// screen-pops and the notices of overdue complaint steps. A user whose password an admin
+// reset sees only the password form until they have changed it (the server refuses
+// everything else meanwhile).
 
 import { onUnauthorized, get, post } from "./api.js";
 import { h, fill } from "./dom.js";
@@ -25,6 +26,7 @@ import { mountComplaints, VIEWS as COMPLAINT_VIEWS } from "./views/complaints.js
 import { mountComplaint } from "./views/complaint.js";
 import { mountComplaintSheet } from "./views/complaint_sheet.js";
 import { mountComplaintStatistics } from "./views/complaint_statistics.js";
+import { mountRecordings } from "./views/recordings.js";
 import { OverdueNotices } from "./views/complaint_notices.js";
 import { PopTray } from "./views/pops.js";
 import { QueueControls } from "./views/queue.js";
@@ -58,6 +60,7 @@ function renderChrome() {
   const supervises = ["supervisor", "admin"].includes(app.user?.role);
   document.getElementById("nav-statistics").hidden = !supervises;
   document.getElementById("nav-board").hidden = !supervises;
+  document.getElementById("nav-recordings").hidden = !supervises;
   if (app.user) {
     const name = app.user.display_name || app.user.username;
     who.textContent = app.user.extension
@@ -101,6 +104,7 @@ function route() {
   if ((m = /^#\/complaint-statistics(?:\?(.*))?$/.exec(hash))) {
     return { name: "complaint_statistics", query: m[1] ?? "" };
   }
+  if ((m = /^#\/recordings(?:\?(.*))?$/.exec(hash))) return { name: "recordings", query: m[1] ?? "" };
   if (hash === "#/board") return { name: "board" };
   if (hash === "#/users") return { name: "users" };
   if (hash === "#/password") return { name: "password" };
@@ -124,6 +128,7 @@ function showView() {
     app.notices?.opened(r.id);
   } else if (r.name === "complaint_sheet") app.view = mountComplaintSheet(main, ctx, r.id);
   else if (r.name === "complaint_statistics") app.view = mountComplaintStatistics(main, ctx, r.query);
+  else if (r.name === "recordings") app.view = mountRecordings(main, ctx, r.query);
   else if (r.name === "board") app.view = mountBoard(main, ctx);
   else if (r.name === "users") app.view = mountUsers(main, ctx);
   else if (r.name === "password") app.view = mountPassword(main, { onChanged: () => {} });

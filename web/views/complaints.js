@@ -24,7 +24,7 @@ export async function loadChoices() {
 }
 
 /** A day (YYYY-MM-DD) from a date input as the start of that day in this browser's zone. */
-function startOfDay(day, plusDays = 0) {
+export function startOfDay(day, plusDays = 0) {
   const [y, m, d] = day.split("-").map(Number);
   return new Date(y, m - 1, d + plusDays).toISOString();
 }

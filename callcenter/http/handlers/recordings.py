@@ -1,12 +1,11 @@
-"""Recordings: search, details, waveform, audio with HTTP Range, and the supervisor page.
+"""Recordings: search, details, waveform, audio with HTTP Range. The supervisors' page is
+a view of the console (web/views/recordings.js); its old address /recordings redirects.
 
 Files are reached only through a recording's id: the path comes from its row, checked to
 stay inside the recordings folder. Every play and download goes to the audit log.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from aiohttp import web
 
@@ -19,7 +18,6 @@ from callcenter.http.schemas import AudioQuery, RecordingSearch
 from callcenter.keys import POOL, SETTINGS
 from callcenter.services import recordings
 
-PAGE = Path(__file__).resolve().parents[3] / "web" / "recordings" / "index.html"
 CONTENT_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav"}
 
 
@@ -73,9 +71,10 @@ async def audio(request: web.Request, query: AudioQuery) -> web.FileResponse:
     return web.FileResponse(path, headers=headers)
 
 
-@documented("The recordings page (HTML)", {200: Reply("the page", media_type="text/html")})
-async def page(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(PAGE)
+@documented("The recordings page's old address: the console's view",
+            {302: Reply("to /#/recordings, so old bookmarks still work")})
+async def page(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/#/recordings")
 
 
 def setup(app: web.Application) -> None:
