@@ -113,6 +113,23 @@ class Settings:
     complaint_management: str = field(default="", metadata={
         "help": "usernames, comma-separated, of the senior managers who get a major "
                 "complaint's late management reply; empty: the admins"})
+    queue_service_level_seconds: int = field(default=20, metadata={
+        "help": "queue statistics: a caller answered within this many seconds counts for "
+                "the service level (docs/queue_statistics.md)"})
+    queue_short_abandon_seconds: int = field(default=5, metadata={
+        "help": "queue statistics: a caller who hangs up sooner is a short abandon, "
+                "counted apart from the abandoned and out of the service level"})
+    queue_log_file: str = field(default="", metadata={
+        "help": "Asterisk's queue_log file as this server sees it; its lines the table "
+                "lacks (written while PostgreSQL was away) are imported; empty: none"})
+    queue_log_pg_user: str = field(default="asterisk_queue_log", metadata={
+        "help": "the PostgreSQL role Asterisk writes queue_log with (INSERT only)"})
+    queue_log_pg_password: str = field(default="", metadata={
+        "help": "its password; when set, the server creates or updates that role at "
+                "start (never logged)"})
+    embedded_pg_port: int = field(default=0, metadata={
+        "help": "the embedded PostgreSQL listens on 127.0.0.1 at this port too, with "
+                "passwords, for Asterisk's queue_log; 0: its unix socket only"})
     log_level: str = field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
 
     @property
@@ -153,6 +170,7 @@ class Settings:
         """The settings as they may be logged: secrets and passwords masked."""
         shown = dataclasses.asdict(self)
         shown["ami_secret"] = "***" if self.ami_secret else ""
+        shown["queue_log_pg_password"] = "***" if self.queue_log_pg_password else ""
         if self.database_url:
             shown["database_url"] = _mask_url_password(self.database_url)
         return shown

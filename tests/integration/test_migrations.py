@@ -14,7 +14,7 @@ EXPECTED_TABLES = {
     "call_legs", "calls", "complaint_escalations", "complaint_events", "complaints",
     "customer_phones", "customers",
     "followup_attempts", "followup_tasks", "ivr_sessions", "login_throttle",
-    "questionnaire_templates",
+    "questionnaire_templates", "queue_log", "queue_log_file",
     "recording_jobs", "recordings", "schema_migrations", "service_orders", "sms_outbox",
     "user_sessions", "users", "vehicles",
 }
