@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
 from callcenter.db.connection import Connection
 from callcenter.db.queries import load_queries
-from callcenter.domain.recordings import SearchFilters, like_prefix
+from callcenter.domain.recordings import (
+    COUNT_BOUND,
+    SearchFilters,
+    bounded_total,
+    covering_periods,
+    like_prefix,
+    name_keys,
+    newest_first_windows,
+)
 
 Q = load_queries("recordings")
 
@@ -79,26 +88,80 @@ async def set_index(conn: Connection | asyncpg.Pool, recording_id: int,
         v["customer_name"], v["phone"], v["phone_rev"], words)
 
 
-def _search_args(f: SearchFilters) -> list[Any]:
-    return [f.since, f.until, f.agent_id, f.customer_id,
-            like_prefix(f.customer_name) if f.customer_name else None,
+def _search_args(f: SearchFilters, now: datetime) -> list[Any]:
+    like_name, name1, name2, name3 = name_keys(f.customer_name) if f.customer_name else \
+        (None, None, None, None)
+    since, until, periods, dates = f.since, f.until, None, None
+    if f.words:
+        # The words' GIN terms carry the dates; the exact range is checked on their rows.
+        since = until = None
+        periods = covering_periods(f.since, f.until, now) if f.since else None
+        if f.since or f.until:
+            dates = asyncpg.Range(f.since, f.until, lower_inc=True, upper_inc=False)
+    return [since, until, f.agent_id, f.customer_id, like_name,
             like_prefix(f.phone_prefix) if f.phone_prefix else None,
             like_prefix(f.phone_suffix_rev) if f.phone_suffix_rev else None,
             f.direction, f.disposition, f.min_ms, f.max_ms, f.followup_kind,
             f.followup_result, f.followup_id, f.complaint_id, f.has_complaint, f.category,
-            " ".join(f.words) or None]
+            " ".join(f.words) or None, name1, name2, name3, periods, dates]
 
 
-async def search(pool: asyncpg.Pool, f: SearchFilters) -> tuple[list[asyncpg.Record], int]:
-    args = _search_args(f)
+@dataclass(frozen=True)
+class Found:
+    rows: list[asyncpg.Record]
+    total: int
+    total_is_lower_bound: bool  # total is COUNT_BOUND and more rows match
+
+
+def _windows(f: SearchFilters, newest: datetime | None,
+             now: datetime) -> list[SearchFilters]:
+    """A search as the date ranges it reads in turn: a word search newest first (see
+    newest_first_windows), any other at once (its index is in page order already)."""
+    if not f.words:
+        return [f]
+    anchor = min(t for t in (f.until, newest, now) if t is not None)
+    return [replace(f, since=since, until=until)
+            for since, until in newest_first_windows(f.since, f.until, anchor)]
+
+
+async def search(pool: asyncpg.Pool, f: SearchFilters) -> Found:
+    """One page in (started_at DESC, id DESC) order and the total, exact up to
+    COUNT_BOUND, in one read-only transaction."""
+    now = datetime.now(UTC)
+    rows: list[asyncpg.Record] = []
+    counted = 0
     after_at, after_id = f.after if f.after else (None, None)
     async with pool.acquire() as conn, conn.transaction(readonly=True):
         # Plan each search for its own filters: a generic plan of the "$n IS NULL OR"
         # query would read the whole table whatever was asked.
         await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-        rows = await conn.fetch(Q["search_recordings"], *args, after_at, after_id, f.limit)
-        total = await conn.fetchval(Q["count_recordings"], *args)
-    return rows, total
+        for part in _windows(f, after_at, now):
+            if len(rows) == f.limit:
+                break
+            rows += await conn.fetch(Q["search_recordings"], *_search_args(part, now),
+                                     after_at, after_id, f.limit - len(rows))
+        for part in _windows(f, None, now):
+            if counted > COUNT_BOUND:
+                break
+            counted += await conn.fetchval(Q["count_recordings"], *_search_args(part, now),
+                                           COUNT_BOUND + 1 - counted)
+    return Found(rows, *bounded_total(counted))
+
+
+async def explain_search(pool: asyncpg.Pool, f: SearchFilters) -> tuple[Any, Any]:
+    """EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) of the page and of the count, planned as
+    :func:`search` plans them, in its first date range (bench/bench_recordings.py
+    prints them)."""
+    now = datetime.now(UTC)
+    args = _search_args(_windows(f, None, now)[0], now)
+    after_at, after_id = f.after if f.after else (None, None)
+    explain = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "
+    async with pool.acquire() as conn, conn.transaction(readonly=True):
+        await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        page = await conn.fetchval(explain + Q["search_recordings"], *args, after_at,
+                                   after_id, f.limit)
+        count = await conn.fetchval(explain + Q["count_recordings"], *args, COUNT_BOUND + 1)
+    return page[0], count[0]  # the pool decodes json (db/database.py)
 
 
 async def get_recording(pool: asyncpg.Pool, recording_id: int) -> asyncpg.Record | None:

@@ -1,5 +1,6 @@
 """Recordings: the rules that need no I/O — waveform peaks, phone-digit search keys,
-search filters and their keyset cursor, and where a recording's file may live."""
+search filters, their keyset cursor and index keys (name prefixes, the periods that
+cover a date range), the bounded total, and where a recording's file may live."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from callcenter.errors import ValidationError
@@ -22,6 +23,10 @@ FOLLOWUP_KINDS = ("sales", "service", "maintenance_reminder", "win_back",
                   "dormant_prospect", "complaint_check")
 FOLLOWUP_RESULTS = ("satisfied", "dissatisfied")
 MAX_LIMIT = 200
+# A search's total is counted exactly up to this many matches; past it the page says
+# "more than COUNT_BOUND" (counting every match of a broad search would read millions
+# of index entries for a figure nobody needs to the unit).
+COUNT_BOUND = 1000
 
 
 def peaks(samples: Sequence[int], full_scale: int, count: int = PEAKS) -> list[int]:
@@ -128,3 +133,62 @@ def phone_keys(phone: str | None, match: str = "end") -> tuple[str | None, str |
 def like_prefix(text: str) -> str:
     """A LIKE pattern for "starts with ``text``", its wildcards escaped."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def name_keys(prefix: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """A customer name prefix as its index keys: (LIKE pattern, first character, first
+    two, first three), the unneeded ones None. Up to three characters are an equality
+    on an index in page order; a longer prefix keeps its LIKE on the three-character
+    range."""
+    size = min(len(prefix), 3)
+    key = prefix[:3]
+    return (like_prefix(prefix) if len(prefix) > 3 else None, key if size == 1 else None,
+            key if size == 2 else None, key if size == 3 else None)
+
+
+def _month_end(day: date) -> date:
+    following = day.replace(day=28) + timedelta(days=4)
+    return following - timedelta(days=following.day)
+
+
+def covering_periods(since: datetime, until: datetime | None, now: datetime) -> list[str]:
+    """The fewest UTC months and days (as search_tsv pairs them with words: ``~m202605``,
+    ``~d20260509``) that together cover [since, until). An open end is covered to the
+    end of next year: no call starts later than that."""
+    first = since.astimezone(UTC).date()
+    last = (until - timedelta(microseconds=1)).astimezone(UTC).date() if until else \
+        date(now.astimezone(UTC).year + 1, 12, 31)
+    periods, day = [], first
+    while day <= last:
+        if day.day == 1 and _month_end(day) <= last:
+            periods.append(f"~m{day:%Y%m}")
+            day = _month_end(day) + timedelta(days=1)
+        else:
+            periods.append(f"~d{day:%Y%m%d}")
+            day += timedelta(days=1)
+    return periods
+
+
+def newest_first_windows(since: datetime | None, until: datetime | None,
+                         anchor: datetime) -> list[tuple[datetime | None, datetime | None]]:
+    """[since, until) cut into date ranges newest first, ``anchor`` being the newest time
+    a match can start at (until, the cursor or now): the week before it, the
+    6 weeks before that, the 42 weeks before that, and the rest. A word search reads
+    them in turn and stops once its page (or its count) is full, so a common word costs
+    a week of calls, not the whole table, and a rare one reads older ranges only if the
+    newer ones held too few."""
+    windows: list[tuple[datetime | None, datetime | None]] = []
+    top = until
+    for weeks in (1, 7, 49):
+        edge = anchor - timedelta(weeks=weeks)
+        if since is not None and edge <= since:
+            break
+        windows.append((edge, top))
+        top = edge
+    windows.append((since, top))
+    return windows
+
+
+def bounded_total(counted: int) -> tuple[int, bool]:
+    """(total, total_is_lower_bound) from a count that stopped at COUNT_BOUND + 1."""
+    return (COUNT_BOUND, True) if counted > COUNT_BOUND else (counted, False)

@@ -390,16 +390,19 @@ def _item(row: asyncpg.Record) -> dict[str, Any]:
 async def search(pool: asyncpg.Pool, user: User, text: str | None,
                  filters_for: Callable[[tuple[str, ...]], SearchFilters]) -> dict[str, Any]:
     """One page of recordings: ``text`` segmented into words (off the loop: jieba), then
-    ``filters_for(words)`` the filters (http/schemas.py RecordingSearch.filters)."""
+    ``filters_for(words)`` the filters (http/schemas.py RecordingSearch.filters). The
+    total is exact up to COUNT_BOUND; past it ``total_is_lower_bound`` says "more than
+    ``total``"."""
     words = tuple(await asyncio.to_thread(query_words, text)) if text else ()
     filters = filters_for(words)
     if not user.supervises:
         filters = filters.restricted_to(user.id)
-    rows, total = await db.search(pool, filters)
-    cursor = None
+    found = await db.search(pool, filters)
+    rows, cursor = found.rows, None
     if len(rows) == filters.limit:
         cursor = encode_cursor(rows[-1]["started_at"], rows[-1]["id"])
-    return {"items": [_item(r) for r in rows], "total": total, "next_cursor": cursor}
+    return {"items": [_item(r) for r in rows], "total": found.total,
+            "total_is_lower_bound": found.total_is_lower_bound, "next_cursor": cursor}
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -7,17 +7,22 @@ from __future__ import annotations
 import os
 import struct
 import wave
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from callcenter.db.queries import load_queries
 from callcenter.domain.recordings import (
+    COUNT_BOUND,
+    bounded_total,
+    covering_periods,
     decode_cursor,
     encode_cursor,
     inside,
     like_prefix,
+    name_keys,
+    newest_first_windows,
     peaks,
     phone_digits,
     phone_keys,
@@ -73,8 +78,58 @@ def test_chinese_text_is_segmented_into_searchable_words() -> None:
 
 def test_search_and_count_filter_alike() -> None:
     q = load_queries("recordings")
-    where = q["search_recordings"].split("WHERE", 1)[1].split("AND ($19", 1)[0]
-    assert q["count_recordings"].split("WHERE", 1)[1].strip() == where.strip()
+    where = q["search_recordings"].split("WHERE", 1)[1].split("AND ($24", 1)[0]
+    counted = q["count_recordings"].split("WHERE", 1)[1].split("LIMIT $24", 1)[0]
+    assert counted.strip() == where.strip()
+
+
+def test_name_prefixes_become_index_keys() -> None:
+    # Up to three characters are an equality on their own index; longer ones keep the
+    # LIKE, narrowed by the three-character key.
+    assert name_keys("王") == (None, "王", None, None)
+    assert name_keys("欧阳") == (None, None, "欧阳", None)
+    assert name_keys("欧阳娜") == (None, None, None, "欧阳娜")
+    assert name_keys("欧阳娜%") == ("欧阳娜\\%%", None, None, "欧阳娜")
+
+
+def test_covering_periods_are_the_fewest_months_and_days() -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    assert covering_periods(datetime(2026, 5, 9, 23, tzinfo=UTC),
+                            datetime(2026, 5, 10, 1, tzinfo=UTC), now) == [
+        "~d20260509", "~d20260510"]
+    # until is exclusive: a range ending at midnight does not touch the next day.
+    assert covering_periods(datetime(2026, 4, 29, tzinfo=UTC),
+                            datetime(2026, 6, 2, tzinfo=UTC), now) == [
+        "~d20260429", "~d20260430", "~m202605", "~d20260601"]
+    assert covering_periods(datetime(2025, 12, 31, tzinfo=UTC),
+                            datetime(2026, 3, 1, tzinfo=UTC), now) == [
+        "~d20251231", "~m202601", "~m202602"]
+    # An open end runs to the end of next year; a zone other than UTC is converted.
+    assert covering_periods(datetime(2026, 12, 1, 7, tzinfo=timezone(timedelta(hours=8))),
+                            None, now) == ["~d20261130", "~m202612"] + [
+        f"~m2027{m:02d}" for m in range(1, 13)]
+    assert covering_periods(datetime(2026, 5, 2, tzinfo=UTC),
+                            datetime(2026, 5, 1, tzinfo=UTC), now) == []
+
+
+def test_word_searches_read_dates_newest_first() -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    week = timedelta(weeks=1)
+    assert newest_first_windows(None, None, now) == [
+        (now - week, None), (now - 7 * week, now - week), (now - 49 * week, now - 7 * week),
+        (None, now - 49 * week)]
+    # A range shorter than the first window is read at once; the last one ends at since.
+    since = now - timedelta(days=3)
+    assert newest_first_windows(since, now, now) == [(since, now)]
+    since = now - timedelta(days=30)
+    assert newest_first_windows(since, None, now) == [(now - week, None),
+                                                      (since, now - week)]
+
+
+def test_totals_past_the_bound_are_a_lower_bound() -> None:
+    assert bounded_total(0) == (0, False)
+    assert bounded_total(COUNT_BOUND) == (COUNT_BOUND, False)
+    assert bounded_total(COUNT_BOUND + 1) == (COUNT_BOUND, True)
 
 
 # -- WAV files cut by a crash ---------------------------------------------------------

@@ -67,12 +67,20 @@ UPDATE recordings
 SET agent_id = $2, customer_id = $3, vehicle_id = $4, followup_task_id = $5,
     complaint_id = $6, direction = $7, disposition = $8, category = $9,
     followup_kind = $10, followup_result = $11, started_at = $12, customer_name = $13,
-    phone = $14, phone_rev = $15, search_tsv = to_tsvector('simple', $16)
+    phone = $14, phone_rev = $15,
+    search_tsv = recording_search_words($16, $12)
 WHERE id = $1;
 
 -- The search. Every filter is "$n IS NULL OR ...": it runs with plan_cache_mode =
 -- force_custom_plan, so the planner drops the unused ones and picks an index for the
--- rest. count_recordings must keep exactly the same WHERE (tests/unit checks it).
+-- rest (migration 0011 gives each shape one in page order). $5 is a name prefix longer
+-- than 3 characters as a LIKE pattern, $19/$20/$21 a prefix of 1, 2 or 3 characters
+-- (index keys). A word search passes its dates as $22, the months and days covering
+-- them, which the words are looked up in (migration 0011), and $23, the exact range,
+-- checked with @> on the rows GIN gives: no btree serves @>, so the planner cannot
+-- mix in a scan of every call in the dates ($1 and $2 are NULL then).
+-- count_recordings must keep exactly the same WHERE (tests/unit checks it), and
+-- counts at most $24 rows.
 
 -- name: search_recordings
 SELECT r.id, r.call_id, r.status, r.format, r.duration_ms, r.started_at, r.direction,
@@ -85,6 +93,9 @@ WHERE ($1::timestamptz IS NULL OR r.started_at >= $1)
   AND ($3::bigint IS NULL OR r.agent_id = $3)
   AND ($4::bigint IS NULL OR r.customer_id = $4)
   AND ($5::text IS NULL OR r.customer_name LIKE $5)
+  AND ($19::text IS NULL OR left(r.customer_name, 1) = $19)
+  AND ($20::text IS NULL OR left(r.customer_name, 2) = $20)
+  AND ($21::text IS NULL OR left(r.customer_name, 3) = $21)
   AND ($6::text IS NULL OR r.phone LIKE $6)
   AND ($7::text IS NULL OR r.phone_rev LIKE $7)
   AND ($8::text IS NULL OR r.direction = $8)
@@ -95,20 +106,25 @@ WHERE ($1::timestamptz IS NULL OR r.started_at >= $1)
   AND ($13::text IS NULL OR r.followup_result = $13)
   AND ($14::bigint IS NULL OR r.followup_task_id = $14)
   AND ($15::bigint IS NULL OR r.complaint_id = $15)
-  AND ($16::boolean IS NULL OR (r.complaint_id IS NOT NULL) = $16)
+  AND ($16::boolean IS NOT TRUE OR r.complaint_id IS NOT NULL)
+  AND ($16::boolean IS NOT FALSE OR r.complaint_id IS NULL)
   AND ($17::text IS NULL OR r.category = $17)
-  AND ($18::text IS NULL OR r.search_tsv @@ plainto_tsquery('simple', $18))
-  AND ($19::timestamptz IS NULL OR (r.started_at, r.id) < ($19, $20::bigint))
+  AND ($18::text IS NULL OR r.search_tsv @@ recording_words_query($18, $22::text[]))
+  AND ($23::tstzrange IS NULL OR $23 @> r.started_at)
+  AND ($24::timestamptz IS NULL OR (r.started_at, r.id) < ($24, $25::bigint))
 ORDER BY r.started_at DESC, r.id DESC
-LIMIT $21;
+LIMIT $26;
 
 -- name: count_recordings
-SELECT count(*) FROM recordings r
+SELECT count(*) FROM (SELECT FROM recordings r
 WHERE ($1::timestamptz IS NULL OR r.started_at >= $1)
   AND ($2::timestamptz IS NULL OR r.started_at < $2)
   AND ($3::bigint IS NULL OR r.agent_id = $3)
   AND ($4::bigint IS NULL OR r.customer_id = $4)
   AND ($5::text IS NULL OR r.customer_name LIKE $5)
+  AND ($19::text IS NULL OR left(r.customer_name, 1) = $19)
+  AND ($20::text IS NULL OR left(r.customer_name, 2) = $20)
+  AND ($21::text IS NULL OR left(r.customer_name, 3) = $21)
   AND ($6::text IS NULL OR r.phone LIKE $6)
   AND ($7::text IS NULL OR r.phone_rev LIKE $7)
   AND ($8::text IS NULL OR r.direction = $8)
@@ -119,9 +135,12 @@ WHERE ($1::timestamptz IS NULL OR r.started_at >= $1)
   AND ($13::text IS NULL OR r.followup_result = $13)
   AND ($14::bigint IS NULL OR r.followup_task_id = $14)
   AND ($15::bigint IS NULL OR r.complaint_id = $15)
-  AND ($16::boolean IS NULL OR (r.complaint_id IS NOT NULL) = $16)
+  AND ($16::boolean IS NOT TRUE OR r.complaint_id IS NOT NULL)
+  AND ($16::boolean IS NOT FALSE OR r.complaint_id IS NULL)
   AND ($17::text IS NULL OR r.category = $17)
-  AND ($18::text IS NULL OR r.search_tsv @@ plainto_tsquery('simple', $18));
+  AND ($18::text IS NULL OR r.search_tsv @@ recording_words_query($18, $22::text[]))
+  AND ($23::tstzrange IS NULL OR $23 @> r.started_at)
+LIMIT $24) matches;
 
 -- name: get_recording
 SELECT r.id, r.call_id, r.path, r.status, r.format, r.size_bytes, r.duration_ms, r.sha256,
