@@ -34,6 +34,7 @@ from callcenter.http.handlers import (
     api_document,
     appointments,
     audit,
+    callbacks,
     calls,
     complaints,
     customers,
@@ -230,7 +231,7 @@ def build_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend([_database, _telephony, _sms_outbox, _recordings_pipeline,
                             _session_sweep, _complaint_escalation])
     for feature in (health, session, followups, customers, calls, agents, complaints,
-                    appointments, recordings, audit, supervision, users,
+                    appointments, recordings, audit, supervision, callbacks, users,
                     api_document):
         feature.setup(app)
     app.router.add_get("/", _console)

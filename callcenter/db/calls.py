@@ -34,8 +34,8 @@ class FollowupCall:
     hears of it."""
 
     call_id: int
-    customer_id: int
-    customer_name: str
+    customer_id: int | None
+    customer_name: str | None
 
 
 def _dt(ts: float | None) -> datetime | None:
@@ -97,6 +97,22 @@ class CallStore:
                                          complaint["customer_id"], agent_id, e164,
                                          started_at)
         return FollowupCall(call_id, complaint["customer_id"], complaint["customer_name"])
+
+    async def start_callback_call(self, abandoned_id: int, agent_id: int, linkedid: str,
+                                  e164: str, started_at: datetime) -> FollowupCall:
+        """The call row calling back abandoned inbound call ``abandoned_id``, to the
+        customer that call was matched to (if any); once it is answered the number
+        leaves the callback list (db/queries/callbacks.sql)."""
+        async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
+                conn.transaction():
+            abandoned = await conn.fetchrow(CALLS["callback_to_call"], abandoned_id)
+            if abandoned is None:
+                raise NotFound(f"call {abandoned_id} is not an abandoned inbound call",
+                               call_id=abandoned_id)
+            call_id = await _insert_call(conn, "insert_callback_call", linkedid,
+                                         abandoned["customer_id"], agent_id, e164,
+                                         started_at, abandoned_id)
+        return FollowupCall(call_id, abandoned["customer_id"], abandoned["customer_name"])
 
     async def save_outbound(self, call_id: int, p: OutboundCall) -> None:
         async with unavailable_as_domain_error():

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from callcenter.domain.recordings import COUNT_BOUND
+
 Role = Literal["agent", "supervisor", "admin"]
 Locale = Literal["zh-CN", "en"]
 AgentQueueState = Literal["logged_out", "available", "ringing", "on_call", "wrap_up",
@@ -335,7 +337,10 @@ class RecordingItem(BaseModel):
 
 class RecordingPage(BaseModel):
     items: list[RecordingItem]
-    total: int
+    total: int = Field(
+        description=f"matches, exact up to {COUNT_BOUND}; see total_is_lower_bound")
+    total_is_lower_bound: bool = Field(
+        description="true: more than `total` match (the count stopped at its bound)")
     next_cursor: str | None
 
 

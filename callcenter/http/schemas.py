@@ -278,6 +278,12 @@ class ComplaintStatisticsQuery(Query):
     day: QueryDate | None = Field(None, description="a day of the period (default: today)")
 
 
+class QueueStatisticsQuery(Query):
+    start: QueryDate = Field(alias="from", description="the first day (center's time zone)")
+    end: QueryDate = Field(alias="to", description="the last day, included")
+    by: Literal["day", "hour", "queue", "agent"] = "day"
+
+
 class WorklistQuery(Query):
     list: WorkList = "today"
 

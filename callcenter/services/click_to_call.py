@@ -67,10 +67,12 @@ class Dialing:
 
 @dataclass(frozen=True)
 class CallTarget:
-    """What a click-to-call is for: a follow-up task, or a complaint (its customer)."""
+    """What a click-to-call is for: a follow-up task, a complaint (its customer), or an
+    abandoned inbound call (its caller: services/callbacks.py)."""
 
     followup_id: int | None = None
     complaint_id: int | None = None
+    callback_of: int | None = None
 
 
 async def place_call(store: CallStore, ami: AmiSender, registry: CallRegistry, user: User,
@@ -90,6 +92,9 @@ async def place_call(store: CallStore, ami: AmiSender, registry: CallRegistry, u
         row = await store.start_complaint_call(
             target.complaint_id, user.id, linkedid, e164, now,
             lambda complaint: _check_may_call_about(user, complaint, e164))
+    elif target.callback_of is not None:
+        row = await store.start_callback_call(target.callback_of, user.id, linkedid, e164,
+                                              now)
     else:
         assert target.followup_id is not None
         row = await store.start_followup_call(target.followup_id, user.id, linkedid, e164,
@@ -104,7 +109,7 @@ async def place_call(store: CallStore, ami: AmiSender, registry: CallRegistry, u
             "Channel": f"PJSIP/{user.extension}", "Context": "click-to-call",
             "Exten": dial_digits(e164, dialing.region), "Priority": "1", "Async": "true",
             "Timeout": str(dialing.agent_ring_seconds * 1000),
-            "CallerID": f'"{_caller_name(row.customer_name)}" <{e164}>',
+            "CallerID": f'"{_caller_name(row.customer_name or e164)}" <{e164}>',
             # A list: one Variable header each.
             "Variable": [f"CC_CALL_ID={row.call_id}",
                          f"CC_RING_SECONDS={dialing.customer_ring_seconds}"],
@@ -113,10 +118,16 @@ async def place_call(store: CallStore, ami: AmiSender, registry: CallRegistry, u
         # Asterisk did not take the call: its row is closed and the console told.
         await registry.originate_failed(linkedid)
         raise
-    log.info("click-to-call %s: agent %s -> %s", linkedid, user.username,
-             f"complaint {target.complaint_id}" if target.complaint_id is not None
-             else f"follow-up {target.followup_id}")
+    log.info("click-to-call %s: agent %s -> %s", linkedid, user.username, _purpose(target))
     return call
+
+
+def _purpose(target: CallTarget) -> str:
+    if target.complaint_id is not None:
+        return f"complaint {target.complaint_id}"
+    if target.callback_of is not None:
+        return f"call back of call {target.callback_of}"
+    return f"follow-up {target.followup_id}"
 
 
 def _check_may_call(user: User, task: Any, e164: str) -> None:

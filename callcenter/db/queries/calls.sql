@@ -21,6 +21,18 @@ SELECT c.id, c.status, c.owner_id, cu.id AS customer_id, cu.name AS customer_nam
 FROM complaints c JOIN customers cu ON cu.id = c.customer_id
 WHERE c.id = $1;
 
+-- name: callback_to_call
+-- An abandoned inbound call being called back: its customer, matched when it arrived.
+SELECT c.id, c.customer_id, cu.name AS customer_name
+FROM calls c LEFT JOIN customers cu ON cu.id = c.customer_id
+WHERE c.id = $1 AND c.direction = 'inbound' AND c.disposition = 'abandoned';
+
+-- name: insert_callback_call
+INSERT INTO calls (linkedid, direction, customer_id, agent_id, callee_number, started_at,
+                   state, callback_of)
+VALUES ($1, 'outbound', $2, $3, $4, $5, 'agent_ringing', $6)
+RETURNING id;
+
 -- name: save_outbound
 UPDATE calls
 SET state = $2, agent_answered_at = $3, answered_at = $4, customer_uniqueid = $5,
