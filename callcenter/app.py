@@ -40,6 +40,7 @@ from callcenter.http.handlers import (
     customers,
     followups,
     health,
+    queue_statistics,
     recordings,
     session,
     supervision,
@@ -55,6 +56,7 @@ from callcenter.http.security import (
 from callcenter.http.ws import Hub
 from callcenter.keys import AGENT_STATES, AMI, CALL_STORE, CALLS, HUB, LIVE_STATE, POOL, SETTINGS
 from callcenter.services import complaints as complaint_service
+from callcenter.services import queue_statistics as queue_log
 from callcenter.services.agents import AgentStates
 from callcenter.services.board import Board, Figures, no_figures
 from callcenter.services.calls import CallRegistry, Extensions
@@ -80,7 +82,8 @@ log = logging.getLogger(__name__)
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    async with migrated_pool(settings.database_url, settings.data_dir) as pool:
+    async with migrated_pool(settings.database_url, settings.data_dir,
+                             settings.embedded_pg_port) as pool:
         app[POOL] = pool
         yield
 
@@ -209,6 +212,20 @@ async def _complaint_escalation(app: web.Application) -> AsyncIterator[None]:
         await periodic.close()
 
 
+async def _queue_log(app: web.Application) -> AsyncIterator[None]:
+    """The role Asterisk writes queue_log with; the lines of its file the table lacks,
+    at start and every IMPORT_SECONDS (services/queue_statistics.py)."""
+    pool, settings = app[POOL], app[SETTINGS]
+    await queue_log.grant_writer(pool, settings)
+    periodic = Periodic("queue_log import", lambda: queue_log.import_round(pool, settings),
+                        queue_log.IMPORT_SECONDS)
+    periodic.start()
+    try:
+        yield
+    finally:
+        await periodic.close()
+
+
 @documented("The web console (HTML)", {200: Reply("the page", media_type="text/html")})
 async def _console(request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEB_DIR / "index.html")
@@ -228,11 +245,11 @@ def build_app(settings: Settings) -> web.Application:
     app[LIVE_STATE] = LiveState()
     app[HUB] = Hub()
     app.on_shutdown.append(_close_consoles)
-    app.cleanup_ctx.extend([_database, _telephony, _sms_outbox, _recordings_pipeline,
-                            _session_sweep, _complaint_escalation])
+    app.cleanup_ctx.extend([_database, _queue_log, _telephony, _sms_outbox,
+                            _recordings_pipeline, _session_sweep, _complaint_escalation])
     for feature in (health, session, followups, customers, calls, agents, complaints,
                     appointments, recordings, audit, supervision, callbacks, users,
-                    api_document):
+                    queue_statistics, api_document):
         feature.setup(app)
     app.router.add_get("/", _console)
     app.router.add_static("/static/", WEB_DIR)

@@ -256,6 +256,36 @@ class ComplaintStatistics(BaseModel):
     change: dict[str, Any]
 
 
+class QueueFigures(BaseModel):
+    """domain/queue_statistics.figures_from_sums (docs/queue_statistics.md)."""
+
+    offered: int
+    answered: int
+    abandoned: int
+    short_abandoned: int
+    service_level: float | None
+    service_level_seconds: int
+    average_wait_seconds: float | None
+    longest_wait_seconds: int | None
+    average_talk_seconds: float | None
+    average_answer_seconds: float | None
+
+
+class QueueBucket(QueueFigures):
+    bucket: str | None = Field(description="the day, hour (2026-12-01T09:00), queue or "
+                                           "agent (its interface; null: no agent)")
+    agent_name: str | None = None
+
+
+class QueueStatistics(BaseModel):
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    by: Literal["day", "hour", "queue", "agent"]
+    short_abandon_seconds: int
+    rows: list[QueueBucket]
+    total: QueueFigures
+
+
 class AppointmentReply(BaseModel):
     appointment: IdOnly
 
