@@ -26,6 +26,7 @@ import { mountComplaints, VIEWS as COMPLAINT_VIEWS } from "./views/complaints.js
 import { mountComplaint } from "./views/complaint.js";
 import { mountComplaintSheet } from "./views/complaint_sheet.js";
 import { mountComplaintStatistics } from "./views/complaint_statistics.js";
+import { mountQueueStatistics } from "./views/queue_statistics.js";
 import { mountRecordings } from "./views/recordings.js";
 import { OverdueNotices } from "./views/complaint_notices.js";
 import { PopTray } from "./views/pops.js";
@@ -59,6 +60,7 @@ function renderChrome() {
   document.getElementById("nav-users").hidden = app.user?.role !== "admin";
   const supervises = ["supervisor", "admin"].includes(app.user?.role);
   document.getElementById("nav-statistics").hidden = !supervises;
+  document.getElementById("nav-queue-statistics").hidden = !supervises;
   document.getElementById("nav-board").hidden = !supervises;
   document.getElementById("nav-recordings").hidden = !supervises;
   if (app.user) {
@@ -104,6 +106,9 @@ function route() {
   if ((m = /^#\/complaint-statistics(?:\?(.*))?$/.exec(hash))) {
     return { name: "complaint_statistics", query: m[1] ?? "" };
   }
+  if ((m = /^#\/queue-statistics(?:\?(.*))?$/.exec(hash))) {
+    return { name: "queue_statistics", query: m[1] ?? "" };
+  }
   if ((m = /^#\/recordings(?:\?(.*))?$/.exec(hash))) return { name: "recordings", query: m[1] ?? "" };
   if (hash === "#/board") return { name: "board" };
   if (hash === "#/users") return { name: "users" };
@@ -128,6 +133,7 @@ function showView() {
     app.notices?.opened(r.id);
   } else if (r.name === "complaint_sheet") app.view = mountComplaintSheet(main, ctx, r.id);
   else if (r.name === "complaint_statistics") app.view = mountComplaintStatistics(main, ctx, r.query);
+  else if (r.name === "queue_statistics") app.view = mountQueueStatistics(main, ctx, r.query);
   else if (r.name === "recordings") app.view = mountRecordings(main, ctx, r.query);
   else if (r.name === "board") app.view = mountBoard(main, ctx);
   else if (r.name === "users") app.view = mountUsers(main, ctx);
