@@ -18,6 +18,8 @@ class FakeAmi:
     refuse: set[str] = field(default_factory=set)
     refusal: str = "Refused by the test"  # the Message of a refused action's Error
     received: list[dict[str, str]] = field(default_factory=list)
+    # Each action's headers in order, repeated ones (an Originate's Variable) included.
+    received_headers: list[list[tuple[str, str]]] = field(default_factory=list)
     connections: int = 0
     port: int = 0
     writers: list[asyncio.StreamWriter] = field(default_factory=list)
@@ -47,9 +49,11 @@ class FakeAmi:
         try:
             while True:
                 raw = await reader.readuntil(b"\r\n\r\n")
-                action = dict(line.split(": ", 1) for line in raw.decode().split("\r\n")
-                              if ": " in line)
+                headers = [(k, v) for k, sep, v in (line.partition(": ") for line in
+                                                    raw.decode().split("\r\n")) if sep]
+                action = dict(headers)
                 self.received.append(action)
+                self.received_headers.append(headers)
                 self._answer(action, writer)
         except (asyncio.IncompleteReadError, ConnectionError):
             writer.close()
