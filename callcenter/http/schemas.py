@@ -284,12 +284,6 @@ class QueueStatisticsQuery(Query):
     by: Literal["day", "hour", "queue", "agent"] = "day"
 
 
-class QueueStatisticsQuery(Query):
-    start: QueryDate = Field(alias="from", description="the first day (center's time zone)")
-    end: QueryDate = Field(alias="to", description="the last day, included")
-    by: Literal["day", "hour", "queue", "agent"] = "day"
-
-
 class WorklistQuery(Query):
     list: WorkList = "today"
 
