@@ -214,11 +214,11 @@ async def _complaint_escalation(app: web.Application) -> AsyncIterator[None]:
 
 async def _queue_log(app: web.Application) -> AsyncIterator[None]:
     """The role Asterisk writes queue_log with; the lines of its file the table lacks,
-    at start and every IMPORT_SECONDS (services/queue_statistics.py)."""
+    at start and every queue_log_import_seconds (services/queue_statistics.py)."""
     pool, settings = app[POOL], app[SETTINGS]
     await queue_log.grant_writer(pool, settings)
     periodic = Periodic("queue_log import", lambda: queue_log.import_round(pool, settings),
-                        queue_log.IMPORT_SECONDS)
+                        settings.queue_log_import_seconds)
     periodic.start()
     try:
         yield

@@ -122,6 +122,8 @@ class Settings:
     queue_log_file: str = field(default="", metadata={
         "help": "Asterisk's queue_log file as this server sees it; its lines the table "
                 "lacks (written while PostgreSQL was away) are imported; empty: none"})
+    queue_log_import_seconds: float = field(default=30.0, metadata={
+        "help": "how often the queue_log file's new lines are read (and once at start)"})
     queue_log_pg_user: str = field(default="asterisk_queue_log", metadata={
         "help": "the PostgreSQL role Asterisk writes queue_log with (INSERT only)"})
     queue_log_pg_password: str = field(default="", metadata={

@@ -4,9 +4,9 @@ whole (docs/queue_statistics.md).
 The table is the record: Asterisk inserts each line itself as it happens, whether this
 server runs or not. The file (queue_log_to_file = yes) is the journal of last resort:
 when Asterisk could not reach PostgreSQL (the embedded one stops with the server), the
-line is only there, so at start and every IMPORT_SECONDS the server reads what the file
-gained since the last read and inserts the lines the table lacks (idempotent: a line
-already in the table, within the clocks' difference, is skipped).
+line is only there, so at start and every queue_log_import_seconds the server reads what
+the file gained since the last read and inserts the lines the table lacks (idempotent: a
+line already in the table, within the clocks' difference, is skipped).
 
 ``figures`` and ``today`` return plain dicts, the board's and the HTTP replies' shape;
 ``today`` is one indexed range scan over the day's lines, cheap enough to run after each
@@ -41,7 +41,6 @@ from callcenter.settings import Settings
 
 log = logging.getLogger(__name__)
 
-IMPORT_SECONDS = 30.0
 MAX_DAYS = 366  # the longest range one request may sum
 CHUNK_BYTES = 4 << 20  # read from the file per transaction
 BUCKETS = tuple(b.value for b in By)

@@ -15,8 +15,8 @@ import pytest
 
 from callcenter.db.queue_statistics import QueueLogStore
 from callcenter.domain.queue_statistics import (
-    By,
     Buckets,
+    By,
     QueueLogLine,
     Thresholds,
     bucket_key,

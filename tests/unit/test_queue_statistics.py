@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from callcenter.domain.queue_statistics import (
-    By,
     Buckets,
+    By,
     QueueLogLine,
     Sums,
     Thresholds,
