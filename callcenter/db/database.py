@@ -93,9 +93,10 @@ def _listen_on_loopback(server: Any, pg_dir: Path, port: int) -> None:
     # initdb trusts every login; over TCP only password logins (postgres has none)
     (pg_dir / "pg_hba.conf").write_text(
         "local all all trust\n" + _PASSWORD_LOGINS, encoding="utf-8")
-    _commands.pg_ctl(["-w",  # type: ignore[attr-defined]  # made at import "-m", "fast", "-o", f"-h 127.0.0.1 -p {port} -k {info.socket_dir}",
-                      "-l", str(server.log), "restart"],
-                     pgdata=pg_dir, user=server.system_user, timeout=30)
+    pg_ctl = _commands.pg_ctl  # type: ignore[attr-defined]  # made at its import
+    pg_ctl(["-w", "-m", "fast", "-o", f"-h 127.0.0.1 -p {port} -k {info.socket_dir}",
+            "-l", str(server.log), "restart"],
+           pgdata=pg_dir, user=server.system_user, timeout=30)
     # pgserver stops the server it knows at the end: the restarted one
     server._postmaster_info = type(info).read_from_pgdata(pg_dir)
 

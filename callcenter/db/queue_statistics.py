@@ -3,6 +3,10 @@ how far the file was read, and the role Asterisk writes with."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import os
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -70,5 +74,22 @@ class QueueLogStore:
                     await conn.execute(await conn.fetchval(Q["create_writer_role"], role))
                 except asyncpg.DuplicateObjectError:
                     pass  # another server created it meanwhile
-            for statement in await conn.fetch(Q["writer_role_statements"], role, password):
+            for statement in await conn.fetch(Q["writer_role_statements"], role,
+                                              scram_verifier(password)):
                 await conn.execute(statement[0])
+
+
+def scram_verifier(password: str, iterations: int = 4096) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for ``password`` (RFC 5802/7677):
+    ALTER ROLE ... PASSWORD takes it as is, so the password itself is never in a
+    statement, nor in a server log that quotes a failed one."""
+    salt = os.urandom(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode()
+
+    return (f"SCRAM-SHA-256${iterations}:{b64(salt)}"
+            f"${b64(hashlib.sha256(client_key).digest())}:{b64(server_key)}")

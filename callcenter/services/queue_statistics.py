@@ -163,6 +163,9 @@ async def grant_writer(pool: asyncpg.Pool, settings: Settings) -> None:
             log.warning("may not manage the role %s that Asterisk writes queue_log with: "
                         "create it as docs/queue_statistics.md says",
                         settings.queue_log_pg_user)
+        except asyncpg.PostgresError as exc:  # e.g. another server updating it just now
+            log.warning("the role %s that Asterisk writes queue_log with was not updated: %s",
+                        settings.queue_log_pg_user, type(exc).__name__)
 
 
 async def import_round(pool: asyncpg.Pool, settings: Settings) -> None:

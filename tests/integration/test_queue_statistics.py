@@ -5,6 +5,7 @@ queue_log lines and nothing else."""
 
 from __future__ import annotations
 
+import socket
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from callcenter.db.queue_statistics import QueueLogStore
+from callcenter.db.database import embedded_postgres
+from callcenter.db.queue_statistics import QueueLogStore, scram_verifier
 from callcenter.domain.queue_statistics import (
     Buckets,
     By,
@@ -202,3 +204,24 @@ async def test_asterisks_role_may_insert_lines_and_nothing_more(pool: asyncpg.Po
         await pool.execute(f'DROP ROLE "{role}"')
     assert await pool.fetchval("SELECT time FROM queue_log") == datetime(
         2026, 12, 1, 2, 0, 0, 500_000, tzinfo=UTC)
+
+
+
+async def test_the_embedded_postgresql_listens_on_loopback_for_passwords_only(
+        tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with embedded_postgres(tmp_path, port) as url:
+        assert url.endswith(f"&port={port}")  # the server itself stays on the socket
+        own = await asyncpg.connect(url)
+        try:
+            await own.execute(f"CREATE ROLE writer LOGIN PASSWORD '{scram_verifier('pw-1')}'")
+        finally:
+            await own.close()
+        tcp = f"127.0.0.1:{port}/postgres"
+        writer = await asyncpg.connect(f"postgresql://writer:pw-1@{tcp}")
+        await writer.close()
+        for who in ("writer:wrong", "postgres", "postgres:"):
+            with pytest.raises(asyncpg.InvalidAuthorizationSpecificationError):
+                await asyncpg.connect(f"postgresql://{who}@{tcp}")

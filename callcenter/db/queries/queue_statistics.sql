@@ -91,8 +91,9 @@ SELECT count(*) FROM inserted;
 SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1);
 
 -- name: writer_role_statements
--- What makes role $1 (password $2) a login that may insert queue_log lines and nothing
--- more; its session reads Asterisk's zone-less times as UTC (queue_log_realtime_use_gmt).
+-- What makes role $1 (password: $2, its SCRAM verifier) a login that may insert queue_log
+-- lines and nothing more; its session reads Asterisk's zone-less times as UTC
+-- (queue_log_realtime_use_gmt).
 SELECT unnest(ARRAY[
     format('ALTER ROLE %I LOGIN PASSWORD %L NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT',
            $1::text, $2::text),
