@@ -141,7 +141,7 @@ export function mountRecordings(main, ctx, query = "") {
   const draft = { ...filters }; // what the form holds, kept across renders
   const supervises = ctx.user.role === "supervisor" || ctx.user.role === "admin";
   const player = new Player();
-  let agents = null;
+  let agents; // undefined while loading; null when the list could not be had
   let first = null; // the first page's answer: its total
   let items = [];
   let cursor = null;
@@ -174,12 +174,13 @@ export function mountRecordings(main, ctx, query = "") {
       const order = new Intl.Collator(locale());
       agents.sort((a, b) => order.compare(a.display_name, b.display_name));
     } catch {
-      agents = null; // the field then offers only the agent already in the address
+      agents = null; // the field then offers only the agent the address names
     }
     if (!destroyed) render();
   }
 
   async function choose(id) {
+    player.audio.pause(); // the one playing is hidden until the next is ready
     chosen = { id };
     chosenError = null;
     render();
@@ -206,7 +207,8 @@ export function mountRecordings(main, ctx, query = "") {
 
   function agentOptions() {
     const listed = agents ?? [];
-    const unlisted = draft.agent_id && !listed.some((a) => String(a.id) === draft.agent_id);
+    const unlisted = draft.agent_id && agents !== undefined
+      && !listed.some((a) => String(a.id) === draft.agent_id);
     return [h("option", { value: "" }, t("recordings.filter.any")),
       listed.map((agent) => h("option", { value: String(agent.id),
                                           selected: String(agent.id) === draft.agent_id },
@@ -272,7 +274,8 @@ export function mountRecordings(main, ctx, query = "") {
   }
 
   function results() {
-    if (error) return errorBox(error, "recordings-error");
+    // A failed "load more" keeps the rows already shown, with the error under them.
+    if (error && !items.length) return errorBox(error, "recordings-error");
     if (first === null) return h("p", { class: "muted" }, t("app.loading"));
     if (!items.length) return h("p", { class: "empty", testid: "recordings-empty" }, t("recordings.empty"));
     return [
@@ -282,6 +285,7 @@ export function mountRecordings(main, ctx, query = "") {
         h("thead", {}, h("tr", {}, COLUMNS.map((col) => h("th", { scope: "col", class: col === "duration" ? "num" : null },
           t(`recordings.col.${col}`))))),
         h("tbody", {}, items.map(row)))),
+      error && errorBox(error, "recordings-error"),
       cursor && h("button", { type: "button", class: "button-quiet", testid: "recordings-more",
                               disabled: loading, onclick: () => search(true) }, t("recordings.more")),
     ];
