@@ -279,8 +279,10 @@ class ComplaintStatisticsQuery(Query):
 
 
 class QueueStatisticsQuery(Query):
-    start: QueryDate = Field(alias="from", description="the first day (center's time zone)")
-    end: QueryDate = Field(alias="to", description="the last day, included")
+    start: QueryDate | None = Field(None, alias="from",
+                                    description="the first day (default: today, center's zone)")
+    end: QueryDate | None = Field(None, alias="to",
+                                  description="the last day, included (default: from)")
     by: Literal["day", "hour", "queue", "agent"] = "day"
 
 

@@ -29,6 +29,8 @@ from callcenter.domain.queue_statistics import (
 from callcenter.errors import ValidationError
 from callcenter.services import queue_statistics
 from callcenter.settings import Settings
+from tests.console import login, running_server
+from tests.integration.fake_ami import FakeAmi
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "queue_log" / "hotline_day.queue_log"
 SETTINGS = Settings()
@@ -225,3 +227,27 @@ async def test_the_embedded_postgresql_listens_on_loopback_for_passwords_only(
         for who in ("writer:wrong", "postgres", "postgres:"):
             with pytest.raises(asyncpg.InvalidAuthorizationSpecificationError):
                 await asyncpg.connect(f"postgresql://{who}@{tcp}")
+
+
+async def test_the_route_is_for_supervisors_and_defaults_to_today(
+        db_url: str, fake_ami: FakeAmi) -> None:
+    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
+    async with running_server(db_url, env) as server:
+        await server.add_agent("li", "1001")
+        await server.add_agent("boss", None, role="supervisor")
+        await _insert(server.pool, [QueueLogLine(datetime.now(UTC), "1.1", "hotline",
+                                                 "PJSIP/1001", "CONNECT", ("3", "", "", "", ""))])
+        boss, li = await login(server.base_url, "boss"), await login(server.base_url, "li")
+        try:
+            status, reply = await boss.get("/api/queue/statistics?by=agent")
+            assert status == 200, reply
+            assert reply["from"] == reply["to"] == server.today.isoformat()
+            assert [(r["bucket"], r["agent_name"]) for r in reply["rows"]] == [
+                ("PJSIP/1001", "Li")]
+            status, reply = await boss.get("/api/queue/statistics?from=2026-13-01")
+            assert (status, reply["error_id"]) == (400, "invalid_input")
+            status, reply = await li.get("/api/queue/statistics")
+            assert (status, reply["error_id"]) == (403, "forbidden")
+        finally:
+            await boss.close()
+            await li.close()

@@ -33,16 +33,11 @@ export function queueStatisticsHash(from, to, by) {
   return `#/queue-statistics?from=${from}&to=${to}&by=${by}`;
 }
 
-/** Today in the browser's calendar (the server reads the days in the center's zone). */
-function today() {
-  const now = new Date();
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
-}
-
 export function mountQueueStatistics(main, ctx, query = "") {
   const params = new URLSearchParams(query);
-  const to = DAY.test(params.get("to") ?? "") ? params.get("to") : today();
-  const from = DAY.test(params.get("from") ?? "") ? params.get("from") : to;
+  // without days: the server's today, in the center's zone (the browser's may differ)
+  let from = DAY.test(params.get("from") ?? "") ? params.get("from") : "";
+  let to = DAY.test(params.get("to") ?? "") ? params.get("to") : from;
   const by = BUCKETS.includes(params.get("by")) ? params.get("by") : "day";
   const supervises = ctx.user.role === "supervisor" || ctx.user.role === "admin";
   let reply = null;
@@ -53,7 +48,9 @@ export function mountQueueStatistics(main, ctx, query = "") {
 
   async function load() {
     try {
-      reply = await get(`/api/queue/statistics?from=${from}&to=${to}&by=${by}`);
+      const days = from ? `from=${from}&to=${to}&` : "";
+      reply = await get(`/api/queue/statistics?${days}by=${by}`);
+      ({ from, to } = reply);
       error = null;
     } catch (err) {
       error = err;

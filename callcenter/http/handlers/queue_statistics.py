@@ -1,7 +1,10 @@
 """GET /api/queue/statistics: the hotline queue's figures from Asterisk's queue_log over a
-range of days, by day, hour, queue or agent (supervisors and admins)."""
+range of days, by day, hour, queue or agent (supervisors and admins); without ``from``,
+today in the center's time zone (a browser's calendar may be another day)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from aiohttp import web
 
@@ -20,8 +23,10 @@ from callcenter.services import queue_statistics
              description="Formulas: docs/queue_statistics.md.")
 async def statistics(request: web.Request, query: QueueStatisticsQuery) -> web.Response:
     require_supervisor(request)
+    settings = request.app[SETTINGS]
+    start = query.start or datetime.now(settings.tz).date()
     return web.json_response(await queue_statistics.figures(
-        request.app[POOL], request.app[SETTINGS], query.start, query.end, query.by))
+        request.app[POOL], settings, start, query.end or start, query.by))
 
 
 def setup(app: web.Application) -> None:
