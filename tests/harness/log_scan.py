@@ -136,7 +136,9 @@ def known_secrets() -> dict[str, str]:
     found = {AGENT_PASSWORD: "the users' password", "not-the-password": "a wrong password"}
     state = sandbox.state_dir()
     for name, file, what in (("CALLCENTER_AMI_SECRET", "ami-secret", "the AMI secret"),
-                             ("CALLCENTER_SIP_PASSWORD", "sip-password", "the SIP password")):
+                             ("CALLCENTER_SIP_PASSWORD", "sip-password", "the SIP password"),
+                             ("CALLCENTER_QUEUE_LOG_PG_PASSWORD", "pg-password",
+                              "the queue_log writer's PostgreSQL password")):
         for value in (os.environ.get(name, ""), _read(state / file).strip()):
             if len(value) >= MIN_SECRET:
                 found[value] = what
