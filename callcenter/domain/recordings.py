@@ -169,22 +169,45 @@ def covering_periods(since: datetime, until: datetime | None, now: datetime) -> 
     return periods
 
 
+def utc_midnight(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def is_utc_midnight(at: datetime | None) -> bool:
+    return at is None or utc_midnight(at) == at
+
+
 def newest_first_windows(since: datetime | None, until: datetime | None,
                          anchor: datetime) -> list[tuple[datetime | None, datetime | None]]:
     """[since, until) cut into date ranges newest first, ``anchor`` being the newest time
-    a match can start at (until, the cursor or now): the week before it, the
-    6 weeks before that, the 42 weeks before that, and the rest. A word search reads
-    them in turn and stops once its page (or its count) is full, so a common word costs
-    a week of calls, not the whole table, and a rare one reads older ranges only if the
-    newer ones held too few."""
+    a match can start at (until, the cursor or now): from the UTC midnight before the
+    day before it, then back 7 days, 49 days and 343 days from that midnight, then the
+    rest. A word search reads them in turn and stops once its page (or its count) is
+    full, so a common word costs a day or two of calls, not the whole table, and a rare
+    one reads older ranges only if the newer ones held too few. Every bound is a UTC
+    midnight except since and until themselves, whose partial days are ranges of their
+    own: only there must the exact time be read from the table (the words' day and month
+    terms answer the rest)."""
     windows: list[tuple[datetime | None, datetime | None]] = []
     top = until
-    for weeks in (1, 7, 49):
-        edge = anchor - timedelta(weeks=weeks)
+    if until is not None and not is_utc_midnight(until) and (
+            since is None or utc_midnight(until) > since):
+        windows.append((utc_midnight(until), until))
+        top = utc_midnight(until)
+    base = utc_midnight(anchor)
+    for days in (1, 7, 49, 343):
+        edge = base - timedelta(days=days)
+        if top is not None and edge >= top:
+            continue
         if since is not None and edge <= since:
             break
         windows.append((edge, top))
         top = edge
+    if since is not None and not is_utc_midnight(since):
+        first_whole_day = utc_midnight(since) + timedelta(days=1)
+        if top is None or first_whole_day < top:
+            windows.append((first_whole_day, top))
+            top = first_whole_day
     windows.append((since, top))
     return windows
 

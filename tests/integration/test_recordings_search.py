@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from callcenter.db.recordings import search, set_index
-from callcenter.domain.recordings import COUNT_BOUND, SearchFilters
+from callcenter.domain.recordings import COUNT_BOUND, SearchFilters, utc_midnight
 
 ROWS = 1500
 NOW = datetime.now(UTC)
@@ -113,6 +113,8 @@ SHAPES: dict[str, Callable[[list[dict[str, Any]]], SearchFilters]] = {
     "two words, 30 days": lambda rows: SearchFilters(words=("刹车", "异响"), since=days(30)),
     "a word between two dates": lambda rows: SearchFilters(
         words=("brake",), since=days(61.3), until=days(12.7)),
+    "a word between two UTC midnights": lambda rows: SearchFilters(
+        words=("空调",), since=utc_midnight(days(40)), until=utc_midnight(days(3))),
     "a word and a customer": lambda rows: SearchFilters(words=("保养",), customer_id=3),
     "complaint linked, 30 days": lambda rows: SearchFilters(has_complaint=True,
                                                             since=days(30)),

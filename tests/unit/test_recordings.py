@@ -113,17 +113,25 @@ def test_covering_periods_are_the_fewest_months_and_days() -> None:
 
 
 def test_word_searches_read_dates_newest_first() -> None:
-    now = datetime(2026, 12, 1, tzinfo=UTC)
-    week = timedelta(weeks=1)
+    now = datetime(2026, 12, 1, 10, tzinfo=UTC)
+
+    def day(d: int, month: int = 11) -> datetime:
+        return datetime(2026, month, d, tzinfo=UTC)
+
+    base = day(1, 12)
     assert newest_first_windows(None, None, now) == [
-        (now - week, None), (now - 7 * week, now - week), (now - 49 * week, now - 7 * week),
-        (None, now - 49 * week)]
-    # A range shorter than the first window is read at once; the last one ends at since.
+        (day(30), None), (day(24), day(30)), (base - timedelta(days=49), day(24)),
+        (base - timedelta(days=343), base - timedelta(days=49)),
+        (None, base - timedelta(days=343))]
+    # Inner bounds are UTC midnights; the partial days at since and until stand apart.
     since = now - timedelta(days=3)
-    assert newest_first_windows(since, now, now) == [(since, now)]
-    since = now - timedelta(days=30)
-    assert newest_first_windows(since, None, now) == [(now - week, None),
-                                                      (since, now - week)]
+    assert newest_first_windows(since, now, now) == [
+        (base, now), (day(30), base), (day(29), day(30)), (since, day(29))]
+    assert newest_first_windows(day(20), None, now) == [
+        (day(30), None), (day(24), day(30)), (day(20), day(24))]
+    # Within one day: one range.
+    assert newest_first_windows(now - timedelta(hours=2), now, now) == [
+        (now - timedelta(hours=2), now)]
 
 
 def test_totals_past_the_bound_are_a_lower_bound() -> None:

@@ -80,14 +80,16 @@ WHERE id = $1;
 -- checked with @> on the rows GIN gives: no btree serves @>, so the planner cannot
 -- mix in a scan of every call in the dates ($1 and $2 are NULL then).
 -- count_recordings must keep exactly the same WHERE (tests/unit checks it), and
--- counts at most $24 rows.
+-- counts at most $24 rows. The page's rows are found by id first, then read: where
+-- every filter is in the index (the agent's, the names'), the search reads only the
+-- index until it has its page, however many of the calls in the range fail the filters.
 
 -- name: search_recordings
 SELECT r.id, r.call_id, r.status, r.format, r.duration_ms, r.started_at, r.direction,
        r.disposition, r.category, r.agent_id, u.display_name AS agent_name,
        r.customer_id, r.customer_name, r.phone, r.followup_task_id, r.followup_kind,
        r.followup_result, r.complaint_id, r.vehicle_id
-FROM recordings r LEFT JOIN users u ON u.id = r.agent_id
+FROM (SELECT r.id FROM recordings r
 WHERE ($1::timestamptz IS NULL OR r.started_at >= $1)
   AND ($2::timestamptz IS NULL OR r.started_at < $2)
   AND ($3::bigint IS NULL OR r.agent_id = $3)
@@ -109,11 +111,14 @@ WHERE ($1::timestamptz IS NULL OR r.started_at >= $1)
   AND ($16::boolean IS NOT TRUE OR r.complaint_id IS NOT NULL)
   AND ($16::boolean IS NOT FALSE OR r.complaint_id IS NULL)
   AND ($17::text IS NULL OR r.category = $17)
-  AND ($18::text IS NULL OR r.search_tsv @@ recording_words_query($18, $22::text[]))
+  AND ($18::text IS NULL OR r.search_tsv @@ ANY (recording_words_query($18, $22::text[])))
   AND ($23::tstzrange IS NULL OR $23 @> r.started_at)
   AND ($24::timestamptz IS NULL OR (r.started_at, r.id) < ($24, $25::bigint))
 ORDER BY r.started_at DESC, r.id DESC
-LIMIT $26;
+LIMIT $26) page
+JOIN recordings r ON r.id = page.id
+LEFT JOIN users u ON u.id = r.agent_id
+ORDER BY r.started_at DESC, r.id DESC;
 
 -- name: count_recordings
 SELECT count(*) FROM (SELECT FROM recordings r
@@ -138,7 +143,7 @@ WHERE ($1::timestamptz IS NULL OR r.started_at >= $1)
   AND ($16::boolean IS NOT TRUE OR r.complaint_id IS NOT NULL)
   AND ($16::boolean IS NOT FALSE OR r.complaint_id IS NULL)
   AND ($17::text IS NULL OR r.category = $17)
-  AND ($18::text IS NULL OR r.search_tsv @@ recording_words_query($18, $22::text[]))
+  AND ($18::text IS NULL OR r.search_tsv @@ ANY (recording_words_query($18, $22::text[])))
   AND ($23::tstzrange IS NULL OR $23 @> r.started_at)
 LIMIT $24) matches;
 
