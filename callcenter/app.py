@@ -127,7 +127,8 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
     """The calls feature, the AMI reader feeding it, and the hotline's FastAGI server."""
     settings, pool, hub = app[SETTINGS], app[POOL], app[HUB]
     calls = calls_feature(pool, app[LIVE_STATE], hub.publish, region=settings.phone_region,
-                          recordings_dir=settings.recordings_dir, tz=settings.tz)
+                          recordings_dir=settings.recordings_dir, tz=settings.tz,
+                          figures=lambda: queue_log.today(pool, settings))
     registry, agent_states, board = calls.registry, calls.agent_states, calls.board
 
     async def snapshot(user: User) -> list[dict[str, Any]]:
