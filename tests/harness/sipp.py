@@ -25,8 +25,7 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "sipp"
 PCAPS = Path("/usr/share/sip-tester")
 DTMF_PCAP = {**{d: f"dtmf_2833_{d}.pcap" for d in "0123456789"},
              "*": "dtmf_2833_star.pcap", "#": "dtmf_2833_pound.pcap"}
-UAS_SCENARIOS = ("uas_answer", "uas_silent", "uas_busy", "uas_unavailable",
-                 "uas_noanswer")
+UAS_SCENARIOS = ("uas_answer", "uas_busy", "uas_unavailable", "uas_noanswer")
 # the sandbox's agents (dialplans/render AGENTS) and the trunk's customer phone
 AGENT_EXTENSIONS = tuple(str(n) for n in range(1001, 1051))
 TRUNK_PORT = 16100
@@ -271,19 +270,22 @@ async def start_keypad_caller(sip_host: str, sip_port: int, *, caller_id: str, k
 
 
 async def start_phone(port: int, scenario: str = "uas_answer", *, hold: float = 60.0,
-                      calls: int = 1) -> Sipp:
+                      calls: int = 1, audio: Path | None = None) -> Sipp:
     """A phone listening on 127.0.0.1:``port`` (an agent's static contact, phone_port,
     or the trunk's customer on TRUNK_PORT) that answers per ``scenario``: uas_answer (200, audio,
-    hangs up after ``hold`` seconds), uas_silent (the same, sending no audio), uas_busy
-    (486), uas_unavailable (480) or uas_noanswer (rings until CANCEL)."""
+    hangs up after ``hold`` seconds; ``audio``: the pcap it plays instead of sipp's
+    g711a.pcap), uas_busy (486), uas_unavailable (480) or uas_noanswer (rings until
+    CANCEL)."""
     if scenario not in UAS_SCENARIOS:
         raise ValueError(f"unknown phone scenario {scenario!r}")
     if not _udp_free(port):
         raise SippError(f"UDP port {port} is taken: is an old sipp phone still running?")
     workdir = Path(tempfile.mkdtemp(prefix=f"sipp-{scenario}-{port}-"))
     text = (SCENARIOS / f"{scenario}.xml").read_text()
-    if scenario in ("uas_answer", "uas_silent"):
+    if scenario == "uas_answer":
         text = _with_hold(text, hold)
+        if audio is not None:
+            text = text.replace(str(PCAPS / "g711a.pcap"), str(audio))
     path = workdir / f"{scenario}.xml"
     path.write_text(text)
     media = _free_block()
