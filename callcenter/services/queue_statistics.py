@@ -78,13 +78,16 @@ async def figures(pool: asyncpg.Pool, settings: Settings, start: date, end: date
 
 
 async def _name_agents(store: QueueLogStore, rows: list[dict[str, Any]]) -> None:
-    """Each agent row's ``agent_name``: the display name of the user with the extension
-    of the line's interface (None for the callers no agent answered, or an unknown one)."""
+    """Each agent row's ``agent_name``. Asterisk writes the member's MemberName on the
+    lines of a call (CONNECT, COMPLETE*), which the server sets to the agent's display
+    name, so that is the name; a member added without one is logged by its interface
+    (PJSIP/1001), named after the user with that extension (None if there is none, and
+    for the callers no agent answered)."""
     extensions = {row["bucket"]: agent_extension(row["bucket"] or "") for row in rows}
     names = await store.names_of([e for e in extensions.values() if e])
     for row in rows:
         extension = extensions[row["bucket"]]
-        row["agent_name"] = names.get(extension) if extension else None
+        row["agent_name"] = names.get(extension) if extension else row["bucket"]
 
 
 async def today(pool: asyncpg.Pool, settings: Settings) -> dict[str, Any]:

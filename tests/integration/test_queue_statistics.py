@@ -78,6 +78,8 @@ async def test_figures_over_a_range_of_days_with_the_agents_names(pool: asyncpg.
                      "COMPLETECALLER", ("4", "30", "1", "", "")),
         QueueLogLine(at, "2.1", "hotline", "PJSIP/1009", "CONNECT", ("25", "2.2", "2", "", "")),
         QueueLogLine(at, "3.1", "hotline", "NONE", "ABANDON", ("1", "1", "2", "", "")),
+        # a member with a MemberName: Asterisk logs that on a call's lines
+        QueueLogLine(at, "5.1", "hotline", "王芳", "CONNECT", ("5", "5.2", "2", "", "")),
         # the next day in Shanghai
         QueueLogLine(at + timedelta(days=1), "4.1", "hotline", "NONE", "ABANDON",
                      ("1", "1", "40", "", "")),
@@ -85,17 +87,19 @@ async def test_figures_over_a_range_of_days_with_the_agents_names(pool: asyncpg.
     reply = await queue_statistics.figures(pool, SETTINGS, date(2026, 12, 1),
                                            date(2026, 12, 1), "agent")
     assert reply["from"] == reply["to"] == "2026-12-01"
-    assert [(r["bucket"], r["agent_name"], r["answered"], r["offered"])
-            for r in reply["rows"]] == [("PJSIP/1001", "李雷", 1, 1),
-                                        ("PJSIP/1009", None, 1, 1), (None, None, 0, 1)]
-    assert reply["total"]["offered"] == 3
+    assert {r["bucket"]: (r["agent_name"], r["answered"], r["offered"])
+            for r in reply["rows"]} == {"PJSIP/1001": ("李雷", 1, 1),
+                                        "PJSIP/1009": (None, 1, 1), "王芳": ("王芳", 1, 1),
+                                        None: (None, 0, 1)}
+    assert reply["rows"][-1]["bucket"] is None  # the callers no agent answered come last
+    assert reply["total"]["offered"] == 4
     assert reply["total"]["short_abandoned"] == 1
-    assert reply["total"]["service_level"] == 0.5  # 1 of 2 answered within 20 s
+    assert reply["total"]["service_level"] == round(2 / 3, 4)  # 2 of 3 within 20 s
     assert reply["total"]["average_talk_seconds"] == 30.0
     days = await queue_statistics.figures(pool, SETTINGS, date(2026, 12, 1),
                                           date(2026, 12, 2), "day")
     assert [(r["bucket"], r["offered"], r["abandoned"]) for r in days["rows"]] == [
-        ("2026-12-01", 3, 0), ("2026-12-02", 1, 1)]
+        ("2026-12-01", 4, 0), ("2026-12-02", 1, 1)]
 
 
 async def test_today_is_one_row_of_todays_lines(pool: asyncpg.Pool) -> None:
