@@ -24,6 +24,7 @@ from callcenter.db.board import BoardStore
 from callcenter.db.calls import CallStore
 from callcenter.db.complaints import ComplaintStore
 from callcenter.db.database import migrated_pool
+from callcenter.db.supervision import SupervisionAudit
 from callcenter.db.users import SessionStore
 from callcenter.domain.users import User
 from callcenter.gateways.sms import sender_from_settings
@@ -68,6 +69,7 @@ from callcenter.services.recordings import RecordingWorker
 from callcenter.services.screen_pop import PopCards
 from callcenter.services.session_sweep import SessionSweep
 from callcenter.services.sms import SmsOutboxWorker
+from callcenter.services.supervision import SupervisionEnds
 from callcenter.services.transcripts import transcriber_named
 from callcenter.settings import Settings
 from callcenter.telephony.agi import FastAgiServer
@@ -118,7 +120,8 @@ def calls_feature(pool: asyncpg.Pool, live: LiveState, publish: Publish, *, regi
     board.read_calls_from(registry.live_views)
     dispatcher = Dispatcher()
     # The subscription table: every consumer of telephony events, each owning its state.
-    for consumer in (live, registry, agent_states):
+    ends = SupervisionEnds(SupervisionAudit(pool))  # the audit row of a ChanSpyStop
+    for consumer in (live, registry, agent_states, ends):
         dispatcher.subscribe(consumer.on_event, consumer.EVENTS)
     return CallsFeature(store, registry, agent_states, board, dispatcher)
 

@@ -150,6 +150,16 @@ class RecordingStarted:
 
 
 @dataclass(frozen=True, slots=True)
+class SupervisionEnded:
+    """A supervisor's ChanSpy stopped (ChanSpyStop): ``spyer_uniqueid`` is the
+    supervisor's leg, the ChannelId the server gave its Originate."""
+
+    at: float
+    spyer_uniqueid: str
+    spyee_channel: str
+
+
+@dataclass(frozen=True, slots=True)
 class LiveChannel:
     """One channel as Asterisk's snapshot (CoreShowChannels) reports it."""
 
@@ -190,4 +200,4 @@ class LiveSnapshot:
 CallEvent = (ChannelCreated | ChannelStateChanged | ChannelHungUp | DialStarted | DialEnded
              | OriginateFinished | QueueMemberState | QueueMemberRemoved | CallerQueued
              | AgentRung | AgentRingEnded | AgentAnswered | CallerAbandoned | RecordingStarted
-             | LiveSnapshot)
+             | SupervisionEnded | LiveSnapshot)

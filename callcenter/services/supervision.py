@@ -12,6 +12,7 @@ then reaches AgentStates, which pushes the new state to the agent's console.
 
 Every use is written to the audit log *before* Asterisk is asked, so nothing happens
 unaudited: a row may stand for an attempt Asterisk then refused (the answer was 503).
+Its end is written when Asterisk reports it (ChanSpyStop, ``SupervisionEnds``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from callcenter.domain.agent_state import HOTLINE_QUEUE, interface_of
+from callcenter.domain.call_events import CallEvent, SupervisionEnded
 from callcenter.domain.supervision import (
     Mode,
     check_may_supervise,
@@ -60,6 +62,8 @@ class Audit(Protocol):
 
     async def record(self, actor_id: int, action: str, target_type: str, target_id: int,
                      remote: str | None, details: dict[str, Any]) -> None: ...
+
+    async def record_end(self, spy_channel_id: str, at: float) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -150,3 +154,20 @@ async def force_logout(ami: AmiSender, supervisor: User, agent: User, *, live: L
     await audit.record(supervisor.id, "agent.force_logout", "agent", agent.id, remote, {})
     await agents.log_out(ami, agent)
     log.info("%s logged %s out of the queue", supervisor.username, agent.username)
+
+
+class SupervisionEnds:
+    """Writes the end of each supervision this server started, as Asterisk reports it
+    (a telephony consumer: services/dispatch.py). A spy that never started (the
+    supervisor did not answer) has no ChanSpyStop, and so no end row."""
+
+    EVENTS = (SupervisionEnded,)
+
+    def __init__(self, audit: Audit) -> None:
+        self._audit = audit
+
+    async def on_event(self, event: CallEvent) -> None:
+        if isinstance(event, SupervisionEnded) and event.spyer_uniqueid.startswith(SPY_PREFIX):
+            if not await self._audit.record_end(event.spyer_uniqueid, event.at):
+                log.warning("supervision %s ended, but its start is not on record",
+                            event.spyer_uniqueid)

@@ -28,6 +28,7 @@ from callcenter.domain.call_events import (
     QueueMemberRemoved,
     QueueMemberState,
     RecordingStarted,
+    SupervisionEnded,
 )
 from callcenter.telephony.ami import AmiItem, AmiResync, EventHandler
 
@@ -147,6 +148,10 @@ def _caller_abandoned(f: Frame) -> CallerAbandoned:
     return CallerAbandoned(_at(f), f["Queue"], f["Linkedid"])
 
 
+def _spy_stopped(f: Frame) -> SupervisionEnded:
+    return SupervisionEnded(_at(f), f["SpyerUniqueid"], f.get("SpyeeChannel", ""))
+
+
 TRANSLATORS: dict[str, Callable[[Frame], CallEvent]] = {
     "Newchannel": _channel_created,
     "Newstate": _state,
@@ -165,6 +170,7 @@ TRANSLATORS: dict[str, Callable[[Frame], CallEvent]] = {
     "AgentConnect": _agent_connected,
     "QueueCallerAbandon": _caller_abandoned,
     "MixMonitorStart": _recording_started,
+    "ChanSpyStop": _spy_stopped,
 }
 
 # What the reader keeps; everything else is dropped before it is queued.

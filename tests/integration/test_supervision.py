@@ -14,7 +14,7 @@ import pytest
 from callcenter.keys import AMI, CALLS, LIVE_STATE
 from tests.console import AgentSession, ConsoleServer
 from tests.integration.fake_ami import FakeAmi
-from tests.waiting import eventually
+from tests.waiting import eventually, first_result
 
 AGENT_CHANNEL = "PJSIP/1001-0000002a"
 
@@ -231,3 +231,25 @@ async def test_forcing_an_agent_not_in_the_queue_or_no_user(
     assert not _actions(fake_ami, "QueuePause") and not _actions(fake_ami, "QueueRemove")
     assert await server.pool.fetchval(
         "SELECT count(*) FROM audit_log WHERE target_type = 'agent'") == 0
+
+
+async def test_the_end_of_a_supervision_is_audited_when_asterisk_reports_it(
+        server: ConsoleServer, li: AgentSession, zhao: AgentSession,
+        fake_ami: FakeAmi) -> None:
+    call_id = await _live_call(server, li, fake_ami)
+    status, _ = await zhao.post(f"/api/calls/{call_id}/supervise", {"mode": "barge"})
+    assert status == 202
+    spy_id = dict(_actions(fake_ami, "Originate")[-1])["ChannelId"]
+    [start] = await _audit(server, "call.barge")
+    stopped_at = start["at"].timestamp() + 12.5
+    # Another ChanSpy on this Asterisk (not one of ours) is ignored.
+    fake_ami.emit(Event="ChanSpyStop", SpyerUniqueid="1796000000.7",
+                  SpyeeChannel=AGENT_CHANNEL, Timestamp=f"{stopped_at:.6f}")
+    fake_ami.emit(Event="ChanSpyStop", SpyerUniqueid=spy_id, SpyerChannel="PJSIP/1008-01",
+                  SpyeeChannel=AGENT_CHANNEL, Timestamp=f"{stopped_at:.6f}")
+    ended = await first_result(lambda: _audit(server, "call.supervise_end"))
+    [row] = ended
+    assert (row["username"], row["target_type"], row["target_id"]) == (
+        "zhao", "call", str(call_id))
+    assert row["details"] == {"spy_channel_id": spy_id, "mode": "barge",
+                              "agent_id": await _user_id(server, "li"), "seconds": 12.5}
