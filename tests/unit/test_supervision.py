@@ -1,5 +1,6 @@
 """Call supervision's rules: the ChanSpy options per mode (the same in the domain and in
-the dialplan), the supervisor's caller ID, and who may supervise."""
+the dialplan), the supervisor's caller ID, who may supervise, and ChanSpy's AMI events
+as recorded from the real Asterisk 22 (tests/fixtures/ami/chanspy_whisper.txt)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import get_args
 
 import pytest
 
+from callcenter.domain.call_events import SupervisionEnded
 from callcenter.domain.supervision import (
     MODES,
     Mode,
@@ -20,6 +22,8 @@ from callcenter.domain.supervision import (
 from callcenter.domain.users import Role, User
 from callcenter.errors import Forbidden
 from callcenter.http import replies, schemas
+from callcenter.telephony.ami_events import WANTED_EVENTS, translate
+from tests.frames import events
 
 DIALPLAN = Path(__file__).resolve().parents[2] / "dialplans" / "extensions.conf"
 
@@ -82,3 +86,16 @@ def test_agents_may_not() -> None:
 def test_nobody_supervises_their_own_call() -> None:
     with pytest.raises(Forbidden, match="own call"):
         check_may_supervise(_user(Role.SUPERVISOR, user_id=3), agent_id=3)
+
+
+def test_chanspy_stop_is_the_end_of_the_supervisors_leg() -> None:
+    start, stop = events("chanspy_whisper")
+    assert translate(start) is None  # the start is the Originate's: nothing to learn
+    ended = translate(stop)
+    assert ended == SupervisionEnded(1796144822.323739,
+                                     "cc-spy-9ee297d1a6804bab998ac1962aa24eae",
+                                     "PJSIP/1001-000000b7")
+    assert "ChanSpyStop" in WANTED_EVENTS
+    # What the supervisor's phone showed while it rang, as Asterisk reports it.
+    assert stop["SpyerCallerIDName"] == "Whisper 1001"
+    assert stop["SpyerExten"] == "spy-whisper"
