@@ -71,8 +71,6 @@ class Supervision:
     call_id: int
     mode: Mode
     channel: str  # the agent's channel ChanSpy joins
-    agent_id: int | None
-    spy_channel_id: str  # the Uniqueid of the supervisor's leg
 
     def to_dict(self) -> dict[str, Any]:
         return {"call_id": self.call_id, "mode": self.mode.value, "channel": self.channel}
@@ -99,7 +97,6 @@ async def supervise(ami: AmiSender, registry: CallRegistry, live: LiveState, use
         raise NoExtension("your account has no phone extension to listen from")
     _connected(ami)
     spy_id = f"{SPY_PREFIX}{uuid.uuid4().hex}"
-    done = Supervision(call_id, mode, channel.name, agent_id, spy_id)
     await audit.record(user.id, f"call.{mode.value}", "call", call_id, remote,
                        {"agent_id": agent_id, "mode": mode.value, "channel": channel.name,
                         "extension": user.extension, "spy_channel_id": spy_id})
@@ -114,7 +111,7 @@ async def supervise(ami: AmiSender, registry: CallRegistry, live: LiveState, use
     })
     log.info("supervision %s: %s %s call %d (%s)", spy_id, user.username, mode.value,
              call_id, channel.name)
-    return done
+    return Supervision(call_id, mode, channel.name)
 
 
 def _member_interface(live: LiveState, agent: User) -> str:

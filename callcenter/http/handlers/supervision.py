@@ -29,6 +29,7 @@ FORCE_ERRORS = (Forbidden, NotFound, supervision.AgentNotInQueue, TelephonyUnava
 
 
 def _supervisor(request: web.Request) -> User:
+    """Checked before the agent is looked up: an agent gets 403, never 404."""
     user = current_user(request)
     check_supervises(user)
     return user
@@ -40,10 +41,9 @@ def _supervisor(request: web.Request) -> User:
             errors=(Forbidden, supervision.CallNotLive, NoExtension, TelephonyUnavailable))
 async def supervise(request: web.Request, body: SuperviseBody) -> web.Response:
     app = request.app
-    user = _supervisor(request)
     done = await supervision.supervise(
-        app[AMI], app[CALLS], app[LIVE_STATE], user, path_id(request), Mode(body.mode),
-        audit=SupervisionAudit(app[POOL]), remote=app[SECURITY].client(request),
+        app[AMI], app[CALLS], app[LIVE_STATE], current_user(request), path_id(request),
+        Mode(body.mode), audit=SupervisionAudit(app[POOL]), remote=app[SECURITY].client(request),
         ring_seconds=app[SETTINGS].agent_ring_seconds)
     return web.json_response({"supervision": done.to_dict()}, status=202)
 
