@@ -38,6 +38,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.measure import CpuMeter, asterisk_pid, embedded_postgres, percentile
 from callcenter.db.database import create_pool
 from callcenter.db.migrations import migrate
 from callcenter.services import appointments
@@ -53,19 +54,6 @@ SETTINGS = Settings()
 KEYS = "1111"
 # seconds to the first key after the answer, then between keys
 TYPING = {"steady": (1.5, 0.8), "fast": (0.6, 0.25)}
-
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def asterisk_cpu_seconds() -> float:
-    pid = (sandbox.state_dir() / "asterisk.pid").read_text().strip()
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def add_callers(pool: asyncpg.Pool, count: int) -> dict[str, tuple[int, int]]:
@@ -112,7 +100,8 @@ async def run_level(pool: asyncpg.Pool, env: dict[str, str], size: int, mode: st
         first, gap = TYPING[typing]
         scenario = keypad_scenario(KEYS, Path(folder), first_key_after=first, key_gap=gap,
                                    hold=8.0)
-        cpu, asterisk_cpu, started = time.process_time(), asterisk_cpu_seconds(), time.time()
+        meter, started = CpuMeter(server=os.getpid(), asterisk=asterisk_pid()), time.time()
+        meter.start()
         phones = await start_callers(env["CALLCENTER_SIP_HOST"], int(env["CALLCENTER_SIP_PORT"]),
                                      scenario, list(chosen), rate=rate, workdir=Path(folder))
         try:
@@ -120,8 +109,7 @@ async def run_level(pool: asyncpg.Pool, env: dict[str, str], size: int, mode: st
         finally:
             await phones.stop()
         elapsed = time.time() - started
-        cpu = (time.process_time() - cpu) / elapsed * 100
-        asterisk_cpu = (asterisk_cpu_seconds() - asterisk_cpu) / elapsed * 100
+        cpu = meter.stop()
     await server.close()
     rows = await pool.fetch("SELECT customer_id, vehicle_id, slot_id, channel FROM appointments")
     booked = {(r["customer_id"], r["vehicle_id"]) for r in rows
@@ -135,20 +123,14 @@ async def run_level(pool: asyncpg.Pool, env: dict[str, str], size: int, mode: st
           f"{sessions:>8} {await peak_sessions(pool):>4} {elapsed:6.1f} {len(ms):>5} "
           f"{percentile(ms, .50):7.2f} {percentile(ms, .95):7.2f} {percentile(ms, .99):7.2f} "
           f"{max(ms, default=float('nan')):7.2f} "
-          f"{cpu:7.1f} {asterisk_cpu:8.1f}", flush=True)
+          f"{cpu['server']:7.1f} {cpu['asterisk']:8.1f}", flush=True)
 
 
 async def main(levels: list[int], modes: list[str], typings: list[str], rate: int) -> None:
-    import pgserver
-
     with sandbox.exclusive():
         env = sandbox.start()
-        with tempfile.TemporaryDirectory(prefix="bench-ivr-pg-") as folder:
-            server = pgserver.get_server(Path(folder), cleanup_mode="delete")
-            try:
-                await bench(server.get_uri(), env, levels, modes, typings, rate)
-            finally:
-                server.cleanup()
+        with embedded_postgres("bench-ivr-pg-") as url:
+            await bench(url, env, levels, modes, typings, rate)
 
 
 async def bench(url: str, env: dict[str, str], levels: list[int], modes: list[str],

@@ -1,0 +1,69 @@
+"""What the telephony benchmarks share: percentiles, the CPU a process used, and a
+throwaway embedded PostgreSQL.
+
+    from bench.measure import CpuMeter, embedded_postgres, percentile
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.harness import sandbox
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (``share`` 0.99 for p99); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process ``pid`` has used (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def asterisk_pid() -> int:
+    """The sandbox Asterisk's process."""
+    return int((sandbox.state_dir() / "asterisk.pid").read_text().strip())
+
+
+class CpuMeter:
+    """The CPU share (% of one core) processes used between ``start`` and ``stop``."""
+
+    def __init__(self, **pids: int) -> None:
+        self._pids = pids
+        self._start: dict[str, float] = {}
+        self._wall = 0.0
+        self.shares: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._wall = time.monotonic()
+        self._start = {name: cpu_seconds(pid) for name, pid in self._pids.items()}
+
+    def stop(self) -> dict[str, float]:
+        elapsed = time.monotonic() - self._wall
+        self.shares = {name: (cpu_seconds(pid) - self._start[name]) / elapsed * 100
+                       for name, pid in self._pids.items()}
+        return self.shares
+
+
+@contextlib.contextmanager
+def embedded_postgres(prefix: str) -> Iterator[str]:
+    """A PostgreSQL 16 of its own in a temporary folder (the pgserver wheel); its URL.
+    Removed afterwards."""
+    import pgserver
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        server = pgserver.get_server(Path(folder), cleanup_mode="delete")
+        try:
+            yield server.get_uri()
+        finally:
+            server.cleanup()
