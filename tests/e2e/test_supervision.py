@@ -39,6 +39,7 @@ from tests.console import AgentSession, ConsoleServer, running_server
 from tests.harness.ami import AmiClient, Frame
 from tests.harness.rtp import Received, RtpSniffer, silence_pcap
 from tests.harness.sipp import TRUNK_PORT, phone_port, start_phone
+from tests.waiting import first_result
 
 AGENT, SUPERVISOR = "1001", "1008"
 WINDOW = 2.0  # seconds of the supervisor's speech judged
@@ -93,7 +94,7 @@ async def test_the_supervisors_phone_joins_the_agents_call(
     silence = silence_pcap(tmp_path / "silence.pcap", seconds=20)
     async with await start_phone(phone_port(AGENT), hold=25, audio=silence) as agent, \
             await start_phone(TRUNK_PORT, hold=25, audio=silence) as customer, \
-            await start_phone(phone_port(SUPERVISOR), hold=25) as _:
+            await start_phone(phone_port(SUPERVISOR), hold=25) as supervisor:
         sniffer = RtpSniffer({agent.media_port, customer.media_port}).start()
         try:
             call_id, linkedid = await _answered_call(server, li)
@@ -129,12 +130,22 @@ async def test_the_supervisors_phone_joins_the_agents_call(
 
         # E ends the spy with the agent's channel.
         await ami.action("Hangup", Channel=agent_leg)
-        await ami.wait_event("ChanSpyStop", timeout=10, since=since,
-                             SpyeeChannel=agent_leg)
+        stop = await ami.wait_event("ChanSpyStop", timeout=10, since=since,
+                                    SpyeeChannel=agent_leg)
+        # Every phone is sent its BYE and ends its call: none is killed with a BYE still
+        # on its way, which Asterisk would resend to the next test's phone on that port.
+        for phone in (agent, customer, supervisor):
+            await phone.expect_success(timeout=15)
     [row] = await server.pool.fetch(
         "SELECT * FROM audit_log WHERE action = $1 AND target_id = $2",
         f"call.{mode}", str(call_id))
     assert row["details"]["channel"] == agent_leg
+    # The supervisor's leg is the Originate's ChannelId: how its end is matched.
+    assert stop.get("SpyerUniqueid") == row["details"]["spy_channel_id"]
+    end = await first_result(lambda: server.pool.fetchrow(
+        "SELECT details FROM audit_log WHERE action = 'call.supervise_end'"
+        " AND target_id = $1", str(call_id)))
+    assert end["details"]["mode"] == mode and end["details"]["seconds"] >= WINDOW
 
 
 def _judge(mode: str, before: list[Received], during: list[Received]) -> None:
