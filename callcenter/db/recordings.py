@@ -12,6 +12,8 @@ from callcenter.db.connection import Connection
 from callcenter.db.queries import load_queries
 from callcenter.domain.recordings import (
     COUNT_BOUND,
+    COUNT_WINDOW_DAYS,
+    PAGE_WINDOW_DAYS,
     SearchFilters,
     bounded_total,
     covering_periods,
@@ -116,15 +118,15 @@ class Found:
     total_is_lower_bound: bool  # total is COUNT_BOUND and more rows match
 
 
-def _windows(f: SearchFilters, newest: datetime | None,
-             now: datetime) -> list[SearchFilters]:
+def _windows(f: SearchFilters, newest: datetime | None, now: datetime,
+             edges: tuple[int, ...] = PAGE_WINDOW_DAYS) -> list[SearchFilters]:
     """A search as the date ranges it reads in turn: a word search newest first (see
     newest_first_windows), any other at once (its index is in page order already)."""
     if not f.words:
         return [f]
     anchor = min(t for t in (f.until, newest, now) if t is not None)
     return [replace(f, since=since, until=until)
-            for since, until in newest_first_windows(f.since, f.until, anchor)]
+            for since, until in newest_first_windows(f.since, f.until, anchor, edges)]
 
 
 def _planning(f: SearchFilters) -> str:
@@ -160,7 +162,7 @@ async def search(pool: asyncpg.Pool, f: SearchFilters) -> Found:
                 break
             rows += await conn.fetch(Q["search_recordings"], *_search_args(part, now),
                                      after_at, after_id, f.limit - len(rows))
-        for part in _windows(f, None, now):
+        for part in _windows(f, None, now, COUNT_WINDOW_DAYS):
             if counted > COUNT_BOUND:
                 break
             counted += await conn.fetchval(Q["count_recordings"], *_search_args(part, now),
@@ -173,14 +175,16 @@ async def explain_search(pool: asyncpg.Pool, f: SearchFilters) -> tuple[Any, Any
     :func:`search` plans them, in its first date range (bench/bench_recordings.py
     prints them)."""
     now = datetime.now(UTC)
-    args = _search_args(_windows(f, None, now)[0], now)
     after_at, after_id = f.after if f.after else (None, None)
+    page_args = _search_args(_windows(f, after_at, now)[0], now)
+    count_args = _search_args(_windows(f, None, now, COUNT_WINDOW_DAYS)[0], now)
     explain = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "
     async with pool.acquire() as conn, conn.transaction(readonly=True):
         await conn.execute(_planning(f))
-        page = await conn.fetchval(explain + Q["search_recordings"], *args, after_at,
+        page = await conn.fetchval(explain + Q["search_recordings"], *page_args, after_at,
                                    after_id, f.limit)
-        count = await conn.fetchval(explain + Q["count_recordings"], *args, COUNT_BOUND + 1)
+        count = await conn.fetchval(explain + Q["count_recordings"], *count_args,
+                                    COUNT_BOUND + 1)
     return page[0], count[0]  # the pool decodes json (db/database.py)
 
 

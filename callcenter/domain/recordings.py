@@ -177,17 +177,23 @@ def is_utc_midnight(at: datetime | None) -> bool:
     return at is None or utc_midnight(at) == at
 
 
-def newest_first_windows(since: datetime | None, until: datetime | None,
-                         anchor: datetime) -> list[tuple[datetime | None, datetime | None]]:
+PAGE_WINDOW_DAYS = (1, 7, 49, 343)
+# A count reads no table outside the partial days, only postings: a first range of a
+# week saves a query for little more reading.
+COUNT_WINDOW_DAYS = (7, 49, 343)
+
+
+def newest_first_windows(since: datetime | None, until: datetime | None, anchor: datetime,
+                         edges: tuple[int, ...] = PAGE_WINDOW_DAYS,
+                         ) -> list[tuple[datetime | None, datetime | None]]:
     """[since, until) cut into date ranges newest first, ``anchor`` being the newest time
-    a match can start at (until, the cursor or now): from the UTC midnight before the
-    day before it, then back 7 days, 49 days and 343 days from that midnight, then the
-    rest. A word search reads them in turn and stops once its page (or its count) is
-    full, so a common word costs a day or two of calls, not the whole table, and a rare
-    one reads older ranges only if the newer ones held too few. Every bound is a UTC
-    midnight except since and until themselves, whose partial days are ranges of their
-    own: only there must the exact time be read from the table (the words' day and month
-    terms answer the rest)."""
+    a match can start at (until, the cursor or now): from ``edges`` days before the UTC
+    midnight before it (a page: 1, 7, 49, 343), then the rest. A word search reads them
+    in turn and stops once its page (or its count) is full, so a common word costs a day
+    or two of calls, not the whole table, and a rare one reads older ranges only if the
+    newer ones held too few. Every bound is a UTC midnight except since and until
+    themselves, whose partial days are ranges of their own: only there must the exact
+    time be read from the table (the words' day and month terms answer the rest)."""
     windows: list[tuple[datetime | None, datetime | None]] = []
     top = until
     if until is not None and not is_utc_midnight(until) and (
@@ -195,7 +201,7 @@ def newest_first_windows(since: datetime | None, until: datetime | None,
         windows.append((utc_midnight(until), until))
         top = utc_midnight(until)
     base = utc_midnight(anchor)
-    for days in (1, 7, 49, 343):
+    for days in edges:
         edge = base - timedelta(days=days)
         if top is not None and edge >= top:
             continue

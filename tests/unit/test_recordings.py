@@ -15,6 +15,7 @@ import pytest
 from callcenter.db.queries import load_queries
 from callcenter.domain.recordings import (
     COUNT_BOUND,
+    COUNT_WINDOW_DAYS,
     bounded_total,
     covering_periods,
     decode_cursor,
@@ -129,6 +130,9 @@ def test_word_searches_read_dates_newest_first() -> None:
         (base, now), (day(30), base), (day(29), day(30)), (since, day(29))]
     assert newest_first_windows(day(20), None, now) == [
         (day(30), None), (day(24), day(30)), (day(20), day(24))]
+    # A count starts with a week.
+    assert newest_first_windows(day(20), None, now, COUNT_WINDOW_DAYS) == [
+        (day(24), None), (day(20), day(24))]
     # Within one day: one range.
     assert newest_first_windows(now - timedelta(hours=2), now, now) == [
         (now - timedelta(hours=2), now)]
