@@ -2,7 +2,7 @@
 PostgreSQL: 1,500 generated recordings, every search shape (and combinations) walked
 page by page through the keyset cursor must give exactly the rows a filter written in
 Python over all of them gives, in the same order; the total is exact up to the bound
-and a lower bound past it."""
+and a lower bound past it; migration 0011 re-indexes the words already there."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from callcenter.db.migrations import load_migrations
 from callcenter.db.recordings import search, set_index
 from callcenter.domain.recordings import COUNT_BOUND, SearchFilters, utc_midnight
 
@@ -181,3 +182,25 @@ async def test_indexing_a_recording_pairs_its_words_with_its_month_and_day(
         "SELECT tsvector_to_array(search_tsv) FROM recordings WHERE id = $1", rec)
     assert set(words) == {"刹车", "异响", "刹车~m202605", "异响~m202605", "刹车~d20260509",
                           "异响~d20260509"}
+
+
+async def test_migration_0011_pairs_the_words_already_indexed_with_their_dates(
+        empty_db_url: str) -> None:
+    conn = await asyncpg.connect(empty_db_url)
+    try:
+        migrations = load_migrations()
+        for migration in migrations[:10]:
+            await conn.execute(migration.sql)
+        await conn.execute(
+            "INSERT INTO recordings (path, format, status, started_at, search_tsv) VALUES"
+            " ('a.mp3', 'mp3', 'ready', '2026-05-09 23:30+00', to_tsvector('simple', '刹车 异响')),"
+            " ('b.mp3', 'mp3', 'ready', '2026-05-09 23:30+00', NULL)")
+        assert migrations[10].version == 11
+        await conn.execute(migrations[10].sql)
+        words = await conn.fetch(
+            "SELECT tsvector_to_array(search_tsv) AS words FROM recordings ORDER BY path")
+    finally:
+        await conn.close()
+    assert set(words[0]["words"]) == {"刹车", "异响", "刹车~m202605", "异响~m202605",
+                                      "刹车~d20260509", "异响~d20260509"}
+    assert words[1]["words"] is None  # not indexed yet: its index job will
