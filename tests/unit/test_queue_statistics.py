@@ -62,6 +62,25 @@ def test_the_recorded_days_figures() -> None:
     }
 
 
+def test_the_scripted_day_of_the_end_to_end_test() -> None:
+    """tests/e2e/test_queue_log.py's run: 5 answered at once (talking 40 s), 2 answered
+    after 36 s (3 s of talk), 2 hung up after 20 s, 1 after 2 s; agents by MemberName."""
+    lines = _lines("scripted_day.queue_log")
+    figures = figures_from_sums(total(lines, Thresholds()), Thresholds())
+    assert figures == {
+        "offered": 10, "answered": 7, "abandoned": 2, "short_abandoned": 1,
+        "service_level": round(5 / 9, 4), "service_level_seconds": 20,
+        "average_wait_seconds": round((36 * 2 + 20 * 2 + 2) / 10, 1),
+        "longest_wait_seconds": 36,
+        "average_talk_seconds": round((40 * 5 + 3 * 2) / 7, 1),
+        "average_answer_seconds": round(72 / 7, 1),
+    }
+    by_agent = Buckets(bucket_key(By.AGENT, SHANGHAI), Thresholds()).add_all(lines).sums
+    assert {k: (s.answered, s.talks) for k, s in by_agent.items()} == {
+        "Agent 1011": (2, 2), "Agent 1012": (2, 2), "Agent 1013": (1, 1),
+        "Agent 1014": (1, 1), "Agent 1015": (1, 1), None: (0, 0)}
+
+
 def test_the_thresholds_move_the_short_abandons_and_the_service_level() -> None:
     strict = Thresholds(service_level_seconds=5, short_abandon_seconds=4)
     figures = figures_from_sums(total(_lines("hotline_day.queue_log"), strict), strict)
