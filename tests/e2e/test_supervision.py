@@ -39,7 +39,7 @@ from tests.console import AgentSession, ConsoleServer, running_server
 from tests.harness.ami import AmiClient, Frame
 from tests.harness.rtp import Received, RtpSniffer, silence_pcap
 from tests.harness.sipp import TRUNK_PORT, phone_port, start_phone
-from tests.waiting import first_result
+from tests.waiting import eventually, first_result
 
 AGENT, SUPERVISOR = "1001", "1008"
 WINDOW = 2.0  # seconds of the supervisor's speech judged
@@ -158,3 +158,29 @@ def _judge(mode: str, before: list[Received], during: list[Received]) -> None:
             assert now.rms > HEARS, (leg, seen)
         else:
             assert now.rms < SILENT, (leg, seen)
+
+
+async def test_a_forced_pause_and_log_out_reach_the_agents_console(
+        server: ConsoleServer, li: AgentSession, zhao: AgentSession) -> None:
+    """Through Asterisk's own QueueMemberPause / QueueMemberRemoved, as the agent's
+    buttons do."""
+    def states() -> list[tuple[str, str]]:
+        return [(m["state"], m["paused_reason"]) for m in li.messages
+                if m.get("type") == "agent_state"]
+
+    li_id = await server.pool.fetchval("SELECT id FROM users WHERE username = 'li'")
+    status, body = await zhao.post(f"/api/agents/{li_id}/pause", {"paused": True})
+    assert (status, body["error_id"]) == (409, "agent_not_in_queue")
+    status, _ = await li.post("/api/agent/login", {})
+    assert status == 204
+    await eventually(lambda: bool(states()) and states()[-1][0] != "logged_out")
+    status, _ = await zhao.post(f"/api/agents/{li_id}/pause",
+                                {"paused": True, "reason": "质检辅导"})
+    assert status == 204
+    await eventually(lambda: states()[-1] == ("paused", "质检辅导"), 10)
+    status, _ = await zhao.post(f"/api/agents/{li_id}/logout", {})
+    assert status == 204
+    await eventually(lambda: states()[-1][0] == "logged_out", 10)
+    actions = await server.pool.fetch(
+        "SELECT action FROM audit_log WHERE target_type = 'agent' ORDER BY id")
+    assert [a["action"] for a in actions] == ["agent.force_pause", "agent.force_logout"]
