@@ -16,7 +16,7 @@ the server process and of Asterisk while the callers called. It exits 1 when few
 ``--min-ratio`` of the calls popped. Goals: p99 <= 10 ms at 30 calls/s, <= 5 ms at 10.
 
     bash scripts/asterisk-sandbox start
-    .venv/bin/python bench/bench_screen_pop.py --rate 30 [--calls 300] [--customers N]
+    .venv/bin/python bench/bench_screen_pop.py --rate 10,30 [--calls 300] [--customers N]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -234,26 +235,16 @@ async def run(args: argparse.Namespace) -> bool:
 
 async def measure(args: argparse.Namespace, env: dict[str, str], pool: asyncpg.Pool,
                   base: str, server_pid: int) -> bool:
-    load_before = os.getloadavg()[0]  # the machine's other work: a busy one is slower
+    """Each rate of ``--rate`` in turn, on the same agents; False if one failed."""
     consoles: list[Console] = []
     phones: list[Sipp] = []
-    watch = RingWatch()
+    ok = True
     try:
         await agents_in_queue(base, pool, args.agents, consoles)
-        await agent_phones(args.agents, args.calls, args.talk, phones)
-        await watch.start(env)
-        meter = CpuMeter(server=server_pid, asterisk=asterisk_pid())
-        meter.start()
-        callers = await start_bench_callers(env, args.calls, args.customers, args.rate)
-        try:
-            await callers.wait(timeout=args.calls / args.rate + CALLER_PATIENCE + 30)
-        finally:
-            await callers.stop()
-            callers.cleanup()
-        cpu = meter.stop()
-        await asyncio.sleep(2)  # the last messages
+        await agent_phones(args.agents, args.calls * len(args.rate), args.talk, phones)
+        for rate in args.rate:
+            ok = await call_stream(args, rate, env, pool, consoles, server_pid) and ok
     finally:
-        await watch.close()
         for console in consoles:
             with contextlib.suppress(aiohttp.ClientError):
                 await console.session.http.post("/api/agent/logout", json={})
@@ -263,13 +254,37 @@ async def measure(args: argparse.Namespace, env: dict[str, str], pool: asyncpg.P
         for phone in phones:
             await phone.stop()
             phone.cleanup()
+    return ok
+
+
+async def call_stream(args: argparse.Namespace, rate: int, env: dict[str, str],
+                      pool: asyncpg.Pool, consoles: list[Console], server_pid: int) -> bool:
+    load_before = os.getloadavg()[0]  # the machine's other work: a busy one is slower
+    since = datetime.now(UTC)
+    for console in consoles:
+        console.pops.clear()
+    watch = RingWatch()
+    try:
+        await watch.start(env)
+        meter = CpuMeter(server=server_pid, asterisk=asterisk_pid())
+        meter.start()
+        callers = await start_bench_callers(env, args.calls, args.customers, rate)
+        try:
+            await callers.wait(timeout=args.calls / rate + CALLER_PATIENCE + 30)
+        finally:
+            await callers.stop()
+            callers.cleanup()
+        cpu = meter.stop()
+        await asyncio.sleep(2)  # the last messages
+    finally:
+        await watch.close()
     dispositions = dict(await pool.fetch(
         "SELECT coalesce(disposition, 'open'), count(*) FROM calls"
-        " WHERE direction = 'inbound' GROUP BY 1 ORDER BY 1"))
-    return report(args, consoles, watch, dispositions, cpu, load_before)
+        " WHERE direction = 'inbound' AND started_at >= $1 GROUP BY 1 ORDER BY 1", since))
+    return report(args, rate, consoles, watch, dispositions, cpu, load_before)
 
 
-def report(args: argparse.Namespace, consoles: list[Console], watch: RingWatch,
+def report(args: argparse.Namespace, rate: int, consoles: list[Console], watch: RingWatch,
            dispositions: dict[str, int], cpu: dict[str, float], load_before: float) -> bool:
     """Print the figures; False when too few of the calls popped."""
     pops = [pop for console in consoles for pop in console.pops]
@@ -286,7 +301,7 @@ def report(args: argparse.Namespace, consoles: list[Console], watch: RingWatch,
             delivery.append((ring[1] - ring[0]) * 1000)
             server.append((received - ring[1]) * 1000)
     ratio = popped / args.calls
-    print(f"screen-pop at {args.rate} calls/s, {args.calls} calls, {args.agents} agents "
+    print(f"screen-pop at {rate} calls/s, {args.calls} calls, {args.agents} agents "
           f"(talk {args.talk} s), {args.customers:,} customers, "
           f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}, load average "
           f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
@@ -310,7 +325,8 @@ def report(args: argparse.Namespace, consoles: list[Console], watch: RingWatch,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=int, default=10, help="calls a second (10, 30)")
+    parser.add_argument("--rate", type=lambda text: [int(r) for r in text.split(",")],
+                        default=[10], help="calls a second; several (10,30) run in turn")
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--agents", type=int, default=len(AGENT_EXTENSIONS),
