@@ -55,7 +55,17 @@ from callcenter.http.security import (
     csrf_middleware,
 )
 from callcenter.http.ws import Hub
-from callcenter.keys import AGENT_STATES, AMI, CALL_STORE, CALLS, HUB, LIVE_STATE, POOL, SETTINGS
+from callcenter.keys import (
+    AGENT_STATES,
+    AMI,
+    BOARD,
+    CALL_STORE,
+    CALLS,
+    HUB,
+    LIVE_STATE,
+    POOL,
+    SETTINGS,
+)
 from callcenter.services import complaints as complaint_service
 from callcenter.services import queue_statistics as queue_log
 from callcenter.services.agents import AgentStates
@@ -152,6 +162,7 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
     ami.start()
     app[AMI], app[CALL_STORE], app[CALLS], app[AGENT_STATES] = (ami, calls.store, registry,
                                                                 agent_states)
+    app[BOARD] = board
     try:
         yield
     finally:
@@ -221,8 +232,14 @@ async def _queue_log(app: web.Application) -> AsyncIterator[None]:
     at start and every queue_log_import_seconds (services/queue_statistics.py)."""
     pool, settings = app[POOL], app[SETTINGS]
     await queue_log.grant_writer(pool, settings)
-    periodic = Periodic("queue_log import", lambda: queue_log.import_round(pool, settings),
-                        settings.queue_log_import_seconds)
+
+    async def import_round() -> None:
+        # Lines Asterisk could only write to its file change today's figures: the
+        # board (started after the first round) shows them again.
+        if await queue_log.import_round(pool, settings) and BOARD in app:
+            app[BOARD].figures_changed()
+
+    periodic = Periodic("queue_log import", import_round, settings.queue_log_import_seconds)
     periodic.start()
     try:
         yield

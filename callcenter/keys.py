@@ -8,6 +8,7 @@ from aiohttp import web
 from callcenter.db.calls import CallStore
 from callcenter.http.ws import Hub
 from callcenter.services.agents import AgentStates
+from callcenter.services.board import Board
 from callcenter.services.calls import CallRegistry
 from callcenter.services.live_state import LiveState
 from callcenter.settings import Settings
@@ -21,3 +22,4 @@ HUB = web.AppKey("hub", Hub)
 CALL_STORE = web.AppKey("call_store", CallStore)
 CALLS = web.AppKey("calls", CallRegistry)
 AGENT_STATES = web.AppKey("agent_states", AgentStates)
+BOARD = web.AppKey("board", Board)

@@ -109,6 +109,11 @@ class Board:
     def agent(self, user_id: int, message: Message) -> None:
         self._changes.put_nowait(_AgentChanged(user_id, message))
 
+    def figures_changed(self) -> None:
+        """Today's queue figures changed other than by a caller leaving (lines of
+        Asterisk's queue_log file imported)."""
+        self._figures_soon()
+
     # -- what a supervisor's console asks ----------------------------------------------
 
     async def snapshot(self, user: User) -> list[Message]:

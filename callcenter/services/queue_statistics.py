@@ -171,11 +171,13 @@ async def grant_writer(pool: asyncpg.Pool, settings: Settings) -> None:
                         settings.queue_log_pg_user, type(exc).__name__)
 
 
-async def import_round(pool: asyncpg.Pool, settings: Settings) -> None:
-    """One import of the configured file (a Periodic's round: the first at start)."""
+async def import_round(pool: asyncpg.Pool, settings: Settings) -> int:
+    """One import of the configured file (a Periodic's round: the first at start); how
+    many lines the table lacked."""
     if not settings.queue_log_file:
-        return
+        return 0
     added = await import_file(pool, Path(settings.queue_log_file))
     if added:
         log.info("queue_log: %d lines imported from %s that the table lacked", added,
                  settings.queue_log_file)
+    return added
