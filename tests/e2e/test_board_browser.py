@@ -6,8 +6,9 @@ that rings a few seconds before answering) joins the queue and pauses with a rea
 through the API, as their console would: the board shows each state. A known caller
 presses 0 and waits: their row appears with the customer's name and a ticking wait;
 li answers and the call moves to li's row. A second caller waits behind it and gives up:
-the row leaves the queue, the abandoned figure (Asterisk's queue_log, imported here from its
-file every second) and the callback list change without a reload. Screenshots in both languages go to the ``shots`` folder.
+the row leaves the queue, the abandoned figure (Asterisk's queue_log, imported here from
+its file every second) and the callback list change without a reload. Screenshots in
+both languages go to the ``shots`` folder.
 """
 
 from __future__ import annotations
