@@ -7,7 +7,8 @@ through the API, as their console would: the board shows each state. A known cal
 presses 0 and waits: their row appears with the customer's name and a ticking wait;
 li answers and the call moves to li's row. A second caller waits behind it and gives up:
 the row leaves the queue, the abandoned figure (Asterisk's queue_log, imported here from
-its file every second) and the callback list change without a reload. Screenshots in
+its file every second) and the callback list change without a reload. Last, the
+supervisor pauses li with a reason and logs li out from li's row. Screenshots in
 both languages go to the ``shots`` folder.
 """
 
@@ -133,5 +134,18 @@ async def test_the_board_follows_agents_and_callers_live(
         await expect(li).to_have_attribute("data-state", "wrap_up", timeout=15_000)
         await expect(li.get_by_test_id("call")).to_have_text("None")
         await page.screenshot(path=str(shots / "board-after-en.png"))
+
+        # The supervisor pauses li with a reason, then logs li out, from li's row.
+        li_id = await console_server.pool.fetchval(
+            "SELECT id FROM users WHERE username = 'li'")
+        await li.get_by_test_id(f"pause-{li_id}").click()
+        await li.get_by_test_id(f"reason-{li_id}").select_option("training")
+        await li.get_by_test_id(f"confirm-pause-{li_id}").click()
+        await expect(li).to_have_attribute("data-state", "paused")
+        await expect(li.get_by_test_id("state")).to_contain_text("Training")
+        await li.get_by_test_id(f"logout-{li_id}").click()
+        await li.get_by_test_id(f"confirm-logout-{li_id}").click()
+        await expect(li).to_have_attribute("data-state", "logged_out")
+        assert tab.errors == []
     finally:
         await agent.close()
