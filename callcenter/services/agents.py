@@ -51,8 +51,11 @@ async def _tolerant(ami: AmiSender, action: dict[str, str], already: str) -> Non
 
 async def log_in(ami: AmiSender, user: User) -> None:
     interface = _interface(user)
+    # MemberName is the interface (PJSIP/1001), which Asterisk writes as the agent of
+    # every queue_log line: the statistics name the agent by extension, so a renamed
+    # agent's days stay one agent's (services/queue_statistics.py).
     await _tolerant(ami, {"Action": "QueueAdd", "Queue": HOTLINE_QUEUE, "Interface": interface,
-                          "StateInterface": interface, "MemberName": user.display_name,
+                          "StateInterface": interface, "MemberName": interface,
                           "Paused": "false"}, "already there")
 
 

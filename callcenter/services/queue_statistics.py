@@ -79,10 +79,10 @@ async def figures(pool: asyncpg.Pool, settings: Settings, start: date, end: date
 
 async def _name_agents(store: QueueLogStore, rows: list[dict[str, Any]]) -> None:
     """Each agent row's ``agent_name``. Asterisk writes the member's MemberName on the
-    lines of a call (CONNECT, COMPLETE*), which the server sets to the agent's display
-    name, so that is the name; a member added without one is logged by its interface
-    (PJSIP/1001), named after the user with that extension (None if there is none, and
-    for the callers no agent answered)."""
+    lines of a call (CONNECT, COMPLETE*); the server adds members with their interface
+    as MemberName (PJSIP/1001), named here after the user with that extension now. A
+    member someone added with another MemberName keeps that as its name; the callers no
+    agent answered have None."""
     extensions = {row["bucket"]: agent_extension(row["bucket"] or "") for row in rows}
     names = await store.names_of([e for e in extensions.values() if e])
     for row in rows:
