@@ -40,7 +40,13 @@ import asyncpg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.measure import CpuMeter, asterisk_pid, embedded_postgres, percentile  # noqa: E402
+from bench.measure import (  # noqa: E402
+    CpuMeter,
+    asterisk_pid,
+    embedded_postgres,
+    percentile,
+    postmaster_pid,
+)
 from callcenter.db.database import create_pool  # noqa: E402
 from callcenter.services.users import add_user  # noqa: E402
 from tests.console import AGENT_PASSWORD, AgentSession, login  # noqa: E402
@@ -114,6 +120,10 @@ async def serving(url: str, env: dict[str, str], folder: Path) -> AsyncIterator[
             process.terminate()
             await asyncio.wait_for(process.wait(), 30)
         log.close()
+        logged = (folder / "server.log").read_text(errors="replace").splitlines()
+        if logged:  # warnings and errors only: worth seeing beside the figures
+            print(f"the server logged {len(logged)} lines, the first ones:",
+                  *logged[:8], sep="\n  ")
 
 
 @dataclass
@@ -228,13 +238,15 @@ async def run(args: argparse.Namespace) -> bool:
                 await seed_customers(pool, args.customers)
                 print(f"seeded {args.customers:,} customers in "
                       f"{time.perf_counter() - started:.1f} s")
-                return await measure(args, env, pool, base, server_pid)
+                processes = {"server": server_pid, "postgres": postmaster_pid(url),
+                             "asterisk": asterisk_pid()}
+                return await measure(args, env, pool, base, processes)
             finally:
                 await pool.close()
 
 
 async def measure(args: argparse.Namespace, env: dict[str, str], pool: asyncpg.Pool,
-                  base: str, server_pid: int) -> bool:
+                  base: str, processes: dict[str, int]) -> bool:
     """Each rate of ``--rate`` in turn, on the same agents; False if one failed."""
     consoles: list[Console] = []
     phones: list[Sipp] = []
@@ -243,7 +255,7 @@ async def measure(args: argparse.Namespace, env: dict[str, str], pool: asyncpg.P
         await agents_in_queue(base, pool, args.agents, consoles)
         await agent_phones(args.agents, args.calls * len(args.rate), args.talk, phones)
         for rate in args.rate:
-            ok = await call_stream(args, rate, env, pool, consoles, server_pid) and ok
+            ok = await call_stream(args, rate, env, pool, consoles, processes) and ok
     finally:
         for console in consoles:
             with contextlib.suppress(aiohttp.ClientError):
@@ -258,7 +270,8 @@ async def measure(args: argparse.Namespace, env: dict[str, str], pool: asyncpg.P
 
 
 async def call_stream(args: argparse.Namespace, rate: int, env: dict[str, str],
-                      pool: asyncpg.Pool, consoles: list[Console], server_pid: int) -> bool:
+                      pool: asyncpg.Pool, consoles: list[Console],
+                      processes: dict[str, int]) -> bool:
     load_before = os.getloadavg()[0]  # the machine's other work: a busy one is slower
     since = datetime.now(UTC)
     for console in consoles:
@@ -266,7 +279,7 @@ async def call_stream(args: argparse.Namespace, rate: int, env: dict[str, str],
     watch = RingWatch()
     try:
         await watch.start(env)
-        meter = CpuMeter(server=server_pid, asterisk=asterisk_pid())
+        meter = CpuMeter(**processes)
         meter.start()
         callers = await start_bench_callers(env, args.calls, args.customers, rate)
         try:
@@ -315,7 +328,8 @@ def report(args: argparse.Namespace, rate: int, consoles: list[Console], watch: 
           f"p50 {percentile(delivery, .50):.1f}  p99 {percentile(delivery, .99):.1f} ms; "
           f"the server (that reader -> pop): p50 {percentile(server, .50):.1f}  "
           f"p99 {percentile(server, .99):.1f} ms ({len(server)} calls' first rings)")
-    print(f"  CPU while calling (% of one core): server {cpu['server']:.0f}, "
+    print(f"  CPU while calling (% of one core, children included): server "
+          f"{cpu['server']:.0f}, PostgreSQL {cpu['postgres']:.0f}, "
           f"Asterisk {cpu['asterisk']:.0f}")
     if ratio < args.min_ratio:
         print(f"FAILED: {ratio:.3f} of the calls popped, under {args.min_ratio}")

@@ -35,23 +35,47 @@ def asterisk_pid() -> int:
     return int((sandbox.state_dir() / "asterisk.pid").read_text().strip())
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (PostgreSQL's backends, the server's ffmpeg)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            todo.extend(int(child) for child in task.read_text().split())
+    return found
+
+
+def _tree_cpu(pid: int) -> dict[int, float]:
+    seconds = {}
+    for member in _tree(pid):
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            seconds[member] = cpu_seconds(member)
+    return seconds
+
+
 class CpuMeter:
-    """The CPU share (% of one core) processes used between ``start`` and ``stop``."""
+    """The CPU share (% of one core) processes and their descendants used between
+    ``start`` and ``stop`` (a descendant that ended meanwhile is not counted)."""
 
     def __init__(self, **pids: int) -> None:
         self._pids = pids
-        self._start: dict[str, float] = {}
+        self._start: dict[str, dict[int, float]] = {}
         self._wall = 0.0
         self.shares: dict[str, float] = {}
 
     def start(self) -> None:
         self._wall = time.monotonic()
-        self._start = {name: cpu_seconds(pid) for name, pid in self._pids.items()}
+        self._start = {name: _tree_cpu(pid) for name, pid in self._pids.items()}
 
     def stop(self) -> dict[str, float]:
         elapsed = time.monotonic() - self._wall
-        self.shares = {name: (cpu_seconds(pid) - self._start[name]) / elapsed * 100
-                       for name, pid in self._pids.items()}
+        self.shares = {}
+        for name, pid in self._pids.items():
+            before = self._start[name]
+            used = sum(now - before.get(member, 0.0)
+                       for member, now in _tree_cpu(pid).items())
+            self.shares[name] = used / elapsed * 100
         return self.shares
 
 
@@ -67,3 +91,9 @@ def embedded_postgres(prefix: str) -> Iterator[str]:
             yield server.get_uri()
         finally:
             server.cleanup()
+
+
+def postmaster_pid(url: str) -> int:
+    """The postmaster of an embedded PostgreSQL (its data folder's postmaster.pid)."""
+    folder = url.rsplit("host=", 1)[1].split("&")[0]
+    return int((Path(folder) / "postmaster.pid").read_text().split()[0])
