@@ -43,6 +43,7 @@ from callcenter.http.handlers import (
     health,
     queue_statistics,
     recordings,
+    reports,
     session,
     supervision,
     users,
@@ -270,7 +271,7 @@ def build_app(settings: Settings) -> web.Application:
                             _recordings_pipeline, _session_sweep, _complaint_escalation])
     for feature in (health, session, followups, customers, calls, agents, complaints,
                     appointments, recordings, audit, supervision, callbacks, users,
-                    queue_statistics, api_document):
+                    queue_statistics, reports, api_document):
         feature.setup(app)
     app.router.add_get("/", _console)
     app.router.add_static("/static/", WEB_DIR)

@@ -463,3 +463,86 @@ class WsError(BaseModel):
 
 WEBSOCKET_MESSAGES: tuple[type[BaseModel], ...] = (
     WsCallMessage, PopMessage, PopWithdrawnMessage, WsAgentStateMessage, WsError)
+
+
+# -- reports (docs/reports.md) ---------------------------------------------------------
+
+class FollowupReportFigures(BaseModel):
+    """domain/reports.followup_figures: rates are fractions, null when nothing to divide."""
+
+    due: int
+    completed: int
+    in_time: int
+    late: int
+    unreachable: int
+    sms: int
+    pending: int
+    overdue: int
+    in_time_rate: float | None
+    completion_rate: float | None
+    attempts: int
+    answered: int
+    reach_rate: float | None
+    attempts_per_completed: float | None
+
+
+class FollowupReportRow(FollowupReportFigures):
+    bucket: str | int | None = Field(description="the week's Monday, the month (YYYY-MM), "
+                                                 "the kind, or the agent's id (null: nobody)")
+    agent_name: str | None = None
+
+
+class FollowupReport(BaseModel):
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    by: Literal["week", "month", "kind", "agent"]
+    kind: str | None
+    agent_id: int | None
+    rows: list[FollowupReportRow]
+    total: FollowupReportFigures
+
+
+class CallReportFigures(BaseModel):
+    calls: int
+    answered: int
+    answer_rate: float | None
+    talk_seconds: int
+    average_talk_seconds: float | None
+
+
+class CallReportValue(CallReportFigures):
+    value: str | int | None = Field(description="the direction, category or disposition "
+                                                "(null: not set), hour 0-23, ISO weekday 1-7")
+
+
+class CallReportBreakdowns(BaseModel):
+    direction: list[CallReportValue]
+    category: list[CallReportValue]
+    disposition: list[CallReportValue]
+    hour: list[CallReportValue]
+    weekday: list[CallReportValue]
+
+
+class AgentReportRow(CallReportFigures):
+    agent_id: int | None
+    agent_name: str | None
+    followups_completed: int
+    average_score_percent: float | None
+
+
+class CallsReport(BaseModel):
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    direction: str | None
+    total: CallReportFigures
+    by: CallReportBreakdowns
+    agents: list[AgentReportRow]
+
+
+class ReportAgent(BaseModel):
+    id: int
+    name: str
+
+
+class ReportAgents(BaseModel):
+    agents: list[ReportAgent]

@@ -362,3 +362,23 @@ class RecordingSearch(Query):
             has_complaint=None if not isinstance(complaint, str) else complaint == "yes",
             category=self.category, words=words, limit=min(self.limit, MAX_LIMIT),
             after=decode_cursor(self.cursor) if self.cursor else None)
+
+
+class ReportRangeQuery(Query):
+    """A report's days in the center's time zone, both included (docs/reports.md)."""
+
+    start: QueryDate | None = Field(None, alias="from",
+                                    description="the first day (default: the 1st of to's month)")
+    end: QueryDate | None = Field(None, alias="to",
+                                  description="the last day, included (default: today)")
+
+
+class FollowupReportQuery(ReportRangeQuery):
+    by: Literal["week", "month", "kind", "agent"] = "week"
+    kind: FollowupKind | None = None
+    agent_id: Annotated[int, Field(ge=0, le=BIGINT_MAX, description="0: nobody's tasks"),
+                        BeforeValidator(_ascii_digits)] | None = None
+
+
+class CallsReportQuery(ReportRangeQuery):
+    direction: Direction | None = None
