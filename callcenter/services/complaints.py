@@ -4,14 +4,12 @@ domain/complaints.py; the SQL in db/complaints.py (docs/complaints.md)."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from openpyxl import Workbook
 
 from callcenter.db.complaints import ComplaintStore, LockedComplaint, StepEntry
 from callcenter.db.customers import plain_record
@@ -36,6 +34,7 @@ from callcenter.domain.ivr import ServiceHours
 from callcenter.domain.users import User
 from callcenter.errors import NotFound, ValidationError
 from callcenter.services.notifier import Publish
+from callcenter.services.workbooks import workbook
 
 VIEWS = ("open", "mine", "overdue", "all")
 # A list shows at most this many complaints; narrow it with filters or dates.
@@ -272,13 +271,12 @@ _XLSX_LABELS = {
 
 def statistics_xlsx(reply: dict[str, Any], locale: str) -> bytes:
     """The statistics as a workbook: the summary of the period beside the previous one,
-    then every breakdown."""
+    then every breakdown (owners' and departments' names kept as text)."""
     labels = _XLSX_LABELS.get(locale, _XLSX_LABELS["zh-CN"])
     current, before = reply["current"], reply["previous"]
-    book = Workbook(write_only=True)
-    summary = book.create_sheet(labels["sheet.summary"])
-    summary.append([labels["period"], reply["label"], reply["previous_label"]])
-    summary.append([labels["total"], current["total"], before["total"]])
+    summary: list[list[object]] = [
+        [labels["period"], reply["label"], reply["previous_label"]],
+        [labels["total"], current["total"], before["total"]]]
     for step in current["on_time"]:
         summary.append([labels[f"on_time.{step}"], current["on_time"][step]["rate"],
                         before["on_time"][step]["rate"]])
@@ -291,12 +289,10 @@ def statistics_xlsx(reply: dict[str, Any], locale: str) -> bytes:
                     before["check_calls"]["completed"]])
     summary.append([labels["check_rate"], current["check_calls"]["rate"],
                     before["check_calls"]["rate"]])
-    breakdown = book.create_sheet(labels["sheet.breakdown"])
-    breakdown.append(["", labels["value"], reply["label"], reply["previous_label"]])
+    breakdown: list[list[object]] = [["", labels["value"], reply["label"],
+                                      reply["previous_label"]]]
     for name, counts in current["by"].items():
         for value in sorted(set(counts) | set(before["by"][name])):
             breakdown.append([labels[f"by.{name}"], value, counts.get(value, 0),
                               before["by"][name].get(value, 0)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook([(labels["sheet.summary"], summary), (labels["sheet.breakdown"], breakdown)])
