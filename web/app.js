@@ -2,11 +2,12 @@
 // customer's card (#/customer/<id>), the complaints (#/complaints/<view>?filters, one
 // complaint #/complaint/<id> and its printable sheet #/complaint/<id>/sheet; for
 // supervisors their statistics #/complaint-statistics?period=&day=), for supervisors the
-// recordings (#/recordings?filters), changing one's password (#/password) or, for
-// admins, the users (#/users). One live WebSocket feeds the open view, the header, the
-// screen-pops and the notices of overdue complaint steps. A user whose password an admin
-// reset sees only the password form until they have changed it (the server refuses
-// everything else meanwhile).
+// recordings (#/recordings?filters) and the reports (#/reports, #/reports/<name>?days&
+// filters), changing one's password (#/password) or, for admins, the users (#/users).
+// One live WebSocket feeds the open view, the header, the screen-pops and the notices
+// of overdue complaint steps. A user whose password an admin reset sees only the
+// password form until they have changed it (the server refuses everything else
+// meanwhile).
 
 import { onUnauthorized, get, post } from "./api.js";
 import { h, fill } from "./dom.js";
@@ -28,6 +29,7 @@ import { mountComplaintSheet } from "./views/complaint_sheet.js";
 import { mountComplaintStatistics } from "./views/complaint_statistics.js";
 import { mountQueueStatistics } from "./views/queue_statistics.js";
 import { mountRecordings } from "./views/recordings.js";
+import { mountReport, mountReports, REPORTS } from "./views/reports.js";
 import { OverdueNotices } from "./views/complaint_notices.js";
 import { PopTray } from "./views/pops.js";
 import { QueueControls } from "./views/queue.js";
@@ -63,6 +65,7 @@ function renderChrome() {
   document.getElementById("nav-queue-statistics").hidden = !supervises;
   document.getElementById("nav-board").hidden = !supervises;
   document.getElementById("nav-recordings").hidden = !supervises;
+  document.getElementById("nav-reports").hidden = !supervises;
   if (app.user) {
     const name = app.user.display_name || app.user.username;
     who.textContent = app.user.extension
@@ -110,6 +113,10 @@ function route() {
     return { name: "queue_statistics", query: m[1] ?? "" };
   }
   if ((m = /^#\/recordings(?:\?(.*))?$/.exec(hash))) return { name: "recordings", query: m[1] ?? "" };
+  if (hash === "#/reports") return { name: "reports" };
+  if ((m = /^#\/reports\/(\w+)(?:\?(.*))?$/.exec(hash)) && REPORTS.some((r) => r.name === m[1])) {
+    return { name: "report", report: m[1], query: m[2] ?? "" };
+  }
   if (hash === "#/board") return { name: "board" };
   if (hash === "#/users") return { name: "users" };
   if (hash === "#/password") return { name: "password" };
@@ -135,6 +142,8 @@ function showView() {
   else if (r.name === "complaint_statistics") app.view = mountComplaintStatistics(main, ctx, r.query);
   else if (r.name === "queue_statistics") app.view = mountQueueStatistics(main, ctx, r.query);
   else if (r.name === "recordings") app.view = mountRecordings(main, ctx, r.query);
+  else if (r.name === "reports") app.view = mountReports(main, ctx);
+  else if (r.name === "report") app.view = mountReport(main, ctx, r.report, r.query);
   else if (r.name === "board") app.view = mountBoard(main, ctx);
   else if (r.name === "users") app.view = mountUsers(main, ctx);
   else if (r.name === "password") app.view = mountPassword(main, { onChanged: () => {} });
