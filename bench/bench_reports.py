@@ -1,0 +1,264 @@
+"""Management reports over a year of a dealership group: p50/p95/p99 per report, over
+the whole year and over one month.
+
+    python bench/bench_reports.py [--scale 1.0] [--runs 40] [--keep DIR] [--url postgresql://...]
+
+Builds, set-based (generate_series, a few minutes), a year (December 2025 to November
+2026) of 50 agents: 300,000 customers, 2,000,000 calls (ended, 55 % inbound), 600,000
+follow-up tasks (sales and service, 85 % completed with answers and a score) and their
+1,200,000 attempts, in an embedded PostgreSQL (pgserver). The rows are loaded without
+the summary triggers and the summaries then made by ``reports_rebuild()``, the
+function a migration or a change of time zone runs (its time is printed); then the
+triggers' cost on live writes is measured (calls ended, follow-ups completed, one by
+one). Then each report is called as the HTTP handler calls it (callcenter.services.
+reports), with months varied. ``--keep DIR`` keeps the database folder and reuses the
+year it holds. Goal: p95 <= 200 ms per report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from callcenter.db.database import create_pool
+from callcenter.db.migrations import migrate
+from callcenter.db.reports import ReportStore
+from callcenter.services import reports
+
+AGENTS = 50
+YEAR = (date(2025, 12, 1), date(2026, 11, 30))
+TODAY = date(2026, 12, 1)
+# the start of the year in Shanghai, and its length in seconds
+EPOCH = "timestamptz '2025-12-01 00:00:00+08'"
+SECONDS = (YEAR[1] - YEAR[0]).days * 86400 + 86400
+
+GENERATE = f"""
+SET session_replication_role = replica;  -- bulk load: no triggers, no FK checks
+INSERT INTO users (id, username, display_name, role, password_hash)
+SELECT g, 'agent' || g, '坐席' || g, 'agent', 'x' FROM generate_series(1, {AGENTS}) g;
+INSERT INTO customers (id, name)
+SELECT g, (ARRAY['张', '王', '李', '赵', '陈', '刘', '杨', '黄'])[1 + g % 8] || '客户' || g
+FROM generate_series(1, {{customers}}) g;
+INSERT INTO calls (linkedid, direction, customer_id, agent_id, started_at, answered_at,
+                   ended_at, disposition, category, state)
+SELECT 'bench.' || g, direction, 1 + g % {{customers}}, agent, started,
+       CASE WHEN answered THEN started + (5 + g % 40) * interval '1 second' END,
+       started + (CASE WHEN answered THEN 45 + g % 600 ELSE 20 + g % 40 END)
+                 * interval '1 second',
+       CASE WHEN answered THEN 'answered'
+            WHEN direction = 'inbound' THEN 'abandoned'
+            ELSE (ARRAY['busy', 'no_answer', 'unreachable', 'wrong_number'])[1 + g % 4] END,
+       CASE WHEN answered THEN (ARRAY['inquiry', 'complaint', 'appointment', 'followup',
+                                      'other'])[1 + g % 5] END,
+       'ended'
+FROM (SELECT g, CASE WHEN g % 20 < 11 THEN 'inbound' ELSE 'outbound' END AS direction,
+             g % 10 < 8 AS answered,
+             CASE WHEN g % 10 < 8 OR g % 20 >= 11 THEN 1 + g % {AGENTS} END AS agent,
+             -- office hours mostly: 08:00-20:00 in Shanghai, spread over the year
+             {EPOCH} + (g::bigint * 7919 % {SECONDS // 86400}) * interval '1 day'
+                 + interval '8 hours' + (g * 104729 % 43200) * interval '1 second' AS started
+      FROM generate_series(1, {{calls}}) g) AS s;
+INSERT INTO followup_tasks (id, kind, source_key, customer_id, due_date, status,
+                            assigned_to, attempts, template_id, answers, score, result,
+                            completed_at, completed_by)
+SELECT g, kind, kind || ':bench:' || g, 1 + g % {{customers}}, due, status,
+       1 + g % {AGENTS}, CASE WHEN status = 'open' THEN 0 ELSE 1 + g % 3 END,
+       CASE WHEN status = 'completed' THEN template END,
+       CASE WHEN status = 'completed' THEN '{{{{"q1": 9, "q2": 8}}}}'::jsonb END,
+       CASE WHEN status = 'completed' THEN 40 + g % 21 END,
+       CASE WHEN status = 'completed' THEN
+            CASE WHEN g % 11 = 0 THEN 'dissatisfied' ELSE 'satisfied' END END,
+       CASE WHEN status = 'completed' THEN
+            due::timestamp AT TIME ZONE 'Asia/Shanghai'
+            + ((g % 5) - 3) * interval '1 day' + interval '10 hours' END,
+       CASE WHEN status = 'completed' THEN 1 + g % {AGENTS} END
+FROM (SELECT g, CASE WHEN g % 20 < 7 THEN 'sales' ELSE 'service' END AS kind,
+             date '{YEAR[0]}' + (g::bigint * 7919 % {SECONDS // 86400})::int AS due,
+             CASE WHEN g % 100 < 85 THEN 'completed' WHEN g % 100 < 90 THEN 'unreachable'
+                  WHEN g % 100 < 93 THEN 'sms' WHEN g % 100 < 98 THEN 'call_again'
+                  ELSE 'cancelled' END AS status,
+             (SELECT id FROM questionnaire_templates q
+              WHERE q.kind = CASE WHEN g % 20 < 7 THEN 'sales' ELSE 'service' END
+                AND q.active) AS template
+      FROM generate_series(1, {{tasks}}) g) AS s;
+INSERT INTO followup_attempts (task_id, agent_id, attempted_at, result)
+SELECT t.id, t.assigned_to,
+       t.due_date::timestamp AT TIME ZONE 'Asia/Shanghai' + (n - 4) * interval '1 day'
+           + interval '9 hours',
+       CASE WHEN n = t.attempts AND t.status = 'completed' THEN 'answered'
+            ELSE (ARRAY['busy', 'no_answer', 'unreachable'])[1 + (t.id + n) % 3] END
+FROM followup_tasks t, generate_series(1, t.attempts) n;
+SET session_replication_role = DEFAULT;
+SELECT setval('users_id_seq', {AGENTS}), setval('customers_id_seq', {{customers}}),
+       setval('followup_tasks_id_seq', {{tasks}});
+"""
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    q = statistics.quantiles(values, n=100, method="inclusive")
+    return q[49], q[94], q[98]
+
+
+async def timed(runs: int, call: Callable[[int], Awaitable[Any]]) -> list[float]:
+    times = []
+    for n in range(runs):
+        started = time.perf_counter()
+        await call(n)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+async def build(url: str, scale: float) -> None:
+    """The year, unless the database already holds one."""
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn)
+        held = await conn.fetchval("SELECT count(*) FROM calls")
+        if held:
+            print(f"reusing the year in the database: {held:,} calls")
+            return
+        sizes = {"customers": int(300_000 * scale), "calls": int(2_000_000 * scale),
+                 "tasks": int(600_000 * scale)}
+        started = time.perf_counter()
+        await conn.execute(GENERATE.format(**sizes))
+        loaded = time.perf_counter() - started
+        started = time.perf_counter()
+        await conn.execute("SELECT reports_rebuild()")
+        rebuilt = time.perf_counter() - started
+        await conn.execute("ANALYZE")
+        attempts = await conn.fetchval("SELECT count(*) FROM followup_attempts")
+        print(f"generated {sizes['calls']:,} calls, {sizes['tasks']:,} follow-ups, "
+              f"{attempts:,} attempts, {sizes['customers']:,} customers in {loaded:.0f} s; "
+              f"reports_rebuild() {rebuilt:.1f} s")
+        for table in ("report_followups", "report_completions", "report_attempts",
+                      "report_calls"):
+            rows = await conn.fetchval(f"SELECT count(*) FROM {table}")  # noqa: S608
+            print(f"  {table}: {rows:,} rows")
+    finally:
+        await conn.close()
+
+
+async def trigger_cost(url: str, rows: int) -> None:
+    """What the summaries cost a live write: calls ending and follow-ups completing one
+    statement at a time (each in its own transaction, as the server writes them),
+    against the same writes with the triggers off; rolled back afterwards."""
+    conn = await asyncpg.connect(url)
+    try:
+        ids = [r["id"] for r in await conn.fetch(
+            "SELECT id FROM calls WHERE ended_at IS NOT NULL ORDER BY id LIMIT $1", rows)]
+        tasks = [r["id"] for r in await conn.fetch(
+            "SELECT id FROM followup_tasks WHERE status = 'call_again' ORDER BY id LIMIT $1",
+            rows)]
+        template = await conn.fetchval(
+            "SELECT id FROM questionnaire_templates WHERE kind = 'service' AND active")
+        end_call = ("UPDATE calls SET ended_at = ended_at + interval '1 second',"
+                    " category = 'other' WHERE id = $1")
+        complete = ("UPDATE followup_tasks SET status = 'completed', result = 'satisfied',"
+                    " score = 50, template_id = $2, completed_at = now(), completed_by = 1"
+                    " WHERE id = $1")
+        for role in ("replica", "origin"):  # replica: the triggers do not fire
+            tr = conn.transaction()
+            await tr.start()
+            await conn.execute(f"SET LOCAL session_replication_role = {role}")
+            started = time.perf_counter()
+            for call_id in ids:
+                await conn.execute(end_call, call_id)
+            calls_ms = (time.perf_counter() - started) * 1000 / len(ids)
+            started = time.perf_counter()
+            for task_id in tasks:
+                await conn.execute(complete, task_id, template)
+            tasks_ms = (time.perf_counter() - started) * 1000 / max(len(tasks), 1)
+            await tr.rollback()
+            label = "with the summary triggers" if role == "origin" else "without triggers"
+            print(f"  {label:26}: a call's wrap-up {calls_ms:.3f} ms, "
+                  f"a follow-up's completion {tasks_ms:.3f} ms (mean of {len(ids):,} / "
+                  f"{len(tasks):,})")
+    finally:
+        await conn.close()
+
+
+async def bench(url: str, scale: float, runs: int) -> None:
+    await build(url, scale)
+    print("write cost:")
+    await trigger_cost(url, 2000)
+    pool = await create_pool(url, min_size=2, max_size=4)
+    store = ReportStore(pool)
+
+    def month(n: int) -> tuple[date, date]:
+        first = date(2025 + (11 + n % 12) // 12, 1 + (11 + n % 12) % 12, 1)
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return first, last
+
+    def followups(by: str, *, one_month: bool = False, kind: str | None = None,
+                  agent: bool = False) -> Callable[[int], Awaitable[Any]]:
+        return lambda n: reports.followup_completion(
+            store, *(month(n) if one_month else YEAR), by, kind,
+            1 + n % AGENTS if agent else None, TODAY)
+
+    def calls(*, one_month: bool = False, direction: str | None = None
+              ) -> Callable[[int], Awaitable[Any]]:
+        return lambda n: reports.calls_and_agents(
+            store, *(month(n) if one_month else YEAR), direction)
+
+    shapes: list[tuple[str, Callable[[int], Awaitable[Any]]]] = [
+        ("follow-ups, year, by week", followups("week")),
+        ("follow-ups, year, by month", followups("month")),
+        ("follow-ups, year, by agent", followups("agent")),
+        ("follow-ups, year, by kind, one agent", followups("kind", agent=True)),
+        ("follow-ups, month, by week", followups("week", one_month=True)),
+        ("follow-ups, month, by agent, service", followups("agent", one_month=True,
+                                                           kind="service")),
+        ("calls and agents, year", calls()),
+        ("calls and agents, year, outbound", calls(direction="outbound")),
+        ("calls and agents, month", calls(one_month=True)),
+    ]
+    print(f"{'report':42} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for name, call in shapes:
+        await call(0)  # warm the plan cache
+        p50, p95, p99 = percentiles(await timed(runs, call))
+        print(f"{name:42} {p50:8.1f} {p95:8.1f} {p99:8.1f}", flush=True)
+    await pool.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="a share of the year's rows (0.1: a tenth, for a quick look)")
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--url", help="a PostgreSQL database; default: embedded")
+    parser.add_argument("--keep", type=Path,
+                        help="the embedded database's folder, kept and reused next time")
+    args = parser.parse_args()
+    print(f"reports benchmark, {time.strftime('%Y-%m-%d %H:%M')}: "
+          f"{platform.python_implementation()} {platform.python_version()}, "
+          f"{platform.machine()}, scale {args.scale}, {args.runs} runs per report")
+    if args.url:
+        await bench(args.url, args.scale, args.runs)
+        return
+    import pgserver
+
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as scratch:
+        folder = args.keep or Path(scratch) / "pg"
+        server = await asyncio.to_thread(pgserver.get_server, folder,
+                                         cleanup_mode="stop" if args.keep else "delete")
+        try:
+            await bench(server.get_uri(), args.scale, args.runs)
+        finally:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
