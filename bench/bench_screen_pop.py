@@ -123,7 +123,7 @@ async def serving(url: str, env: dict[str, str], folder: Path) -> AsyncIterator[
         logged = (folder / "server.log").read_text(errors="replace").splitlines()
         if logged:  # warnings and errors only: worth seeing beside the figures
             print(f"the server logged {len(logged)} lines, the first ones:",
-                  *logged[:8], sep="\n  ")
+                  *logged[:12], sep="\n  ")
 
 
 @dataclass
@@ -287,7 +287,7 @@ async def call_stream(args: argparse.Namespace, rate: int, env: dict[str, str],
         finally:
             await callers.stop()
             callers.cleanup()
-        cpu = meter.stop()
+        cpu = {**meter.stop(), "machine": meter.machine}
         await asyncio.sleep(2)  # the last messages
     finally:
         await watch.close()
@@ -330,7 +330,8 @@ def report(args: argparse.Namespace, rate: int, consoles: list[Console], watch: 
           f"p99 {percentile(server, .99):.1f} ms ({len(server)} calls' first rings)")
     print(f"  CPU while calling (% of one core, children included): server "
           f"{cpu['server']:.0f}, PostgreSQL {cpu['postgres']:.0f}, "
-          f"Asterisk {cpu['asterisk']:.0f}")
+          f"Asterisk {cpu['asterisk']:.0f}; all {os.cpu_count()} cores busy "
+          f"{cpu['machine']:.0f} %")
     if ratio < args.min_ratio:
         print(f"FAILED: {ratio:.3f} of the calls popped, under {args.min_ratio}")
         return False

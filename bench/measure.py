@@ -54,22 +54,35 @@ def _tree_cpu(pid: int) -> dict[int, float]:
     return seconds
 
 
+def _machine_jiffies() -> tuple[int, int]:
+    """(busy, all) clock ticks of every core since boot (/proc/stat)."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
 class CpuMeter:
     """The CPU share (% of one core) processes and their descendants used between
-    ``start`` and ``stop`` (a descendant that ended meanwhile is not counted)."""
+    ``start`` and ``stop`` (a descendant that ended meanwhile is not counted), and
+    ``machine``: how busy all cores were (%), whoever used them."""
 
     def __init__(self, **pids: int) -> None:
         self._pids = pids
         self._start: dict[str, dict[int, float]] = {}
         self._wall = 0.0
+        self._jiffies = (0, 0)
         self.shares: dict[str, float] = {}
+        self.machine = 0.0
 
     def start(self) -> None:
         self._wall = time.monotonic()
+        self._jiffies = _machine_jiffies()
         self._start = {name: _tree_cpu(pid) for name, pid in self._pids.items()}
 
     def stop(self) -> dict[str, float]:
         elapsed = time.monotonic() - self._wall
+        busy, total = _machine_jiffies()
+        self.machine = (busy - self._jiffies[0]) / max(1, total - self._jiffies[1]) * 100
         self.shares = {}
         for name, pid in self._pids.items():
             before = self._start[name]
