@@ -69,7 +69,7 @@ FROM (SELECT g, CASE WHEN g % 20 < 11 THEN 'inbound' ELSE 'outbound' END AS dire
              CASE WHEN g % 10 < 8 OR g % 20 >= 11 THEN 1 + g % {AGENTS} END AS agent,
              -- office hours mostly: 08:00-20:00 in Shanghai, spread over the year
              {EPOCH} + (g::bigint * 7919 % {SECONDS // 86400}) * interval '1 day'
-                 + interval '8 hours' + (g * 104729 % 43200) * interval '1 second' AS started
+                 + interval '8 hours' + (g::bigint * 104729 % 43200) * interval '1 second' AS started
       FROM generate_series(1, {{calls}}) g) AS s;
 INSERT INTO followup_tasks (id, kind, source_key, customer_id, due_date, status,
                             assigned_to, attempts, template_id, answers, score, result,
@@ -133,7 +133,8 @@ async def build(url: str, scale: float) -> None:
         sizes = {"customers": int(300_000 * scale), "calls": int(2_000_000 * scale),
                  "tasks": int(600_000 * scale)}
         started = time.perf_counter()
-        await conn.execute(GENERATE.format(**sizes))
+        async with conn.transaction():  # all or nothing: a kept folder is whole or empty
+            await conn.execute(GENERATE.format(**sizes))
         loaded = time.perf_counter() - started
         started = time.perf_counter()
         await conn.execute("SELECT reports_rebuild()")
