@@ -72,7 +72,7 @@ SELECT id, coalesce(nullif(display_name, ''), username) AS name FROM users
 WHERE id = ANY($1::bigint[]);
 
 -- name: agents
--- Who may appear in a report's agent filter: every user who ever had a follow-up or a
--- call is among them (agents and supervisors alike make calls).
+-- What a report's agent filter offers: every user, the inactive too (their past work
+-- is in the reports; supervisors make calls as well).
 SELECT id, coalesce(nullif(display_name, ''), username) AS name FROM users
 ORDER BY 2, 1;

@@ -19,7 +19,7 @@ from callcenter.errors import Forbidden, ValidationError
 from callcenter.http.endpoints import Reply, documented, takes_query
 from callcenter.http.handlers.complaints import XLSX
 from callcenter.http.replies import CallsReport, FollowupReport, ReportAgents
-from callcenter.http.request_user import require_supervisor
+from callcenter.http.request_user import current_user, require_supervisor
 from callcenter.http.schemas import CallsReportQuery, FollowupReportQuery, ReportRangeQuery
 from callcenter.keys import POOL, SETTINGS
 from callcenter.services import reports
@@ -68,8 +68,7 @@ async def followups(request: web.Request, query: FollowupReportQuery) -> web.Res
              errors=(Forbidden, ValidationError))
 async def followups_export(request: web.Request, query: FollowupReportQuery) -> web.Response:
     reply = await _followups(request, query)
-    user = require_supervisor(request)
-    return _xlsx(reports.followup_xlsx(reply, user.locale),
+    return _xlsx(reports.followup_xlsx(reply, current_user(request).locale),
                  f"followups-{reply['from']}-{reply['to']}.xlsx")
 
 
@@ -86,8 +85,7 @@ async def calls(request: web.Request, query: CallsReportQuery) -> web.Response:
              errors=(Forbidden, ValidationError))
 async def calls_export(request: web.Request, query: CallsReportQuery) -> web.Response:
     reply = await _calls(request, query)
-    user = require_supervisor(request)
-    return _xlsx(reports.calls_xlsx(reply, user.locale),
+    return _xlsx(reports.calls_xlsx(reply, current_user(request).locale),
                  f"calls-{reply['from']}-{reply['to']}.xlsx")
 
 
