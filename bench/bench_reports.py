@@ -41,12 +41,13 @@ from callcenter.services import reports
 AGENTS = 50
 YEAR = (date(2025, 12, 1), date(2026, 11, 30))
 TODAY = date(2026, 12, 1)
-# the start of the year in Shanghai, and its length in seconds
+# the start of the year in Shanghai, and its length in days
 EPOCH = "timestamptz '2025-12-01 00:00:00+08'"
-SECONDS = (YEAR[1] - YEAR[0]).days * 86400 + 86400
+DAYS = (YEAR[1] - YEAR[0]).days + 1
 
 GENERATE = f"""
 SET session_replication_role = replica;  -- bulk load: no triggers, no FK checks
+SELECT setseed(0.14);  -- random() below: independent keys, the same year every time
 INSERT INTO users (id, username, display_name, role, password_hash)
 SELECT g, 'agent' || g, '坐席' || g, 'agent', 'x' FROM generate_series(1, {AGENTS}) g;
 INSERT INTO customers (id, name)
@@ -54,52 +55,57 @@ SELECT g, (ARRAY['张', '王', '李', '赵', '陈', '刘', '杨', '黄'])[1 + g 
 FROM generate_series(1, {{customers}}) g;
 INSERT INTO calls (linkedid, direction, customer_id, agent_id, started_at, answered_at,
                    ended_at, disposition, category, state)
-SELECT 'bench.' || g, direction, 1 + g % {{customers}}, agent, started,
-       CASE WHEN answered THEN started + (5 + g % 40) * interval '1 second' END,
-       started + (CASE WHEN answered THEN 45 + g % 600 ELSE 20 + g % 40 END)
+SELECT 'bench.' || g, direction, 1 + (random() * ({{customers}} - 1))::int,
+       CASE WHEN answered OR direction = 'outbound' THEN 1 + (random() * 49)::int END,
+       started,
+       CASE WHEN answered THEN started + (5 + random() * 40) * interval '1 second' END,
+       started + (CASE WHEN answered THEN 45 + random() * 600 ELSE 20 + random() * 40 END)
                  * interval '1 second',
        CASE WHEN answered THEN 'answered'
             WHEN direction = 'inbound' THEN 'abandoned'
-            ELSE (ARRAY['busy', 'no_answer', 'unreachable', 'wrong_number'])[1 + g % 4] END,
+            ELSE (ARRAY['busy', 'no_answer', 'unreachable', 'wrong_number'])[
+                     1 + (random() * 3)::int] END,
        CASE WHEN answered THEN (ARRAY['inquiry', 'complaint', 'appointment', 'followup',
-                                      'other'])[1 + g % 5] END,
+                                      'other'])[1 + (random() * 4)::int] END,
        'ended'
-FROM (SELECT g, CASE WHEN g % 20 < 11 THEN 'inbound' ELSE 'outbound' END AS direction,
-             g % 10 < 8 AS answered,
-             CASE WHEN g % 10 < 8 OR g % 20 >= 11 THEN 1 + g % {AGENTS} END AS agent,
-             -- office hours mostly: 08:00-20:00 in Shanghai, spread over the year
-             {EPOCH} + (g::bigint * 7919 % {SECONDS // 86400}) * interval '1 day'
-                 + interval '8 hours' + (g::bigint * 104729 % 43200) * interval '1 second' AS started
+FROM (SELECT g, CASE WHEN random() < 0.55 THEN 'inbound' ELSE 'outbound' END AS direction,
+             random() < 0.8 AS answered,
+             -- office hours: 08:00-20:00 in Shanghai, any day of the year
+             {EPOCH} + (random() * {DAYS - 1})::int * interval '1 day'
+                 + interval '8 hours' + random() * interval '12 hours' AS started
       FROM generate_series(1, {{calls}}) g) AS s;
 INSERT INTO followup_tasks (id, kind, source_key, customer_id, due_date, status,
                             assigned_to, attempts, template_id, answers, score, result,
                             completed_at, completed_by)
-SELECT g, kind, kind || ':bench:' || g, 1 + g % {{customers}}, due, status,
-       1 + g % {AGENTS}, CASE WHEN status = 'open' THEN 0 ELSE 1 + g % 3 END,
+SELECT g, kind, kind || ':bench:' || g, 1 + (random() * ({{customers}} - 1))::int, due,
+       status, agent,
+       CASE status WHEN 'cancelled' THEN 0 WHEN 'sms' THEN 0 WHEN 'unreachable' THEN 3
+                   ELSE 1 + (random() * 2)::int END,
        CASE WHEN status = 'completed' THEN template END,
        CASE WHEN status = 'completed' THEN '{{{{"q1": 9, "q2": 8}}}}'::jsonb END,
-       CASE WHEN status = 'completed' THEN 40 + g % 21 END,
+       CASE WHEN status = 'completed' THEN 40 + (random() * 20)::int END,
        CASE WHEN status = 'completed' THEN
-            CASE WHEN g % 11 = 0 THEN 'dissatisfied' ELSE 'satisfied' END END,
+            CASE WHEN random() < 0.1 THEN 'dissatisfied' ELSE 'satisfied' END END,
        CASE WHEN status = 'completed' THEN
             due::timestamp AT TIME ZONE 'Asia/Shanghai'
-            + ((g % 5) - 3) * interval '1 day' + interval '10 hours' END,
-       CASE WHEN status = 'completed' THEN 1 + g % {AGENTS} END
-FROM (SELECT g, CASE WHEN g % 20 < 7 THEN 'sales' ELSE 'service' END AS kind,
-             date '{YEAR[0]}' + (g::bigint * 7919 % {SECONDS // 86400})::int AS due,
-             CASE WHEN g % 100 < 85 THEN 'completed' WHEN g % 100 < 90 THEN 'unreachable'
-                  WHEN g % 100 < 93 THEN 'sms' WHEN g % 100 < 98 THEN 'call_again'
-                  ELSE 'cancelled' END AS status,
-             (SELECT id FROM questionnaire_templates q
-              WHERE q.kind = CASE WHEN g % 20 < 7 THEN 'sales' ELSE 'service' END
-                AND q.active) AS template
-      FROM generate_series(1, {{tasks}}) g) AS s;
+            + (random() * 4 - 3)::int * interval '1 day' + interval '10 hours' END,
+       CASE WHEN status = 'completed' THEN agent END
+FROM (SELECT g, kind, agent, due, status,
+             (SELECT id FROM questionnaire_templates q WHERE q.kind = k.kind AND q.active)
+                 AS template
+      FROM (SELECT g, CASE WHEN random() < 0.35 THEN 'sales' ELSE 'service' END AS kind,
+                   1 + (random() * 49)::int AS agent,
+                   date '{YEAR[0]}' + (random() * {DAYS - 1})::int AS due, random() AS r
+            FROM generate_series(1, {{tasks}}) g) AS k,
+           LATERAL (SELECT CASE WHEN r < 0.85 THEN 'completed' WHEN r < 0.90 THEN 'unreachable'
+                                WHEN r < 0.93 THEN 'sms' WHEN r < 0.98 THEN 'call_again'
+                                ELSE 'cancelled' END AS status) AS st) AS s;
 INSERT INTO followup_attempts (task_id, agent_id, attempted_at, result)
 SELECT t.id, t.assigned_to,
        t.due_date::timestamp AT TIME ZONE 'Asia/Shanghai' + (n - 4) * interval '1 day'
-           + interval '9 hours',
+           + interval '9 hours' + random() * interval '9 hours',
        CASE WHEN n = t.attempts AND t.status = 'completed' THEN 'answered'
-            ELSE (ARRAY['busy', 'no_answer', 'unreachable'])[1 + (t.id + n) % 3] END
+            ELSE (ARRAY['busy', 'no_answer', 'unreachable'])[1 + (random() * 2)::int] END
 FROM followup_tasks t, generate_series(1, t.attempts) n;
 SET session_replication_role = DEFAULT;
 SELECT setval('users_id_seq', {AGENTS}), setval('customers_id_seq', {{customers}}),
