@@ -6,13 +6,14 @@ the whole year and over one month.
 Builds, set-based (generate_series, a few minutes), a year (December 2025 to November
 2026) of 50 agents: 300,000 customers, 2,000,000 calls (ended, 55 % inbound), 600,000
 follow-up tasks (sales and service, 85 % completed with answers and a score) and their
-1,200,000 attempts, in an embedded PostgreSQL (pgserver). The rows are loaded without
-the summary triggers and the summaries then made by ``reports_rebuild()``, the
-function a migration or a change of time zone runs (its time is printed); then the
-triggers' cost on live writes is measured (calls ended, follow-ups completed, one by
-one). Then each report is called as the HTTP handler calls it (callcenter.services.
-reports), with months varied. ``--keep DIR`` keeps the database folder and reuses the
-year it holds. Goal: p95 <= 200 ms per report.
+1,200,000 attempts, and 8 pauses a day of each agent in queue_log (292,000 lines), in an
+embedded PostgreSQL (pgserver). The rows are loaded without the summary triggers and the
+summaries then made by ``reports_rebuild()``, the function a migration or a change of
+time zone runs (its time is printed); then the triggers' cost on live writes is measured
+(calls ended, follow-ups completed, pause lines inserted, one by one). Then each report
+is called as the HTTP handler calls it (callcenter.services.reports), with months
+varied. ``--keep DIR`` keeps the database folder and reuses the year it holds.
+Goal: p95 <= 200 ms per report.
 """
 
 from __future__ import annotations
@@ -107,6 +108,19 @@ SELECT t.id, t.assigned_to,
        CASE WHEN n = t.attempts AND t.status = 'completed' THEN 'answered'
             ELSE (ARRAY['busy', 'no_answer', 'unreachable'])[1 + (random() * 2)::int] END
 FROM followup_tasks t, generate_series(1, t.attempts) n;
+INSERT INTO queue_log (time, callid, queuename, agent, event, data1)
+SELECT CASE WHEN line.event = 'PAUSE' THEN p.starts ELSE p.starts + p.length END,
+       'NONE', 'hotline', 'PJSIP/' || (1000 + p.agent), line.event, line.reason
+FROM (SELECT a AS agent, k,
+             {EPOCH} + d * interval '1 day' + interval '8 hours' + k * interval '80 minutes'
+                 + random() * interval '20 minutes' AS starts,
+             (2 + random() * 38) * interval '1 minute' AS length,
+             (ARRAY['lunch', 'break', 'training', 'meeting', ''])[1 + (random() * 4)::int]
+                 AS reason
+      FROM generate_series(1, {AGENTS}) a, generate_series(0, {DAYS - 1}) d,
+           generate_series(1, {{pauses_a_day}}) k) AS p,
+     LATERAL (VALUES ('PAUSE', p.reason), ('UNPAUSE', '')) AS line (event, reason);
+UPDATE users SET extension = (1000 + id)::text;
 SET session_replication_role = DEFAULT;
 SELECT setval('users_id_seq', {AGENTS}), setval('customers_id_seq', {{customers}}),
        setval('followup_tasks_id_seq', {{tasks}});
@@ -137,7 +151,7 @@ async def build(url: str, scale: float) -> None:
             print(f"reusing the year in the database: {held:,} calls")
             return
         sizes = {"customers": int(300_000 * scale), "calls": int(2_000_000 * scale),
-                 "tasks": int(600_000 * scale)}
+                 "tasks": int(600_000 * scale), "pauses_a_day": max(1, round(8 * scale))}
         started = time.perf_counter()
         async with conn.transaction():  # all or nothing: a kept folder is whole or empty
             await conn.execute(GENERATE.format(**sizes))
@@ -147,11 +161,12 @@ async def build(url: str, scale: float) -> None:
         rebuilt = time.perf_counter() - started
         await conn.execute("ANALYZE")
         attempts = await conn.fetchval("SELECT count(*) FROM followup_attempts")
+        lines = await conn.fetchval("SELECT count(*) FROM queue_log")
         print(f"generated {sizes['calls']:,} calls, {sizes['tasks']:,} follow-ups, "
-              f"{attempts:,} attempts, {sizes['customers']:,} customers in {loaded:.0f} s; "
-              f"reports_rebuild() {rebuilt:.1f} s")
+              f"{attempts:,} attempts, {sizes['customers']:,} customers, {lines:,} queue_log "
+              f"pause lines in {loaded:.0f} s; reports_rebuild() {rebuilt:.1f} s")
         for table in ("report_followups", "report_completions", "report_attempts",
-                      "report_calls"):
+                      "report_calls", "report_pauses"):
             rows = await conn.fetchval(f"SELECT count(*) FROM {table}")
             print(f"  {table}: {rows:,} rows")
     finally:
@@ -176,6 +191,8 @@ async def trigger_cost(url: str, rows: int) -> None:
         complete = ("UPDATE followup_tasks SET status = 'completed', result = 'satisfied',"
                     " score = 50, template_id = $2, completed_at = now(), completed_by = 1"
                     " WHERE id = $1")
+        pause_line = ("INSERT INTO queue_log (time, callid, queuename, agent, event, data1)"
+                      " VALUES (now(), 'NONE', 'hotline', $2, $1, 'break')")
         for role in ("replica", "origin"):  # replica: the triggers do not fire
             tr = conn.transaction()
             await tr.start()
@@ -188,11 +205,16 @@ async def trigger_cost(url: str, rows: int) -> None:
             for task_id in tasks:
                 await conn.execute(complete, task_id, template)
             tasks_ms = (time.perf_counter() - started) * 1000 / max(len(tasks), 1)
+            started = time.perf_counter()
+            for n in range(rows):  # a pause line of a member who has a year of them
+                await conn.execute(pause_line, "PAUSE" if n % 2 == 0 else "UNPAUSE",
+                                   f"PJSIP/{1001 + n % AGENTS}")
+            lines_ms = (time.perf_counter() - started) * 1000 / rows
             await tr.rollback()
             label = "with the summary triggers" if role == "origin" else "without triggers"
             print(f"  {label:26}: a call's wrap-up {calls_ms:.3f} ms, "
-                  f"a follow-up's completion {tasks_ms:.3f} ms (mean of {len(ids):,} / "
-                  f"{len(tasks):,})")
+                  f"a follow-up's completion {tasks_ms:.3f} ms, a queue_log pause line "
+                  f"{lines_ms:.3f} ms (mean of {len(ids):,} / {len(tasks):,} / {rows:,})")
     finally:
         await conn.close()
 

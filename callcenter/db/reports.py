@@ -53,6 +53,19 @@ class ReportStore:
         return {row["agent_id"]: (row["completed"], Decimal(row["score_sum"]),
                                   Decimal(row["score_max"])) for row in rows}
 
+    async def pause_sums(self, start: date, end: date
+                         ) -> list[tuple[str, str, int, Decimal]]:
+        """(member as queue_log names them, reason, pauses, seconds)."""
+        async with unavailable_as_domain_error():
+            rows = await self._pool.fetch(Q["pause_sums"], start, end)
+        return [(row["member"], row["reason"], row["pauses"], Decimal(row["seconds"]))
+                for row in rows]
+
+    async def users_of_extensions(self, extensions: Iterable[str]) -> dict[str, int]:
+        async with unavailable_as_domain_error():
+            rows = await self._pool.fetch(Q["users_of_extensions"], list(extensions))
+        return {row["extension"]: row["id"] for row in rows}
+
     async def names_of(self, user_ids: Iterable[int]) -> dict[int, str]:
         async with unavailable_as_domain_error():
             rows = await self._pool.fetch(Q["user_names"], list(user_ids))

@@ -523,11 +523,20 @@ class CallReportBreakdowns(BaseModel):
     weekday: list[CallReportValue]
 
 
+class AgentPauses(BaseModel):
+    reason: str | None
+    pauses: int
+    seconds: int
+
+
 class AgentReportRow(CallReportFigures):
-    agent_id: int | None
+    agent_id: int | None = Field(description="null: calls without an agent, or a queue "
+                                             "member no user has the extension of")
     agent_name: str | None
     followups_completed: int
     average_score_percent: float | None
+    pause_seconds: int
+    pauses: list[AgentPauses] = Field(description="by reason (null: none given)")
 
 
 class CallsReport(BaseModel):

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from callcenter.db.reports import CallBreakdown, ReportStore
+from callcenter.domain.queue_statistics import agent_extension
 from callcenter.domain.reports import (
     DIRECTIONS,
     FOLLOWUP_KINDS,
@@ -93,7 +94,8 @@ async def calls_and_agents(store: ReportStore, start: date, end: date,
                            direction: str | None) -> dict[str, Any]:
     """Ended calls that started on the days ``start``..``end`` (of one ``direction``),
     by direction, category, disposition, hour of day and weekday; each agent's calls and
-    talk, and the follow-ups they completed on those days with their average score."""
+    talk, the follow-ups they completed on those days with their average score, and the
+    pauses they began on those days by reason (whatever the direction)."""
     check_range(start, end)
     if direction is not None and direction not in DIRECTIONS:
         raise ValidationError(f"direction must be one of {', '.join(DIRECTIONS)}",
@@ -111,19 +113,48 @@ async def calls_and_agents(store: ReportStore, start: date, end: date,
                     for row in _breakdown(sums, "weekday", tuple(str(d) for d in range(1, 8)))],
     }
     agent_calls = {int(value): s for (dim, value), s in sums.items() if dim == "agent"}
-    ids = set(agent_calls) | set(completions)
+    pauses = await _pauses_by_agent(store, start, end)
+    ids = set(agent_calls) | set(completions) | {i for i in pauses if isinstance(i, int)}
     names = await store.names_of(i for i in ids if i)
+    nothing = (0, Decimal(0), Decimal(0))
     agents = []
-    for user_id in ids:
-        done, score_sum, score_max = completions.get(user_id, (0, Decimal(0), Decimal(0)))
-        agents.append({"agent_id": user_id or None, "agent_name": names.get(user_id),
-                       **call_figures(agent_calls.get(user_id, CallSums())),
+    # a user (0: the calls without one), or a queue member no user is known for
+    keys: list[int | str] = [*ids, *(m for m in pauses if isinstance(m, str))]
+    for key in keys:
+        user_id = key if isinstance(key, int) else None
+        done, score_sum, score_max = nothing if user_id is None else \
+            completions.get(user_id, nothing)
+        reasons = pauses.get(key, [])
+        agents.append({"agent_id": user_id or None,
+                       "agent_name": key if isinstance(key, str) else names.get(key),
+                       **call_figures(CallSums() if user_id is None else
+                                      agent_calls.get(user_id, CallSums())),
                        "followups_completed": done,
-                       "average_score_percent": score_percent(score_sum, score_max)})
+                       "average_score_percent": score_percent(score_sum, score_max),
+                       "pause_seconds": sum(r["seconds"] for r in reasons),
+                       "pauses": reasons})
     agents.sort(key=lambda a: (a["agent_id"] is None, -a["calls"], a["agent_name"] or "",
                                a["agent_id"] or 0))
     return {"from": start.isoformat(), "to": end.isoformat(), "direction": direction,
             "total": call_figures(total), "by": by, "agents": agents}
+
+
+async def _pauses_by_agent(store: ReportStore, start: date, end: date
+                           ) -> dict[int | str, list[dict[str, Any]]]:
+    """The pauses begun on those days, by reason, for each user (by the extension in the
+    member's interface, PJSIP/1001, as the server adds agents to the queue), or under the
+    member's name as queue_log has it when no user has that extension (an agent added
+    under their display name before, docs/queue_statistics.md)."""
+    rows = await store.pause_sums(start, end)
+    extensions = {member: agent_extension(member) for member, *_ in rows}
+    users = await store.users_of_extensions({e for e in extensions.values() if e})
+    out: dict[int | str, list[dict[str, Any]]] = {}
+    for member, reason, count, seconds in rows:
+        extension = extensions[member]
+        key: int | str = users.get(extension, member) if extension else member
+        out.setdefault(key, []).append({"reason": reason or None, "pauses": count,
+                                        "seconds": int(seconds.to_integral_value())})
+    return out
 
 
 # -- exports --------------------------------------------------------------------------
@@ -141,7 +172,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "dimension": "维度", "value": "值", "calls": "通话数", "answer_rate": "接通率",
         "talk_seconds": "通话时长（秒）", "average_talk_seconds": "平均通话（秒）",
         "agent": "坐席", "followups_completed": "完成回访",
-        "average_score_percent": "回访平均得分（%）",
+        "average_score_percent": "回访平均得分（%）", "pause_seconds": "示忙时长（秒）",
+        "sheet.pauses": "示忙", "reason": "原因", "pauses": "示忙次数",
         "dim.direction": "方向", "dim.category": "类别", "dim.disposition": "结果",
         "dim.hour": "时段（点）", "dim.weekday": "星期",
     },
@@ -160,7 +192,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "answer_rate": "Answer rate", "talk_seconds": "Talk (s)",
         "average_talk_seconds": "Avg. talk (s)", "agent": "Agent",
         "followups_completed": "Follow-ups completed",
-        "average_score_percent": "Avg. follow-up score (%)",
+        "average_score_percent": "Avg. follow-up score (%)", "pause_seconds": "Paused (s)",
+        "sheet.pauses": "Pauses", "reason": "Reason", "pauses": "Pauses",
         "dim.direction": "Direction", "dim.category": "Category",
         "dim.disposition": "Disposition", "dim.hour": "Hour", "dim.weekday": "Weekday",
     },
@@ -208,10 +241,18 @@ def calls_xlsx(reply: dict[str, Any], locale: str) -> bytes:
             value = labels["none"] if row["value"] is None else row["value"]
             calls.append([labels[f"dim.{dimension}"], value,
                           *(row[c] for c in CALL_COLUMNS)])
-    agent_columns = (*CALL_COLUMNS, "followups_completed", "average_score_percent")
+    agent_columns = (*CALL_COLUMNS, "followups_completed", "average_score_percent",
+                     "pause_seconds")
     agents: list[list[object]] = [
         [labels["agent"], *(labels[c] for c in agent_columns)],
         *([row["agent_name"] or labels["nobody"], *(row[c] for c in agent_columns)]
           for row in reply["agents"]),
     ]
-    return workbook([(labels["sheet.calls"], calls), (labels["sheet.agents"], agents)])
+    pauses: list[list[object]] = [
+        [labels["agent"], labels["reason"], labels["pauses"], labels["pause_seconds"]],
+        *([row["agent_name"] or labels["nobody"], pause["reason"] or labels["none"],
+           pause["pauses"], pause["seconds"]]
+          for row in reply["agents"] for pause in row["pauses"]),
+    ]
+    return workbook([(labels["sheet.calls"], calls), (labels["sheet.agents"], agents),
+                     (labels["sheet.pauses"], pauses)])

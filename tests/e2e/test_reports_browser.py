@@ -1,9 +1,10 @@
 """The reports section (#/reports) in headless Chromium under the server's
-Content-Security-Policy: a supervisor opens it from the navigation, each report of the
-scripted November (tests/integration/test_reports.py) shows its table with the known
-figures and draws its ECharts canvases without a page error, in English and in
-Chinese; the export link downloads the same report as xlsx; the days and filters live in
-the address. An agent has no such entry and is told the reports are for supervisors.
+Content-Security-Policy: a supervisor opens it from the navigation, each report of the scripted
+November (tests/integration/test_reports.py) shows its tables with the known figures
+(the agents' pauses from queue_log too) and draws its ECharts canvases without a page
+error, in English and in Chinese; the export link downloads the same report as xlsx; the
+days and filters live in the address. An agent has no such entry and is told the reports
+are for supervisors.
 
 No Asterisk is needed: the server talks to the loopback AMI peer. Screenshots in both
 languages go to the ``shots`` folder.
@@ -102,10 +103,17 @@ async def test_both_reports_with_charts_in_both_languages(
         # -- calls and agents ---------------------------------------------------------
         await page.goto(f"/#/reports/calls?{NOVEMBER}")
         agents = page.get_by_test_id("report-agents-table-row")
-        await expect(agents).to_have_count(3)
+        await expect(agents).to_have_count(4)
         await expect(agents.nth(0)).to_contain_text('=HYPERLINK("x")')
-        await expect(agents.nth(0).locator("[data-figure=average_score_percent]")).to_have_text("85")
+        await expect(agents.nth(0).locator("[data-figure=average_score_percent]")
+                     ).to_have_text("85")
+        await expect(agents.nth(1).locator("[data-figure=pause_seconds]")).to_have_text("4,200")
         await expect(agents.nth(2)).to_contain_text("No agent")
+        await expect(agents.nth(3)).to_contain_text("Zhao")  # a queue member, no user
+        pauses = page.get_by_test_id("report-pauses-table-row")
+        await expect(pauses).to_have_count(3)
+        await expect(pauses.nth(0)).to_contain_text("Li · break")
+        await expect(pauses.nth(2)).to_contain_text("Zhao · No reason given")
         direction = page.get_by_test_id("report-by-direction-table-total")
         await expect(direction.locator("[data-figure=calls]")).to_have_text("5")
         await expect(direction.locator("[data-figure=average_talk_seconds]")).to_have_text("160.2")
@@ -116,7 +124,9 @@ async def test_both_reports_with_charts_in_both_languages(
         # -- in Chinese ---------------------------------------------------------------
         await page.get_by_test_id("locale-switch").select_option("zh-CN")
         await expect(page.get_by_role("heading", name="通话与坐席")).to_be_visible()
-        await expect(page.get_by_test_id("report-by-weekday-table-row").first).to_contain_text("周一")
+        weekdays = page.get_by_test_id("report-by-weekday-table-row")
+        await expect(weekdays.first).to_contain_text("周一")
+        await expect(pauses.nth(2)).to_contain_text("Zhao · 未说明原因")
         await _charts_drawn(page, "report-chart-hour", "report-chart-weekday")
         await _no_raw_keys(page)
         await tab.screenshot(shots / "report-calls-zh.png")

@@ -15,7 +15,8 @@ EXPECTED_TABLES = {
     "customer_phones", "customers",
     "followup_attempts", "followup_tasks", "ivr_sessions", "login_throttle",
     "questionnaire_templates", "queue_log", "queue_log_file",
-    "report_attempts", "report_calls", "report_completions", "report_followups", "report_zone",
+    "report_attempts", "report_calls", "report_completions", "report_followups",
+    "report_pauses", "report_zone",
     "recording_jobs", "recordings", "schema_migrations", "service_orders", "sms_outbox",
     "user_sessions", "users", "vehicles",
 }

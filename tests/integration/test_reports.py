@@ -1,11 +1,13 @@
 """The management reports on the real PostgreSQL: a scripted November with known answers
-(every figure of both reports exact), the summaries kept by the triggers equal a rebuild
-from every row, a change of time zone moves calls across days, the xlsx exports hold
+(every figure of both reports exact, the queue members' pauses from Asterisk's queue_log
+included, a line arriving late among them), the summaries kept by the triggers equal a
+rebuild from every row, a change of time zone moves calls across days, the xlsx exports hold
 the same figures with a formula-like agent name kept as text, and agents get 403."""
 
 from __future__ import annotations
 
 import io
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -15,6 +17,7 @@ import asyncpg
 import pytest
 from openpyxl import load_workbook
 
+from callcenter.db.queue_statistics import QueueLogStore
 from callcenter.db.reports import ReportStore
 from callcenter.errors import ValidationError
 from callcenter.services import reports
@@ -42,8 +45,8 @@ async def seed_month(pool: asyncpg.Pool) -> Month:
     """November 2026 of two agents; the expected figures are in the tests below."""
     async with pool.acquire() as conn, conn.transaction():
         li = await conn.fetchval(
-            "INSERT INTO users (username, display_name, role, password_hash)"
-            " VALUES ('li_r', 'Li', 'agent', 'x') RETURNING id")
+            "INSERT INTO users (username, display_name, role, password_hash, extension)"
+            " VALUES ('li_r', 'Li', 'agent', 'x', '1101') RETURNING id")
         wang = await conn.fetchval(
             "INSERT INTO users (username, display_name, role, password_hash)"
             " VALUES ('wang_r', $1, 'agent', 'x') RETURNING id", FORMULA_NAME)
@@ -132,6 +135,25 @@ async def seed_month(pool: asyncpg.Pool) -> Month:
         await call("C6", "outbound", li, at("11-12", "14:05"), 5, None, None, None)  # live
         # 1 December 00:10 in Shanghai: 30 November in UTC
         await call("C7", "inbound", li, at("12-01", "00:10"), 5, 65, "inquiry", "answered")
+
+        # Asterisk's pause lines: Li (extension 1101) 30 min lunch, 10 min break ended by a
+        # log-out, 30 min break begun on 30 November; "Zhao", whom no user is, paused
+        # 30 min until the file import brings an UNPAUSE 10 min in, then a meeting still
+        # going on (it counts once it ends).
+        for when, member, event, reason in [
+                (at("11-09", "12:00"), "PJSIP/1101", "PAUSE", "lunch"),
+                (at("11-09", "12:30"), "PJSIP/1101", "UNPAUSE", ""),
+                (at("11-10", "15:00"), "PJSIP/1101", "PAUSE", "break"),
+                (at("11-10", "15:10"), "PJSIP/1101", "REMOVEMEMBER", ""),
+                (at("11-30", "23:50"), "PJSIP/1101", "PAUSE", "break"),
+                (at("12-01", "00:20"), "PJSIP/1101", "UNPAUSE", ""),
+                (at("11-11", "10:00"), "Zhao", "PAUSE", ""),
+                (at("11-11", "10:30"), "Zhao", "UNPAUSE", ""),
+                (at("11-11", "11:00"), "Zhao", "PAUSE", "meeting"),
+                (at("11-11", "10:10"), "Zhao", "UNPAUSE", "")]:
+            await conn.execute("INSERT INTO queue_log (time, callid, queuename, agent, event,"
+                               " data1) VALUES ($1, 'NONE', 'hotline', $2, $3, $4)",
+                               when, member, event, reason)
     return Month(li, wang)
 
 
@@ -237,22 +259,28 @@ async def test_calls_and_agents(pool: asyncpg.Pool) -> None:
                                       *(call_row(d, 0, 0, 0) for d in (5, 6, 7))]
 
     def agent(agent_id: int | None, name: str | None, calls: int, answered: int, talk: float,
-              done: int, score: float | None) -> dict[str, Any]:
+              done: int, score: float | None, *pauses: tuple[str | None, int, int]
+              ) -> dict[str, Any]:
         row = call_row(None, calls, answered, talk)
         del row["value"]
         return {"agent_id": agent_id, "agent_name": name, **row,
-                "followups_completed": done, "average_score_percent": score}
+                "followups_completed": done, "average_score_percent": score,
+                "pause_seconds": sum(seconds for _, _, seconds in pauses),
+                "pauses": [{"reason": reason, "pauses": n, "seconds": seconds}
+                           for reason, n, seconds in pauses]}
 
     # li: T1 72 + T2 64 + T9 80 of 3 x 80; wang: T3 51 of 60
-    assert reply["agents"] == [agent(month.wang, FORMULA_NAME, 2, 1, 300, 1, 85.0),
-                               agent(month.li, "Li", 2, 2, 180.6, 3, 90.0),
-                               agent(None, None, 1, 0, 0, 0, None)]
+    assert reply["agents"] == [
+        agent(month.wang, FORMULA_NAME, 2, 1, 300, 1, 85.0),
+        agent(month.li, "Li", 2, 2, 180.6, 3, 90.0, ("break", 2, 2400), ("lunch", 1, 1800)),
+        agent(None, None, 1, 0, 0, 0, None),
+        agent(None, "Zhao", 0, 0, 0, 0, None, (None, 1, 600))]
 
     outbound = await reports.calls_and_agents(ReportStore(pool), *NOVEMBER, "outbound")
     assert outbound["by"]["direction"] == [call_row("outbound", 2, 1, 300)]
     # the follow-ups an agent completed count whatever the calls' direction
     assert [(a["agent_id"], a["calls"], a["followups_completed"]) for a in outbound["agents"]] \
-        == [(month.wang, 2, 1), (month.li, 0, 3)]
+        == [(month.wang, 2, 1), (month.li, 0, 3), (None, 0, 0)]
 
 
 async def _summaries(pool: asyncpg.Pool) -> dict[str, set[tuple[Any, ...]]]:
@@ -260,7 +288,8 @@ async def _summaries(pool: asyncpg.Pool) -> dict[str, set[tuple[Any, ...]]]:
     stays, at zero)."""
     out = {}
     for table, sums in [("report_followups", "due"), ("report_completions", "completed"),
-                        ("report_attempts", "attempts"), ("report_calls", "calls")]:
+                        ("report_attempts", "attempts"), ("report_calls", "calls"),
+                        ("report_pauses", "pauses")]:
         rows = await pool.fetch(f"SELECT * FROM {table} WHERE {sums} <> 0")
         out[table] = {tuple(row.values()) for row in rows}
     return out
@@ -284,6 +313,34 @@ async def test_the_triggers_summaries_equal_a_rebuild_and_follow_the_zone(
     with pytest.raises(asyncpg.PostgresError):
         await store.set_zone("Mars/Olympus")
     assert await pool.fetchval("SELECT tz FROM report_zone") == "UTC"
+
+
+async def test_asterisks_insert_only_role_sums_its_pauses(pool: asyncpg.Pool,
+                                                          db_url: str) -> None:
+    """The pause summary's trigger runs as its owner: Asterisk's role may insert lines
+    and nothing else, yet its PAUSE and UNPAUSE become a pause."""
+    role, password = f"asterisk_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    await QueueLogStore(pool).grant_writer(role, password)
+    head, _, query = db_url.partition("?")
+    scheme, _, rest = head.partition("://")
+    as_asterisk = await asyncpg.connect(f"{scheme}://{role}:{password}@{rest.split('@')[-1]}"
+                                        + (f"?{query}" if query else ""))
+    try:
+        for clock, event, reason in [("02:00:00.5", "PAUSE", "training"),
+                                     ("02:45:00.5", "UNPAUSE", "")]:
+            await as_asterisk.execute(
+                "INSERT INTO queue_log (time, callid, queuename, agent, event, data1)"
+                f" VALUES ('2026-11-20 {clock}', 'NONE', 'hotline', 'PJSIP/1777', $1, $2)",
+                event, reason)
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await as_asterisk.execute("SELECT * FROM report_pauses")
+    finally:
+        await as_asterisk.close()
+        await pool.execute(f'DROP OWNED BY "{role}"')
+        await pool.execute(f'DROP ROLE "{role}"')
+    reply = await reports.calls_and_agents(ReportStore(pool), *NOVEMBER, None)
+    assert [(a["agent_name"], a["pauses"]) for a in reply["agents"]] == [
+        ("PJSIP/1777", [{"reason": "training", "pauses": 1, "seconds": 2700}])]
 
 
 async def test_ranges_are_checked(pool: asyncpg.Pool) -> None:
@@ -349,12 +406,15 @@ async def test_http_json_and_xlsx_for_supervisors_403_for_agents(
                                       " WHERE username = 'boss'")
             resp = await boss.http.get(f"/api/reports/calls.xlsx?{days}")
             book = load_workbook(io.BytesIO(await resp.read()))
-            assert book.sheetnames == ["通话", "坐席"]
+            assert book.sheetnames == ["通话", "坐席", "示忙"]
             rows = _values(book["通话"])
             assert rows[2] == ["合计", None, 5, 3, 0.6, 481, 160.2]
             assert ["方向", "inbound", 3, 2, 0.6667, 181, 90.3] in rows
             agents = _values(book["坐席"])
-            assert agents[1] == [FORMULA_NAME, 2, 1, 0.5, 300, 300.0, 1, 85.0]
+            assert agents[1] == [FORMULA_NAME, 2, 1, 0.5, 300, 300.0, 1, 85.0, 0]
+            assert agents[2][-1] == 4200  # Li's pauses
+            assert _values(book["示忙"])[1:] == [["Li", "break", 2, 2400], ["Li", "lunch", 1, 1800],
+                                                ["Zhao", "无", 1, 600]]
             assert book["坐席"]["A2"].data_type == "s"
             assert agents[3][0] == "未分配"
 

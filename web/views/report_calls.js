@@ -1,6 +1,7 @@
 // Report "calls and agents" (#/reports/calls?from=&to=&direction=): ended calls by
 // direction, category, disposition, hour of day and weekday, and per agent their calls,
-// talk time, the follow-ups they completed and those follow-ups' average score
+// talk time, the follow-ups they completed, those follow-ups' average score and their
+// pauses by reason (from Asterisk's queue_log)
 // (GET /api/reports/calls; the formulas are the server's, docs/reports.md).
 
 import { h } from "../dom.js";
@@ -13,7 +14,8 @@ const CALL_COLUMNS = [
   ["talk_seconds", showCount], ["average_talk_seconds", showDecimal],
 ];
 const AGENT_COLUMNS = [...CALL_COLUMNS, ["followups_completed", showCount],
-  ["average_score_percent", showDecimal]];
+  ["average_score_percent", showDecimal], ["pause_seconds", showCount]];
+const PAUSE_COLUMNS = [["pauses", showCount], ["seconds", showCount]];
 // each breakdown: how its values are named
 const BREAKDOWNS = {
   direction: (v) => tEnum("direction", v),
@@ -32,6 +34,10 @@ export const callsReport = {
   ],
 
   tables(reply) {
+    const agentName = (row) => row.agent_name ?? t("reports.no_agent");
+    const pauses = reply.agents.flatMap((row) => row.pauses.map((pause) =>
+      [t("reports.calls.agent_reason", { agent: agentName(row), reason: pause.reason ?? t("reports.no_reason") }),
+        pause]));
     const breakdown = (name) => h("section", { class: "panel", testid: `report-by-${name}` },
       h("h2", {}, t(`reports.calls.by.${name}`)),
       figuresTable(`report-by-${name}-table`, t(`reports.calls.by.${name}`), CALL_COLUMNS,
@@ -41,7 +47,11 @@ export const callsReport = {
       h("section", { class: "panel", testid: "report-agents" },
         h("h2", {}, t("reports.calls.agents")),
         figuresTable("report-agents-table", t("reports.calls.agent"), AGENT_COLUMNS,
-          reply.agents.map((row) => [row.agent_name ?? t("reports.no_agent"), row]))),
+          reply.agents.map((row) => [agentName(row), row]))),
+      h("section", { class: "panel", testid: "report-pauses" },
+        h("h2", {}, t("reports.calls.pauses")),
+        pauses.length === 0 ? h("p", { class: "empty" }, t("reports.calls.no_pauses"))
+          : figuresTable("report-pauses-table", t("reports.calls.agent_and_reason"), PAUSE_COLUMNS, pauses)),
       h("div", { class: "stats-grid" }, ["direction", "category", "disposition", "weekday"].map(breakdown)),
       breakdown("hour"),
     ];

@@ -18,7 +18,7 @@ export function figuresTable(testid, head, columns, rows, total = null) {
     h("th", { scope: "row" }, label),
     columns.map(([key, show]) => h("td", { class: "num", dataset: { figure: key } }, show(figures[key]))));
   return h("div", { class: "table-scroll" },
-    h("table", { class: "table compact stats-table", testid },
+    h("table", { class: "table compact stats-table report-table", testid },
       h("thead", {}, h("tr", {},
         h("th", { scope: "col" }, head),
         columns.map(([key]) => h("th", { scope: "col", class: "num" }, t(`reports.figure.${key}`))))),

@@ -66,6 +66,23 @@ CREATE TABLE report_calls (
     PRIMARY KEY (day, direction, dimension, value)
 );
 
+-- Queue members' pauses (Asterisk's queue_log, docs/reports.md "Pause time") by the day
+-- a pause began, the member as queue_log names them, and the reason ('' for none). A
+-- pause is a PAUSE line to the next of that member's PAUSE (a new reason), UNPAUSE,
+-- ADDMEMBER (added again: after an Asterisk restart) or REMOVEMEMBER lines in the same
+-- queue; one still open counts once it ends.
+CREATE TABLE report_pauses (
+    day      date NOT NULL,
+    member   text NOT NULL,
+    reason   text NOT NULL,
+    pauses   integer NOT NULL,
+    seconds  numeric NOT NULL,
+    PRIMARY KEY (day, member, reason)
+);
+-- A member's pause lines in order: what finds a line's neighbours.
+CREATE INDEX queue_log_pause_lines ON queue_log (queuename, agent, time, id)
+    WHERE event IN ('PAUSE', 'UNPAUSE', 'ADDMEMBER', 'REMOVEMEMBER');
+
 -- A moment's day and hour in the center's zone.
 CREATE FUNCTION report_local(at timestamptz) RETURNS timestamp LANGUAGE sql STABLE AS $$
     SELECT at AT TIME ZONE (SELECT tz FROM report_zone)
@@ -229,12 +246,65 @@ CREATE TRIGGER report_calls_update AFTER UPDATE ON calls
                         NEW.category, NEW.disposition, NEW.agent_id))
     EXECUTE FUNCTION report_calls_change();
 
+CREATE FUNCTION report_pause_add(opened queue_log, closed queue_log, sign integer)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO report_pauses AS r
+    SELECT report_local(opened.time)::date, opened.agent, opened.data1, sign,
+           sign * greatest(extract(epoch FROM closed.time - opened.time), 0)
+    WHERE opened.event = 'PAUSE'
+    ON CONFLICT (day, member, reason) DO UPDATE SET
+        pauses = r.pauses + EXCLUDED.pauses, seconds = r.seconds + EXCLUDED.seconds
+$$;
+
+-- A line arriving between two others of its member (the file import adds lines late)
+-- splits the pause they made: the pause before it now ends at it, and it may open one
+-- that the next line ends. Asterisk inserts with a role that may only insert: the
+-- function runs as its owner, and a failure here never refuses Asterisk's line (the
+-- summary then misses it until reports_rebuild()).
+CREATE FUNCTION report_pauses_change() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    before queue_log;
+    after queue_log;
+BEGIN
+    -- one line of a member at a time: two would each miss the other
+    PERFORM pg_advisory_xact_lock(hashtext('report_pauses|' || NEW.queuename || '|' || NEW.agent));
+    SELECT * INTO before FROM queue_log
+    WHERE queuename = NEW.queuename AND agent = NEW.agent
+      AND event IN ('PAUSE', 'UNPAUSE', 'ADDMEMBER', 'REMOVEMEMBER') AND (time, id) < (NEW.time, NEW.id)
+    ORDER BY time DESC, id DESC LIMIT 1;
+    SELECT * INTO after FROM queue_log
+    WHERE queuename = NEW.queuename AND agent = NEW.agent
+      AND event IN ('PAUSE', 'UNPAUSE', 'ADDMEMBER', 'REMOVEMEMBER') AND (time, id) > (NEW.time, NEW.id)
+    ORDER BY time, id LIMIT 1;
+    IF before.id IS NOT NULL AND after.id IS NOT NULL THEN
+        PERFORM report_pause_add(before, after, -1);
+    END IF;
+    IF before.id IS NOT NULL THEN
+        PERFORM report_pause_add(before, NEW, 1);
+    END IF;
+    IF after.id IS NOT NULL THEN
+        PERFORM report_pause_add(NEW, after, 1);
+    END IF;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'report_pauses: queue_log line % not summed: %', NEW.id, SQLERRM;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER report_pauses_insert AFTER INSERT ON queue_log
+    FOR EACH ROW WHEN (NEW.event IN ('PAUSE', 'UNPAUSE', 'ADDMEMBER', 'REMOVEMEMBER'))
+    EXECUTE FUNCTION report_pauses_change();
+
 -- Every summary again from every row, set-based. Writers of the summed tables wait
--- meanwhile (their triggers would otherwise add to a summary being replaced).
+-- meanwhile (their triggers would otherwise add to a summary being replaced), except
+-- Asterisk's queue_log inserts, which must never wait on this: a pause line that arrives
+-- during the rebuild may be summed twice or not at all.
 CREATE FUNCTION reports_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     LOCK TABLE followup_tasks, followup_attempts, calls IN SHARE MODE;
-    TRUNCATE report_followups, report_completions, report_attempts, report_calls;
+    TRUNCATE report_followups, report_completions, report_attempts, report_calls,
+             report_pauses;
     INSERT INTO report_followups
     SELECT f.due_date, f.kind, f.agent_id, sum(f.due), sum(f.in_time), sum(f.late),
            sum(f.unreachable), sum(f.sms), sum(f.pending), sum(f.completed_attempts)
@@ -253,6 +323,14 @@ BEGIN
            sum(x.talk_seconds)
     FROM calls c, LATERAL report_call_rows(c) x
     GROUP BY x.day, x.direction, x.dimension, x.value;
+    INSERT INTO report_pauses
+    SELECT report_local(time)::date, agent, data1, count(*),
+           sum(greatest(extract(epoch FROM ends - time), 0))
+    FROM (SELECT time, agent, event, data1,
+                 lead(time) OVER (PARTITION BY queuename, agent ORDER BY time, id) AS ends
+          FROM queue_log WHERE event IN ('PAUSE', 'UNPAUSE', 'ADDMEMBER', 'REMOVEMEMBER')) AS lines
+    WHERE event = 'PAUSE' AND ends IS NOT NULL
+    GROUP BY 1, 2, 3;
 END $$;
 
 -- The server's zone: rebuild only when it changed (true then).

@@ -76,3 +76,15 @@ WHERE id = ANY($1::bigint[]);
 -- is in the reports; supervisors make calls as well).
 SELECT id, coalesce(nullif(display_name, ''), username) AS name FROM users
 ORDER BY 2, 1;
+
+-- name: pause_sums
+-- $1..$2 the days: each queue member's pauses (begun on those days) by reason.
+SELECT member, reason, sum(pauses)::int AS pauses, sum(seconds) AS seconds
+FROM report_pauses
+WHERE day BETWEEN $1 AND $2
+GROUP BY member, reason
+HAVING sum(pauses) <> 0
+ORDER BY member, reason;
+
+-- name: users_of_extensions
+SELECT extension, id FROM users WHERE extension = ANY($1::text[]);
