@@ -55,13 +55,14 @@ INSERT INTO customers (id, name)
 SELECT g, (ARRAY['张', '王', '李', '赵', '陈', '刘', '杨', '黄'])[1 + g % 8] || '客户' || g
 FROM generate_series(1, {{customers}}) g;
 INSERT INTO calls (linkedid, direction, customer_id, agent_id, started_at, answered_at,
-                   ended_at, disposition, category, state)
+                   ended_at, wrapped_up_at, disposition, category, state)
 SELECT 'bench.' || g, direction, 1 + (random() * ({{customers}} - 1))::int,
        CASE WHEN answered OR direction = 'outbound' THEN 1 + (random() * 49)::int END,
        started,
        CASE WHEN answered THEN started + (5 + random() * 40) * interval '1 second' END,
-       started + (CASE WHEN answered THEN 45 + random() * 600 ELSE 20 + random() * 40 END)
-                 * interval '1 second',
+       started + length,
+       -- the answered ones wrapped up within 90 s of their end
+       CASE WHEN answered THEN started + length + random() * interval '90 seconds' END,
        CASE WHEN answered THEN 'answered'
             WHEN direction = 'inbound' THEN 'abandoned'
             ELSE (ARRAY['busy', 'no_answer', 'unreachable', 'wrong_number'])[
@@ -70,11 +71,13 @@ SELECT 'bench.' || g, direction, 1 + (random() * ({{customers}} - 1))::int,
                                       'other'])[1 + (random() * 4)::int] END,
        'ended'
 FROM (SELECT g, CASE WHEN random() < 0.55 THEN 'inbound' ELSE 'outbound' END AS direction,
-             random() < 0.8 AS answered,
+             random() < 0.8 AS answered, random() AS r,
              -- office hours: 08:00-20:00 in Shanghai, any day of the year
              {EPOCH} + (random() * {DAYS - 1})::int * interval '1 day'
                  + interval '8 hours' + random() * interval '12 hours' AS started
-      FROM generate_series(1, {{calls}}) g) AS s;
+      FROM generate_series(1, {{calls}}) g) AS s,
+     LATERAL (SELECT (CASE WHEN answered THEN 45 + r * 600 ELSE 20 + r * 40 END)
+                     * interval '1 second' AS length) AS l;
 INSERT INTO followup_tasks (id, kind, source_key, customer_id, due_date, status,
                             assigned_to, attempts, template_id, answers, score, result,
                             completed_at, completed_by)

@@ -42,7 +42,8 @@ class ReportStore:
         async with unavailable_as_domain_error():
             rows = await self._pool.fetch(Q["call_sums"], start, end, direction)
         return {(row["dimension"], row["value"]): CallSums(
-                    int(row["calls"]), int(row["answered"]), Decimal(row["talk_seconds"]))
+                    int(row["calls"]), int(row["answered"]), Decimal(row["talk_seconds"]),
+                    int(row["wrapped"]), Decimal(row["wrap_seconds"]))
                 for row in rows}
 
     async def completion_sums(self, start: date, end: date

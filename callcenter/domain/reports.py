@@ -81,18 +81,24 @@ class CallSums:
     calls: int = 0
     answered: int = 0
     talk_seconds: Decimal = Decimal(0)
+    wrapped: int = 0  # calls wrapped up
+    wrap_seconds: Decimal = Decimal(0)  # from their end to their wrap-up
 
     def __add__(self, other: CallSums) -> CallSums:
-        return CallSums(self.calls + other.calls, self.answered + other.answered,
-                        self.talk_seconds + other.talk_seconds)
+        return CallSums(*(getattr(self, f.name) + getattr(other, f.name)
+                          for f in fields(self)))
 
 
 def call_figures(s: CallSums) -> dict[str, Any]:
-    """Talk time in whole seconds (rounded), its average per answered call to 0.1 s."""
+    """Times in whole seconds (rounded), their averages to 0.1 s: talk per answered call,
+    wrap-up per call wrapped up."""
     return {"calls": s.calls, "answered": s.answered,
             "answer_rate": ratio(s.answered, s.calls),
             "talk_seconds": int(s.talk_seconds.to_integral_value()),
-            "average_talk_seconds": ratio(s.talk_seconds, s.answered, 1)}
+            "average_talk_seconds": ratio(s.talk_seconds, s.answered, 1),
+            "wrapped_up": s.wrapped,
+            "wrap_up_seconds": int(s.wrap_seconds.to_integral_value()),
+            "average_wrap_up_seconds": ratio(s.wrap_seconds, s.wrapped, 1)}
 
 
 def score_percent(score_sum: Decimal, score_max: Decimal) -> float | None:

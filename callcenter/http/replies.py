@@ -508,6 +508,9 @@ class CallReportFigures(BaseModel):
     answer_rate: float | None
     talk_seconds: int
     average_talk_seconds: float | None
+    wrapped_up: int
+    wrap_up_seconds: int = Field(description="from each call's end to its wrap-up")
+    average_wrap_up_seconds: float | None
 
 
 class CallReportValue(CallReportFigures):

@@ -93,9 +93,9 @@ def _breakdown(sums: CallBreakdown, dimension: str, values: tuple[str, ...] = ()
 async def calls_and_agents(store: ReportStore, start: date, end: date,
                            direction: str | None) -> dict[str, Any]:
     """Ended calls that started on the days ``start``..``end`` (of one ``direction``),
-    by direction, category, disposition, hour of day and weekday; each agent's calls and
-    talk, the follow-ups they completed on those days with their average score, and the
-    pauses they began on those days by reason (whatever the direction)."""
+    by direction, category, disposition, hour of day and weekday; each agent's calls,
+    talk and wrap-up time, the follow-ups they completed on those days with their average
+    score, and the pauses they began on those days by reason (whatever the direction)."""
     check_range(start, end)
     if direction is not None and direction not in DIRECTIONS:
         raise ValidationError(f"direction must be one of {', '.join(DIRECTIONS)}",
@@ -171,7 +171,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "reach_rate": "接通率", "attempts_per_completed": "每完成一单拨打次数",
         "dimension": "维度", "value": "值", "calls": "通话数", "answer_rate": "接通率",
         "talk_seconds": "通话时长（秒）", "average_talk_seconds": "平均通话（秒）",
-        "agent": "坐席", "followups_completed": "完成回访",
+        "agent": "坐席", "followups_completed": "完成回访", "wrapped_up": "已话后处理",
+        "wrap_up_seconds": "话后处理时长（秒）", "average_wrap_up_seconds": "平均话后处理（秒）",
         "average_score_percent": "回访平均得分（%）", "pause_seconds": "示忙时长（秒）",
         "sheet.pauses": "示忙", "reason": "原因", "pauses": "示忙次数",
         "dim.direction": "方向", "dim.category": "类别", "dim.disposition": "结果",
@@ -191,6 +192,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "dimension": "Breakdown", "value": "Value", "calls": "Calls",
         "answer_rate": "Answer rate", "talk_seconds": "Talk (s)",
         "average_talk_seconds": "Avg. talk (s)", "agent": "Agent",
+        "wrapped_up": "Wrapped up", "wrap_up_seconds": "Wrap-up (s)",
+        "average_wrap_up_seconds": "Avg. wrap-up (s)",
         "followups_completed": "Follow-ups completed",
         "average_score_percent": "Avg. follow-up score (%)", "pause_seconds": "Paused (s)",
         "sheet.pauses": "Pauses", "reason": "Reason", "pauses": "Pauses",
@@ -201,7 +204,8 @@ _LABELS: dict[str, dict[str, str]] = {
 FOLLOWUP_COLUMNS = ("due", "completed", "in_time", "late", "unreachable", "sms", "pending",
                     "overdue", "in_time_rate", "completion_rate", "attempts", "answered",
                     "reach_rate", "attempts_per_completed")
-CALL_COLUMNS = ("calls", "answered", "answer_rate", "talk_seconds", "average_talk_seconds")
+CALL_COLUMNS = ("calls", "answered", "answer_rate", "talk_seconds", "average_talk_seconds",
+                "wrapped_up", "wrap_up_seconds", "average_wrap_up_seconds")
 
 
 def _labels(locale: str) -> dict[str, str]:

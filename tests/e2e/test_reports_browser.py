@@ -108,6 +108,8 @@ async def test_both_reports_with_charts_in_both_languages(
         await expect(agents.nth(0).locator("[data-figure=average_score_percent]")
                      ).to_have_text("85")
         await expect(agents.nth(1).locator("[data-figure=pause_seconds]")).to_have_text("4,200")
+        await expect(agents.nth(1).locator("[data-figure=average_wrap_up_seconds]")
+                     ).to_have_text("45")
         await expect(agents.nth(2)).to_contain_text("No agent")
         await expect(agents.nth(3)).to_contain_text("Zhao")  # a queue member, no user
         pauses = page.get_by_test_id("report-pauses-table-row")

@@ -17,6 +17,7 @@ import asyncpg
 import pytest
 from openpyxl import load_workbook
 
+from callcenter.db.queries import load_queries
 from callcenter.db.queue_statistics import QueueLogStore
 from callcenter.db.reports import ReportStore
 from callcenter.errors import ValidationError
@@ -120,9 +121,10 @@ async def seed_month(pool: asyncpg.Pool) -> Month:
                 category, disposition)
             return call_id
 
-        # C1's category comes at wrap-up, after the call ended (the update trigger)
+        # C1 is wrapped up 45 s after it ended (the update trigger)
         c1 = await call("C1", "inbound", li, at("11-09", "09:10"), 30, 150, None, "answered")
-        await conn.execute("UPDATE calls SET category = 'inquiry' WHERE id = $1", c1)
+        await conn.execute("UPDATE calls SET category = 'inquiry',"
+                           " wrapped_up_at = ended_at + interval '45 seconds' WHERE id = $1", c1)
         await call("C2", "inbound", li, at("11-09", "09:40"), 10, 70.6, "complaint", "answered")
         await call("C3", "inbound", None, at("11-10", "23:30"), None, 60, None, "abandoned")
         # Wednesday 00:30 in Shanghai, Tuesday 16:30 in UTC
@@ -226,42 +228,48 @@ async def test_follow_up_completion_by_week_month_kind_and_agent(pool: asyncpg.P
     assert [row["bucket"] for row in nobody["rows"]] == ["service"]
 
 
-def call_row(value: object, calls: int, answered: int, talk: float) -> dict[str, Any]:
+def call_row(value: object, calls: int, answered: int, talk: float,
+             wrapped: tuple[int, float] = (0, 0)) -> dict[str, Any]:
     return {"value": value, "calls": calls, "answered": answered,
             "answer_rate": round(answered / calls, 4) if calls else None,
             "talk_seconds": round(talk), "average_talk_seconds":
-                round(talk / answered, 1) if answered else None}
+                round(talk / answered, 1) if answered else None,
+            "wrapped_up": wrapped[0], "wrap_up_seconds": round(wrapped[1]),
+            "average_wrap_up_seconds": round(wrapped[1] / wrapped[0], 1) if wrapped[0] else None}
 
 
-def hours(**counts: tuple[int, int, float]) -> list[dict[str, Any]]:
+C1_WRAP_UP = (1, 45)  # the one call wrapped up, 45 s after its end
+
+
+def hours(**counts: tuple[Any, ...]) -> list[dict[str, Any]]:
     return [call_row(h, *counts.get(f"h{h}", (0, 0, 0))) for h in range(24)]
 
 
 async def test_calls_and_agents(pool: asyncpg.Pool) -> None:
     month = await seed_month(pool)
     reply = await reports.calls_and_agents(ReportStore(pool), *NOVEMBER, None)
-    total = call_row(None, 5, 3, 480.6)
+    total = call_row(None, 5, 3, 480.6, C1_WRAP_UP)
     del total["value"]
     assert reply["total"] == total
-    assert reply["by"]["direction"] == [call_row("inbound", 3, 2, 180.6),
+    assert reply["by"]["direction"] == [call_row("inbound", 3, 2, 180.6, C1_WRAP_UP),
                                         call_row("outbound", 2, 1, 300)]
     assert reply["by"]["category"] == [call_row("complaint", 1, 1, 60.6),
                                        call_row("followup", 2, 1, 300),
-                                       call_row("inquiry", 1, 1, 120),
+                                       call_row("inquiry", 1, 1, 120, C1_WRAP_UP),
                                        call_row(None, 1, 0, 0)]
     assert reply["by"]["disposition"] == [call_row("abandoned", 1, 0, 0),
-                                          call_row("answered", 3, 3, 480.6),
+                                          call_row("answered", 3, 3, 480.6, C1_WRAP_UP),
                                           call_row("no_answer", 1, 0, 0)]
-    assert reply["by"]["hour"] == hours(h0=(1, 1, 300), h9=(2, 2, 180.6), h14=(1, 0, 0),
+    assert reply["by"]["hour"] == hours(h0=(1, 1, 300), h9=(2, 2, 180.6, C1_WRAP_UP), h14=(1, 0, 0),
                                         h23=(1, 0, 0))
-    assert reply["by"]["weekday"] == [call_row(1, 2, 2, 180.6), call_row(2, 1, 0, 0),
+    assert reply["by"]["weekday"] == [call_row(1, 2, 2, 180.6, C1_WRAP_UP), call_row(2, 1, 0, 0),
                                       call_row(3, 1, 1, 300), call_row(4, 1, 0, 0),
                                       *(call_row(d, 0, 0, 0) for d in (5, 6, 7))]
 
     def agent(agent_id: int | None, name: str | None, calls: int, answered: int, talk: float,
-              done: int, score: float | None, *pauses: tuple[str | None, int, int]
-              ) -> dict[str, Any]:
-        row = call_row(None, calls, answered, talk)
+              done: int, score: float | None, *pauses: tuple[str | None, int, int],
+              wrapped: tuple[int, float] = (0, 0)) -> dict[str, Any]:
+        row = call_row(None, calls, answered, talk, wrapped)
         del row["value"]
         return {"agent_id": agent_id, "agent_name": name, **row,
                 "followups_completed": done, "average_score_percent": score,
@@ -272,7 +280,8 @@ async def test_calls_and_agents(pool: asyncpg.Pool) -> None:
     # li: T1 72 + T2 64 + T9 80 of 3 x 80; wang: T3 51 of 60
     assert reply["agents"] == [
         agent(month.wang, FORMULA_NAME, 2, 1, 300, 1, 85.0),
-        agent(month.li, "Li", 2, 2, 180.6, 3, 90.0, ("break", 2, 2400), ("lunch", 1, 1800)),
+        agent(month.li, "Li", 2, 2, 180.6, 3, 90.0, ("break", 2, 2400), ("lunch", 1, 1800),
+              wrapped=C1_WRAP_UP),
         agent(None, None, 1, 0, 0, 0, None),
         agent(None, "Zhao", 0, 0, 0, 0, None, (None, 1, 600))]
 
@@ -408,10 +417,10 @@ async def test_http_json_and_xlsx_for_supervisors_403_for_agents(
             book = load_workbook(io.BytesIO(await resp.read()))
             assert book.sheetnames == ["通话", "坐席", "示忙"]
             rows = _values(book["通话"])
-            assert rows[2] == ["合计", None, 5, 3, 0.6, 481, 160.2]
-            assert ["方向", "inbound", 3, 2, 0.6667, 181, 90.3] in rows
+            assert rows[2] == ["合计", None, 5, 3, 0.6, 481, 160.2, 1, 45, 45.0]
+            assert ["方向", "inbound", 3, 2, 0.6667, 181, 90.3, 1, 45, 45.0] in rows
             agents = _values(book["坐席"])
-            assert agents[1] == [FORMULA_NAME, 2, 1, 0.5, 300, 300.0, 1, 85.0, 0]
+            assert agents[1] == [FORMULA_NAME, 2, 1, 0.5, 300, 300.0, 0, 0, None, 1, 85.0, 0]
             assert agents[2][-1] == 4200  # Li's pauses
             assert _values(book["示忙"])[1:] == [["Li", "break", 2, 2400], ["Li", "lunch", 1, 1800],
                                                 ["Zhao", "无", 1, 600]]
@@ -428,3 +437,22 @@ async def test_http_json_and_xlsx_for_supervisors_403_for_agents(
         finally:
             await boss.close()
             await li.close()
+
+
+async def test_the_first_wrap_up_ends_the_wrap_up_time(pool: asyncpg.Pool) -> None:
+    """The console's wrap-up statement stamps the call once: a second wrap-up (a changed
+    category) keeps the first moment, and the report follows the change of category."""
+    wrap_up = load_queries("wrapup")["wrap_up"]
+    call = await pool.fetchval(
+        "INSERT INTO calls (linkedid, direction, started_at, answered_at, ended_at)"
+        " VALUES ('W1', 'inbound', now() - interval '5 minutes', now() - interval '4 minutes',"
+        " now() - interval '1 minute') RETURNING id")
+    await pool.execute(wrap_up, call, "inquiry", "notes", None, None, None)
+    first = await pool.fetchval("SELECT wrapped_up_at FROM calls WHERE id = $1", call)
+    await pool.execute(wrap_up, call, "complaint", "notes", None, None, None)
+    assert await pool.fetchval("SELECT wrapped_up_at FROM calls WHERE id = $1", call) == first
+    today = first.astimezone(SHANGHAI).date()  # the call began on it, or just before
+    reply = await reports.calls_and_agents(ReportStore(pool), today - timedelta(days=1),
+                                           today, None)
+    assert [(r["value"], r["wrapped_up"]) for r in reply["by"]["category"]] == [("complaint", 1)]
+    assert 59 <= reply["total"]["wrap_up_seconds"] <= 61

@@ -39,9 +39,11 @@ def test_a_total_is_the_figures_of_the_summed_sums() -> None:
 
 
 def test_talk_time_rounds_to_whole_seconds_and_its_average_to_tenths() -> None:
-    figures = call_figures(CallSums(3, 2, Decimal("180.6")))
+    figures = call_figures(CallSums(3, 2, Decimal("180.6"), 2, Decimal("90.5")))
     assert figures == {"calls": 3, "answered": 2, "answer_rate": 0.6667,
-                       "talk_seconds": 181, "average_talk_seconds": 90.3}
+                       "talk_seconds": 181, "average_talk_seconds": 90.3,
+                       "wrapped_up": 2, "wrap_up_seconds": 90,  # half to even
+                       "average_wrap_up_seconds": 45.2}
     # scores by points: 72 + 64 of 80 each, 51 of 60
     assert score_percent(Decimal(187), Decimal(220)) == 85.0
 

@@ -1,7 +1,7 @@
 // Report "calls and agents" (#/reports/calls?from=&to=&direction=): ended calls by
 // direction, category, disposition, hour of day and weekday, and per agent their calls,
-// talk time, the follow-ups they completed, those follow-ups' average score and their
-// pauses by reason (from Asterisk's queue_log)
+// talk and wrap-up time, the follow-ups they completed, those follow-ups' average score
+// and their pauses by reason (from Asterisk's queue_log)
 // (GET /api/reports/calls; the formulas are the server's, docs/reports.md).
 
 import { h } from "../dom.js";
@@ -13,7 +13,8 @@ const CALL_COLUMNS = [
   ["calls", showCount], ["answered", showCount], ["answer_rate", showRate],
   ["talk_seconds", showCount], ["average_talk_seconds", showDecimal],
 ];
-const AGENT_COLUMNS = [...CALL_COLUMNS, ["followups_completed", showCount],
+const AGENT_COLUMNS = [...CALL_COLUMNS, ["wrapped_up", showCount], ["wrap_up_seconds", showCount],
+  ["average_wrap_up_seconds", showDecimal], ["followups_completed", showCount],
   ["average_score_percent", showDecimal], ["pause_seconds", showCount]];
 const PAUSE_COLUMNS = [["pauses", showCount], ["seconds", showCount]];
 // each breakdown: how its values are named

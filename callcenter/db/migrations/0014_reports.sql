@@ -52,6 +52,10 @@ CREATE TABLE report_attempts (
     PRIMARY KEY (day, kind, agent_id)
 );
 
+-- When the agent wrapped the call up (first submitted its category and notes): the
+-- agents' wrap-up time is from the call's end to this.
+ALTER TABLE calls ADD COLUMN wrapped_up_at timestamptz;
+
 -- Ended calls by the day they started, their direction, and one dimension's value:
 -- 'all' (value ''), 'category', 'disposition' (value 'none' when unset), 'hour' (the
 -- hour of day, '0'..'23'), 'agent' (the agent's id, '0' for none).
@@ -63,6 +67,8 @@ CREATE TABLE report_calls (
     calls         integer NOT NULL,
     answered      integer NOT NULL,
     talk_seconds  numeric NOT NULL,
+    wrapped       integer NOT NULL,  -- calls wrapped up
+    wrap_seconds  numeric NOT NULL,  -- from their end to their wrap-up
     PRIMARY KEY (day, direction, dimension, value)
 );
 
@@ -130,12 +136,16 @@ $$;
 -- A call counts once it has ended; its talk is from the answer to the end.
 CREATE FUNCTION report_call_rows(c calls)
 RETURNS TABLE (day date, direction text, dimension text, value text, calls integer,
-               answered integer, talk_seconds numeric)
+               answered integer, talk_seconds numeric, wrapped integer,
+               wrap_seconds numeric)
 LANGUAGE sql STABLE AS $$
     SELECT local::date, c.direction, d.dimension, d.value, 1,
            (c.answered_at IS NOT NULL)::int,
            CASE WHEN c.answered_at IS NULL THEN 0
-                ELSE greatest(extract(epoch FROM c.ended_at - c.answered_at), 0) END
+                ELSE greatest(extract(epoch FROM c.ended_at - c.answered_at), 0) END,
+           (c.wrapped_up_at IS NOT NULL)::int,
+           CASE WHEN c.wrapped_up_at IS NULL THEN 0
+                ELSE greatest(extract(epoch FROM c.wrapped_up_at - c.ended_at), 0) END
     FROM report_local(c.started_at) AS local,
          LATERAL (VALUES ('all', ''),
                          ('category', coalesce(c.category, 'none')),
@@ -222,11 +232,13 @@ BEGIN
         IF sign = -1 THEN c := OLD; ELSE c := NEW; END IF;
         INSERT INTO report_calls AS r
         SELECT x.day, x.direction, x.dimension, x.value, sign * x.calls, sign * x.answered,
-               sign * x.talk_seconds
+               sign * x.talk_seconds, sign * x.wrapped, sign * x.wrap_seconds
         FROM report_call_rows(c) x
         ON CONFLICT (day, direction, dimension, value) DO UPDATE SET
             calls = r.calls + EXCLUDED.calls, answered = r.answered + EXCLUDED.answered,
-            talk_seconds = r.talk_seconds + EXCLUDED.talk_seconds;
+            talk_seconds = r.talk_seconds + EXCLUDED.talk_seconds,
+            wrapped = r.wrapped + EXCLUDED.wrapped,
+            wrap_seconds = r.wrap_seconds + EXCLUDED.wrap_seconds;
     END LOOP;
     RETURN NULL;
 END $$;
@@ -240,10 +252,10 @@ CREATE TRIGGER report_calls_delete AFTER DELETE ON calls
 CREATE TRIGGER report_calls_update AFTER UPDATE ON calls
     FOR EACH ROW WHEN ((OLD.ended_at IS NOT NULL OR NEW.ended_at IS NOT NULL) AND
                        (OLD.started_at, OLD.answered_at, OLD.ended_at, OLD.direction,
-                        OLD.category, OLD.disposition, OLD.agent_id)
+                        OLD.category, OLD.disposition, OLD.agent_id, OLD.wrapped_up_at)
                        IS DISTINCT FROM
                        (NEW.started_at, NEW.answered_at, NEW.ended_at, NEW.direction,
-                        NEW.category, NEW.disposition, NEW.agent_id))
+                        NEW.category, NEW.disposition, NEW.agent_id, NEW.wrapped_up_at))
     EXECUTE FUNCTION report_calls_change();
 
 CREATE FUNCTION report_pause_add(opened queue_log, closed queue_log, sign integer)
@@ -320,7 +332,7 @@ BEGIN
     GROUP BY x.day, x.kind, x.agent_id;
     INSERT INTO report_calls
     SELECT x.day, x.direction, x.dimension, x.value, sum(x.calls), sum(x.answered),
-           sum(x.talk_seconds)
+           sum(x.talk_seconds), sum(x.wrapped), sum(x.wrap_seconds)
     FROM calls c, LATERAL report_call_rows(c) x
     GROUP BY x.day, x.direction, x.dimension, x.value;
     INSERT INTO report_pauses

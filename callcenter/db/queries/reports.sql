@@ -50,7 +50,8 @@ SELECT CASE WHEN dimension <> 'all' THEN dimension
        CASE WHEN dimension <> 'all' THEN value
             WHEN grouping(weekday) = 0 THEN weekday::text ELSE direction END AS value,
        sum(calls)::bigint AS calls, sum(answered)::bigint AS answered,
-       sum(talk_seconds) AS talk_seconds
+       sum(talk_seconds) AS talk_seconds, sum(wrapped)::bigint AS wrapped,
+       sum(wrap_seconds) AS wrap_seconds
 FROM (SELECT *, extract(isodow FROM day)::int AS weekday FROM report_calls
       WHERE day BETWEEN $1 AND $2 AND ($3::text IS NULL OR direction = $3)) AS days
 GROUP BY GROUPING SETS ((dimension, value), (dimension, direction), (dimension, weekday))

@@ -5,7 +5,9 @@ FROM calls WHERE id = $1 FOR UPDATE;
 -- name: wrap_up
 UPDATE calls
 SET category = $2, notes = $3, flag = $4, flag_details = $5,
-    customer_id = COALESCE(customer_id, $6)
+    customer_id = COALESCE(customer_id, $6),
+    -- the first wrap-up ends the agent's wrap-up time (docs/reports.md)
+    wrapped_up_at = COALESCE(wrapped_up_at, now())
 WHERE id = $1;
 
 -- name: customer_exists
