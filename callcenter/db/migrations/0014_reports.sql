@@ -72,11 +72,11 @@ CREATE TABLE report_calls (
     PRIMARY KEY (day, direction, dimension, value)
 );
 
--- Queue members' pauses (Asterisk's queue_log, docs/reports.md "Pause time") by the day
--- a pause began, the member as queue_log names them, and the reason ('' for none). A
--- pause is a PAUSE line to the next of that member's PAUSE (a new reason), UNPAUSE,
--- ADDMEMBER (added again: after an Asterisk restart) or REMOVEMEMBER lines in the same
--- queue; one still open counts once it ends.
+-- Queue members' pauses (Asterisk's queue_log, docs/reports.md "Pause time by reason")
+-- by the day a pause began, the member as queue_log names them, and the reason ('' for
+-- none). A pause is a PAUSE line to the next of that member's PAUSE (a new reason),
+-- UNPAUSE, ADDMEMBER (added again: after an Asterisk restart) or REMOVEMEMBER lines in
+-- the same queue; one still open counts once it ends.
 CREATE TABLE report_pauses (
     day      date NOT NULL,
     member   text NOT NULL,
