@@ -169,6 +169,7 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
     finally:
         await ami.close()
         await agi.close()
+        await calls.dispatcher.close()
         await registry.close()
         await board.close()
 

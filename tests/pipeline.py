@@ -192,6 +192,7 @@ class CallPipeline:
         if self._consumer is not None:
             self._consumer.cancel()
             await asyncio.gather(self._consumer, return_exceptions=True)
+        await self.dispatcher.close()
         await self.registry.close()
         await self.board.close()
 
@@ -209,10 +210,12 @@ class CallPipeline:
             self.protocol.data_received(chunk)
 
     async def drained(self, timeout: float = 10.0) -> None:
-        """Every frame received so far has been handled by the consumer."""
+        """Every frame received so far has been handled by the consumers (the reader
+        has delivered it, and its lane in the dispatcher is done)."""
         async with asyncio.timeout(timeout):
             while self.handled < self.queue.put_count:  # noqa: ASYNC110 - its own task
                 await asyncio.sleep(0.005)
+            await self.dispatcher.drained()
 
     def messages(self, user_id: int) -> list[Message]:
         return [p.message for p in self.published if p.user_id == user_id]

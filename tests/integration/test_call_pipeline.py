@@ -243,29 +243,35 @@ async def test_queue_call_answered_replayed(pool: asyncpg.Pool,
         assert pipeline.registry.live_calls() == 0
         assert pipeline.live.summary()["channels"] == 0
 
-    # What 1002's console was told, in order. The queue member states (log-in, pause,
-    # resume) come first; "QueueMember" is the answer to the recording client's own
-    # QueueStatus, which reaches our reader as an event like any other.
-    kinds = [m["type"] if m["type"] != "agent_state" else m["state"] for m in messages]
-    assert kinds == ["available", "paused", "available", "available",
-                     "pop", "ringing", "call", "on_call", "available", "call",
-                     "wrap_up", "logged_out"]
-    assert messages[1]["paused_reason"] == "break"
-    pop = messages[4]
+    # What 1002's console was told. The dispatcher keeps order within a lane: the
+    # queue member's states (log-in, pause, resume, ringing, on the call, idle, log-out)
+    # come in Asterisk's order, the call's pop and states in theirs, and the two lanes
+    # interleave as they are handled. The registry tells the agent's state once more
+    # when it has closed the call (wrap-up): before or after the log-out.
+    # "QueueMember" is the answer to the recording client's own QueueStatus, which
+    # reaches our reader as an event like any other.
+    states = [m for m in messages if m["type"] == "agent_state"]
+    of_call = [m for m in messages if m["type"] != "agent_state"]
+    assert [m["type"] for m in of_call] == ["pop", "call", "call"]
+    told = [m["state"] for m in states]
+    assert told[:7] == ["available", "paused", "available", "available", "ringing",
+                        "on_call", "available"]
+    assert told[7] in ("wrap_up", "logged_out") and told[8:] == ["logged_out"]
+    assert states[1]["paused_reason"] == "break"
+    pop = of_call[0]
     assert pop["call_id"] == call["id"] and pop["linkedid"] == linkedid
     assert pop["queue"] == "hotline" and pop["rung_at"] == rung
     assert pop["caller"] == {"raw": "13800138000", "e164": CALLER, "withheld": False}
     assert pop["match"] == "one"
     assert [c["id"] for c in pop["candidates"]] == [seeded.customer_id]
-    answered, ended = messages[6]["call"], messages[9]["call"]
+    answered, ended = of_call[1]["call"], of_call[2]["call"]
     assert answered["state"] == "answered" and answered["agent_id"] == agent
     assert answered["answered_at"] == _iso(connected) and answered["ended_at"] is None
     assert ended["state"] == "ended" and ended["disposition"] == "answered"
     assert ended["ended_at"] == _iso(caller_gone)
     assert ended["duration"] == pytest.approx(caller_gone - connected, abs=1e-6)
     # Once the call is closed the agent owes its wrap-up, also after leaving the queue.
-    assert messages[10]["wrap_up_call_id"] == call["id"]
-    assert messages[11]["wrap_up_call_id"] == call["id"]
+    assert states[-1]["wrap_up_call_id"] == call["id"]
 
     assert call["direction"] == "inbound" and call["disposition"] == "answered"
     assert call["customer_id"] == seeded.customer_id and call["caller_number"] == CALLER
