@@ -9,6 +9,7 @@ change (migration 0014), whatever the range's length; the formulas are in
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -100,8 +101,10 @@ async def calls_and_agents(store: ReportStore, start: date, end: date,
     if direction is not None and direction not in DIRECTIONS:
         raise ValidationError(f"direction must be one of {', '.join(DIRECTIONS)}",
                               field="direction")
-    sums = await store.call_sums(start, end, direction)
-    completions = await store.completion_sums(start, end)
+    # three reads of three summaries, side by side on the pool's connections
+    sums, completions, pauses = await asyncio.gather(
+        store.call_sums(start, end, direction), store.completion_sums(start, end),
+        _pauses_by_agent(store, start, end))
     total = sum((s for (dim, _), s in sums.items() if dim == "direction"), CallSums())
     by: dict[str, list[dict[str, Any]]] = {
         "direction": _breakdown(sums, "direction"),
@@ -113,7 +116,6 @@ async def calls_and_agents(store: ReportStore, start: date, end: date,
                     for row in _breakdown(sums, "weekday", tuple(str(d) for d in range(1, 8)))],
     }
     agent_calls = {int(value): s for (dim, value), s in sums.items() if dim == "agent"}
-    pauses = await _pauses_by_agent(store, start, end)
     ids = set(agent_calls) | set(completions) | {i for i in pauses if isinstance(i, int)}
     names = await store.names_of(i for i in ids if i)
     nothing = (0, Decimal(0), Decimal(0))
