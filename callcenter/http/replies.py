@@ -338,6 +338,24 @@ class SupervisionReply(BaseModel):
     supervision: Supervision
 
 
+class AbandonedCaller(BaseModel):
+    """A number whose calls today were abandoned and that no later call has reached."""
+
+    phone: str = Field(description="E.164")
+    customer_id: int | None
+    customer_name: str | None
+    abandoned_count: int
+    last_abandoned_at: str = Field(description="the latest abandoned call's hang-up")
+    longest_wait_seconds: int = Field(description="arrival to hang-up, IVR included")
+    ivr_choice: str | None
+    call_id: int = Field(description="the latest abandoned call: the one to call back")
+    call_ids: list[int] = Field(description="every abandoned call of today, latest first")
+
+
+class CallbackList(BaseModel):
+    callbacks: list[AbandonedCaller]
+
+
 class CallMessage(BaseModel):
     """POST /api/calls answers with the call's first ``call`` message."""
 
