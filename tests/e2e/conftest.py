@@ -7,6 +7,7 @@ start, the tests fail with the reason: they are never skipped.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -14,9 +15,11 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser
 
+from callcenter.keys import AMI
+from callcenter.telephony.ami import AmiActionFailed, AmiItem
 from callcenter.telephony.ami import AmiClient as ServerAmiClient
-from callcenter.telephony.ami import AmiItem
 from callcenter.telephony.keypad import Keypad
+from tests.console import ConsoleServer, running_server
 from tests.e2e.browser import chromium
 from tests.harness import log_scan, sandbox
 from tests.harness.ami import AmiClient
@@ -93,3 +96,23 @@ def shots(tmp_path: Path) -> Path:
     """Where a test's screenshots go: CALLCENTER_SCREENSHOTS, or its temporary folder."""
     folder = os.environ.get("CALLCENTER_SCREENSHOTS")
     return Path(folder) if folder else tmp_path
+
+
+@pytest.fixture
+async def board_server(db_url: str,
+                       sandbox_env: dict[str, str]) -> AsyncIterator[ConsoleServer]:
+    """The server with agent "li" (extension 1001) and supervisor "boss" (no phone),
+    nothing up on Asterisk; li out of the queue afterwards. Asterisk writes queue_log
+    into the sandbox's own database, not the test's: the server imports the lines of
+    its file every second instead (and tells the board)."""
+    env = {**sandbox_env, "CALLCENTER_QUEUE_LOG_IMPORT_SECONDS": "1"}
+    async with running_server(db_url, env) as server:
+        await server.quiet_asterisk()
+        await server.add_agent("li", "1001")
+        await server.add_agent("boss", None, role="supervisor")
+        try:
+            yield server
+        finally:
+            with contextlib.suppress(AmiActionFailed):
+                await server.app[AMI].send({"Action": "QueueRemove", "Queue": "hotline",
+                                            "Interface": "PJSIP/1001"})

@@ -15,16 +15,13 @@ both languages go to the ``shots`` folder.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from callcenter.keys import AMI
-from callcenter.telephony.ami import AmiActionFailed
-from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
+from tests.console import AGENT_PASSWORD, ConsoleServer
 from tests.e2e.browser import ConsolePage, console_page
 from tests.e2e.test_inbound_browser import (
     AGENT_PORT,
@@ -41,27 +38,9 @@ SECOND_CALLER = "13900139000"
 
 
 @pytest.fixture
-async def console_server(db_url: str,
-                         sandbox_env: dict[str, str]) -> AsyncIterator[ConsoleServer]:
-    # Asterisk writes queue_log into the sandbox's own database, not this test's: the
-    # server imports the lines of its file every second instead (the board is told).
-    env = {**sandbox_env, "CALLCENTER_QUEUE_LOG_IMPORT_SECONDS": "1"}
-    async with running_server(db_url, env) as server:
-        await server.quiet_asterisk()
-        await server.add_agent("li", "1001")
-        await server.add_agent("boss", None, role="supervisor")
-        try:
-            yield server
-        finally:
-            with contextlib.suppress(AmiActionFailed):
-                await server.app[AMI].send({"Action": "QueueRemove", "Queue": "hotline",
-                                            "Interface": "PJSIP/1001"})
-
-
-@pytest.fixture
-async def tab(browser: Browser, console_server: ConsoleServer,
+async def tab(browser: Browser, board_server: ConsoleServer,
               shots: Path, request: pytest.FixtureRequest) -> AsyncIterator[ConsolePage]:
-    async with console_page(browser, console_server.base_url, width=1500, height=1200) as page:
+    async with console_page(browser, board_server.base_url, width=1500, height=1200) as page:
         try:
             yield page
         finally:
@@ -78,14 +57,14 @@ async def log_in_as_supervisor(page: Page) -> None:
 
 
 async def test_the_board_follows_agents_and_callers_live(
-        console_server: ConsoleServer, tab: ConsolePage, shots: Path) -> None:
+        board_server: ConsoleServer, tab: ConsolePage, shots: Path) -> None:
     page = tab.page
-    await seed_known_caller(console_server)
+    await seed_known_caller(board_server)
     await log_in_as_supervisor(page)
     li = page.get_by_test_id("agent-1001")
     await expect(li).to_have_attribute("data-state", "logged_out")
 
-    agent = await console_server.login("li")
+    agent = await board_server.login("li")
     try:
         assert (await agent.post("/api/agent/login", {}))[0] == 204
         await expect(li).to_have_attribute("data-state", "available")
@@ -136,7 +115,7 @@ async def test_the_board_follows_agents_and_callers_live(
         await page.screenshot(path=str(shots / "board-after-en.png"))
 
         # The supervisor pauses li with a reason, then logs li out, from li's row.
-        li_id = await console_server.pool.fetchval(
+        li_id = await board_server.pool.fetchval(
             "SELECT id FROM users WHERE username = 'li'")
         await li.get_by_test_id(f"pause-{li_id}").click()
         await li.get_by_test_id(f"reason-{li_id}").select_option("training")

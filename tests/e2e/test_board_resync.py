@@ -15,16 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-import pytest
 
 from callcenter.keys import AMI
-from callcenter.telephony.ami import AmiActionFailed
-from tests.console import AgentSession, ConsoleServer, running_server
+from tests.console import AgentSession, ConsoleServer
 from tests.e2e.test_inbound_browser import HOTLINE, KNOWN_NUMBER, seed_known_caller
 from tests.harness import sandbox
 from tests.harness.sipp import start_caller
@@ -104,27 +101,12 @@ async def fresh_board(server: ConsoleServer) -> BoardModel:
         await watcher.session.close()
 
 
-@pytest.fixture
-async def console_server(db_url: str,
-                         sandbox_env: dict[str, str]) -> AsyncIterator[ConsoleServer]:
-    async with running_server(db_url, sandbox_env) as server:
-        await server.quiet_asterisk()
-        await server.add_agent("li", "1001")
-        await server.add_agent("boss", None, role="supervisor")
-        try:
-            yield server
-        finally:
-            with contextlib.suppress(AmiActionFailed):
-                await server.app[AMI].send({"Action": "QueueRemove", "Queue": "hotline",
-                                            "Interface": "PJSIP/1001"})
-
-
 async def test_the_board_is_right_after_a_reconnect_and_an_asterisk_restart(
-        console_server: ConsoleServer) -> None:
-    await seed_known_caller(console_server)
-    li_id = await console_server.pool.fetchval("SELECT id FROM users WHERE username = 'li'")
-    boss = Watcher(await console_server.login("boss"))
-    li = await console_server.login("li")
+        board_server: ConsoleServer) -> None:
+    await seed_known_caller(board_server)
+    li_id = await board_server.pool.fetchval("SELECT id FROM users WHERE username = 'li'")
+    boss = Watcher(await board_server.login("boss"))
+    li = await board_server.login("li")
     try:
         await boss.connect()
         assert (await li.post("/api/agent/login", {}))[0] == 204
@@ -140,7 +122,7 @@ async def test_the_board_is_right_after_a_reconnect_and_an_asterisk_restart(
         await boss.connect()
         assert boss.board.state_of(li_id) == "paused"
         assert boss.board.agents[li_id]["paused_reason"] == "lunch"
-        assert boss.board.agents == (await fresh_board(console_server)).agents
+        assert boss.board.agents == (await fresh_board(board_server)).agents
 
         async with await start_caller(*HOTLINE, caller_id=KNOWN_NUMBER.removeprefix("+86"),
                                       keys="0", hold=120):
@@ -150,13 +132,13 @@ async def test_the_board_is_right_after_a_reconnect_and_an_asterisk_restart(
 
             # Asterisk restarts: the caller is cut off and the queue is empty again.
             await asyncio.to_thread(sandbox.restart)  # blocking: off the loop
-            await console_server.app[AMI].wait_connected(30)
+            await board_server.app[AMI].wait_connected(30)
             await eventually(lambda: boss.board.waiting() == []
                              and boss.board.state_of(li_id) == "logged_out", 20)
-        fresh = await fresh_board(console_server)
+        fresh = await fresh_board(board_server)
         assert fresh.waiting() == [] and fresh.calls == {}
         assert fresh.agents == boss.board.agents
-        disposition = await console_server.pool.fetchval(
+        disposition = await board_server.pool.fetchval(
             "SELECT disposition FROM calls WHERE id = $1", waiting)
         assert disposition == "abandoned"
     finally:
