@@ -479,8 +479,60 @@ class WsError(BaseModel):
     message: str
 
 
+class BoardAgent(BaseModel):
+    """An agent's row on the supervisors' board (docs/board.md)."""
+
+    id: int
+    name: str
+    extension: str
+    role: str
+    state: AgentQueueState
+    paused_reason: str
+    calls_today: int
+    talk_seconds_today: int
+
+
+class BoardCall(Call):
+    queued_at: str | None = Field(description="an inbound caller's queue join")
+    agent_name: str | None
+    customer_name: str | None
+
+
+class BoardMessage(BaseModel):
+    """The whole board, to a supervisor's or admin's console on every (re)connection."""
+
+    type: Literal["board"]
+    seq: int
+    snapshot: bool
+    server_time: str
+    agents: list[BoardAgent]
+    calls: list[BoardCall]
+    figures: dict[str, Any] = Field(description="today's queue figures, as "
+                                    "GET /api/queue/statistics' total")
+
+
+class BoardCallMessage(BaseModel):
+    type: Literal["board_call"]
+    seq: int
+    call: BoardCall = Field(description="an ended call leaves the board")
+
+
+class BoardAgentMessage(BaseModel):
+    type: Literal["board_agent"]
+    seq: int
+    agent: dict[str, Any] = Field(description="id, and state and paused_reason, or "
+                                  "calls_today and talk_seconds_today")
+
+
+class BoardFiguresMessage(BaseModel):
+    type: Literal["board_figures"]
+    seq: int
+    figures: dict[str, Any]
+
+
 WEBSOCKET_MESSAGES: tuple[type[BaseModel], ...] = (
-    WsCallMessage, PopMessage, PopWithdrawnMessage, WsAgentStateMessage, WsError)
+    WsCallMessage, PopMessage, PopWithdrawnMessage, WsAgentStateMessage, BoardMessage,
+    BoardCallMessage, BoardAgentMessage, BoardFiguresMessage, WsError)
 
 
 # -- reports (docs/reports.md) ---------------------------------------------------------

@@ -12,6 +12,12 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from callcenter.domain.users import Role, User
+from callcenter.http.replies import (
+    BoardAgentMessage,
+    BoardCallMessage,
+    BoardFiguresMessage,
+    BoardMessage,
+)
 from tests.integration.test_call_pipeline import _replayed, _seed
 from tests.pipeline import CallPipeline
 
@@ -19,10 +25,19 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")  # the pipeline's center
 SUPERVISOR = User(9_999, "boss", "Boss", Role.SUPERVISOR, None, "zh-CN")
 
 
+MODELS = {"board": BoardMessage, "board_call": BoardCallMessage,
+          "board_agent": BoardAgentMessage, "board_figures": BoardFiguresMessage}
+
+
 async def _board_messages(pipeline: CallPipeline) -> list[dict]:
+    """What the supervisor was told, each as the API document describes it (the hub
+    adds ``seq`` and, to a snapshot, ``snapshot``)."""
     await pipeline.drained()
     await asyncio.sleep(0.5)  # the board's worker, and its figures a moment later
-    return pipeline.messages(SUPERVISOR.id)
+    messages = pipeline.messages(SUPERVISOR.id)
+    for message in messages:
+        MODELS[message["type"]].model_validate({**message, "seq": 1})
+    return messages
 
 
 async def test_a_supervisor_sees_a_caller_queue_and_an_agent_answer(
@@ -34,6 +49,7 @@ async def test_a_supervisor_sees_a_caller_queue_and_an_agent_answer(
     today = started.date() == datetime.now(SHANGHAI).date()  # not when run at midnight
     async with CallPipeline(pool, tmp_path) as pipeline:
         [board] = await pipeline.board.snapshot(SUPERVISOR)
+        BoardMessage.model_validate({**board, "seq": 1, "snapshot": True})
         assert board["calls"] == []
         assert {a["extension"]: a["state"] for a in board["agents"]} == {
             "1001": "logged_out", "1002": "logged_out", "1003": "logged_out"}
