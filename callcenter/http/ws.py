@@ -143,8 +143,14 @@ class Hub:
             for message in self._history.get(user.id, ()):
                 if message["seq"] > int(since):
                     conn.queue.put_nowait(message)
+        started = self._seq
         for message in await self.snapshot(user):
             conn.queue.put_nowait({**message, "seq": self._seq, "snapshot": True})
+        # What was published while the snapshot was read, which it may not show; then
+        # the connection gets everything, with no await in between.
+        for message in self._history.get(user.id, ()):
+            if message["seq"] > started:
+                conn.queue.put_nowait(message)
         self._connections[user.id].add(conn)
         try:
             if self._closing:  # the server began to stop while this one connected
