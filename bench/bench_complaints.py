@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import platform
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.measure import percentiles, timed
 from callcenter.db.complaints import ComplaintStore
 from callcenter.db.database import create_pool
 from callcenter.db.migrations import migrate
@@ -88,20 +88,6 @@ SELECT setval('users_id_seq', {owners}), setval('customers_id_seq', {rows}),
        setval('complaints_id_seq', {rows});
 ANALYZE;
 """
-
-
-def percentiles(values: list[float]) -> tuple[float, float, float]:
-    q = statistics.quantiles(values, n=100, method="inclusive")
-    return q[49], q[94], q[98]
-
-
-async def timed(runs: int, call: Callable[[int], Awaitable[Any]]) -> list[float]:
-    times = []
-    for n in range(runs):
-        started = time.perf_counter()
-        await call(n)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 async def bench(url: str, rows: int, runs: int) -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.measure import percentiles, timed
 from callcenter.db.database import create_pool
 from callcenter.db.migrations import migrate
 from callcenter.db.reports import ReportStore
@@ -128,20 +128,6 @@ SET session_replication_role = DEFAULT;
 SELECT setval('users_id_seq', {AGENTS}), setval('customers_id_seq', {{customers}}),
        setval('followup_tasks_id_seq', {{tasks}});
 """
-
-
-def percentiles(values: list[float]) -> tuple[float, float, float]:
-    q = statistics.quantiles(values, n=100, method="inclusive")
-    return q[49], q[94], q[98]
-
-
-async def timed(runs: int, call: Callable[[int], Awaitable[Any]]) -> list[float]:
-    times = []
-    for n in range(runs):
-        started = time.perf_counter()
-        await call(n)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 async def build(url: str, scale: float) -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from tests.harness import sandbox
 
@@ -22,6 +24,22 @@ def percentile(values: list[float], share: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    """p50, p95 and p99 (interpolated) of a run of timings."""
+    q = statistics.quantiles(values, n=100, method="inclusive")
+    return q[49], q[94], q[98]
+
+
+async def timed(runs: int, call: Callable[[int], Awaitable[Any]]) -> list[float]:
+    """Milliseconds each of ``runs`` calls of ``call(n)`` took, one after the other."""
+    times = []
+    for n in range(runs):
+        started = time.perf_counter()
+        await call(n)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def cpu_seconds(pid: int) -> float:
