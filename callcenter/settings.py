@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -83,6 +84,21 @@ class Settings:
     dealership_name: str = field(default="华通汽车", metadata={
         "help": "the name the hotline's greeting says; read by scripts/make-prompts when it "
                 "builds the prompts (the greeting is a recording)"})
+    hotline_number: str = field(default="", metadata={
+        "help": "the hotline number as customers dial it, e.g. 400-800-1234: named in the "
+                "SMS texts (greetings, docs/greetings.md)"})
+    sms_quiet_hours: str = field(default="21:00-08:00", metadata={
+        "help": "HH:MM-HH:MM of the center's time when no SMS is sent (queued messages "
+                "wait for its end); empty: none"})
+    dms_inbox: str = field(default="", metadata={
+        "help": "folder the dealership's DMS drops its nightly .csv/.xlsx exports in; "
+                "imported each night into done/ or failed/ (docs/imports.md); empty: none"})
+    dms_import_time: str = field(default="01:00", metadata={
+        "help": "HH:MM of the center's time after which the DMS folder is imported each "
+                "day (before the scheduler's run)"})
+    integration_token_sha256: str = field(default="", metadata={
+        "help": "hex SHA-256 of the token the DMS sends as 'Authorization: Bearer ...' "
+                "to POST /api/imports; empty: only admins may push files"})
     sounds_dir: str = field(default="", metadata={
         "help": "Asterisk's sounds folder as this server sees it; when set, the hotline "
                 "starts only if every prompt is there (callcenter prompts check)"})
@@ -148,6 +164,17 @@ class Settings:
                             self.slot_minutes)
 
     @property
+    def quiet_hours(self) -> tuple[time, time] | None:
+        """(start, end) of the SMS quiet hours, None when there are none."""
+        if not self.sms_quiet_hours.strip():
+            return None
+        start, _, end = self.sms_quiet_hours.partition("-")
+        hours = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+        if hours[0] == hours[1]:
+            raise ValueError("the quiet hours start and end at the same time")
+        return hours
+
+    @property
     def complaint_category_names(self) -> list[str]:
         return _names(self.complaint_categories)
 
@@ -173,6 +200,7 @@ class Settings:
         shown = dataclasses.asdict(self)
         shown["ami_secret"] = "***" if self.ami_secret else ""
         shown["queue_log_pg_password"] = "***" if self.queue_log_pg_password else ""
+        shown["integration_token_sha256"] = "***" if self.integration_token_sha256 else ""
         if self.database_url:
             shown["database_url"] = _mask_url_password(self.database_url)
         return shown
@@ -283,6 +311,7 @@ def _check(settings: Settings) -> None:
             f"invalid setting {env_name('trusted_proxies')}={settings.trusted_proxies!r}: "
             "use addresses or networks such as 10.0.0.5,10.1.0.0/16",
             setting=env_name("trusted_proxies")) from None
+    _check_sms_and_dms(settings)
     if settings.login_free_failures < 1:
         raise SettingsError(f"invalid setting {env_name('login_free_failures')}: at least 1",
                             setting=env_name("login_free_failures"))
@@ -291,6 +320,29 @@ def _check(settings: Settings) -> None:
         raise SettingsError(
             f"invalid setting {env_name('database_url')}: must start with postgresql://",
             setting=env_name("database_url"))
+
+
+def _check_sms_and_dms(settings: Settings) -> None:
+    if settings.sms_quiet_hours.strip():
+        try:
+            settings.quiet_hours  # noqa: B018 - validates the times
+        except ValueError:
+            raise SettingsError(
+                f"invalid setting {env_name('sms_quiet_hours')}={settings.sms_quiet_hours!r}: "
+                "use HH:MM-HH:MM, e.g. 21:00-08:00, or empty for none",
+                setting=env_name("sms_quiet_hours")) from None
+    try:
+        time.fromisoformat(settings.dms_import_time.strip())
+    except ValueError:
+        raise SettingsError(
+            f"invalid setting {env_name('dms_import_time')}={settings.dms_import_time!r}: "
+            "use HH:MM", setting=env_name("dms_import_time")) from None
+    if settings.integration_token_sha256 and not re.fullmatch(
+            "[0-9a-f]{64}", settings.integration_token_sha256.strip().lower()):
+        raise SettingsError(
+            f"invalid setting {env_name('integration_token_sha256')}: 64 hex digits, "
+            "the SHA-256 of the token (never the token itself)",
+            setting=env_name("integration_token_sha256"))
 
 
 def load_settings(
