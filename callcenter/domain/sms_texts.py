@@ -7,6 +7,7 @@ SMS. ``when`` is printed as given: callers pass it in the dealership's time zone
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 DEFAULT_LOCALE = "zh-CN"
@@ -30,6 +31,17 @@ TEXTS: dict[str, dict[str, str]] = {
                                     "如需改约或取消，请致电{hotline}。",
         "appointment_cancelled": "{car}原定于{when}的到店预约已取消。"
                                  "如需重新预约，请致电{hotline}。",
+        # Greetings (docs/greetings.md): a birthday, or the day's holidays named together.
+        "greeting.birthday": "今天是您的生日，祝您生日快乐，身体健康，万事如意！",
+        "greeting.holiday": "值此{holidays}到来之际，祝您和家人节日快乐，阖家幸福！",
+        "greeting.closing": "用车如有需要，欢迎致电{hotline}。",
+        "holiday.new_year": "元旦",
+        "holiday.spring_festival": "春节",
+        "holiday.lantern_festival": "元宵节",
+        "holiday.dragon_boat": "端午节",
+        "holiday.mid_autumn": "中秋节",
+        "holiday.national_day": "国庆节",
+        "holiday.and": "、",
         "car": "您的爱车{plate}",
         "when": "{month}月{day}日（周{weekday}）{time}",
         "weekdays": "一 二 三 四 五 六 日",
@@ -63,6 +75,17 @@ TEXTS: dict[str, dict[str, str]] = {
                                     "To change or cancel, please call {hotline}.",
         "appointment_cancelled": "the visit of {car} on {when} is cancelled. "
                                  "To book again, please call {hotline}.",
+        "greeting.birthday": "happy birthday! We wish you health and happiness in the "
+                             "year ahead. ",
+        "greeting.holiday": "our warmest wishes to you and your family for {holidays}! ",
+        "greeting.closing": "Whenever your car needs us, call {hotline}.",
+        "holiday.new_year": "New Year's Day",
+        "holiday.spring_festival": "the Spring Festival",
+        "holiday.lantern_festival": "the Lantern Festival",
+        "holiday.dragon_boat": "the Dragon Boat Festival",
+        "holiday.mid_autumn": "the Mid-Autumn Festival",
+        "holiday.national_day": "National Day",
+        "holiday.and": " and ",
         "car": "your car {plate}",
         "when": "{weekday} {day} {month} {time}",
         "weekdays": "Mon Tue Wed Thu Fri Sat Sun",
@@ -85,6 +108,23 @@ def followup_sms(customer_name: str, kind: str, locale: str = DEFAULT_LOCALE,
         raise ValueError(f"no SMS text for follow-ups of kind {kind!r}")
     body = texts[f"followup.{kind}"] + texts["followup.ask"].format(
         hotline=_hotline(texts, hotline))
+    return _message(texts, customer_name, body, dealer)
+
+
+def greeting_sms(customer_name: str, occasions: Sequence[str],
+                 locale: str = DEFAULT_LOCALE, dealer: str = "", hotline: str = "") -> str:
+    """A greeting: ``("birthday",)``, or the holidays of the day by their names in
+    ``callcenter.domain.greetings.Occasion`` (``("national_day", "mid_autumn")``)."""
+    texts = _texts(locale)
+    if tuple(occasions) == ("birthday",):
+        wish = texts["greeting.birthday"]
+    else:
+        unknown = [o for o in occasions if f"holiday.{o}" not in texts]
+        if unknown or not occasions:
+            raise ValueError(f"no SMS text for the occasions {list(occasions)!r}")
+        names = texts["holiday.and"].join(texts[f"holiday.{o}"] for o in occasions)
+        wish = texts["greeting.holiday"].format(holidays=names)
+    body = wish + texts["greeting.closing"].format(hotline=_hotline(texts, hotline))
     return _message(texts, customer_name, body, dealer)
 
 
