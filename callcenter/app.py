@@ -24,8 +24,10 @@ from callcenter.db.board import BoardStore
 from callcenter.db.calls import CallStore
 from callcenter.db.complaints import ComplaintStore
 from callcenter.db.database import migrated_pool
+from callcenter.db.scheduler import RunLedger
 from callcenter.db.supervision import SupervisionAudit
 from callcenter.db.users import SessionStore
+from callcenter.domain.attempts import CallAgainGap
 from callcenter.domain.users import User
 from callcenter.gateways.sms import sender_from_settings
 from callcenter.http.auth import auth_middleware
@@ -77,6 +79,7 @@ from callcenter.services.live_state import LiveState
 from callcenter.services.notifier import Notifier, Publish
 from callcenter.services.periodic import Periodic
 from callcenter.services.recordings import RecordingWorker
+from callcenter.services.scheduler import WAKE_SECONDS, Rule, Scheduler
 from callcenter.services.screen_pop import PopCards
 from callcenter.services.session_sweep import SessionSweep
 from callcenter.services.sms import SmsOutboxWorker
@@ -119,9 +122,10 @@ class CallsFeature:
 
 def calls_feature(pool: asyncpg.Pool, live: LiveState, publish: Publish, *, region: str,
                   tz: ZoneInfo, recordings_dir: Path, store: CallStore | None = None,
-                  figures: Figures = no_figures) -> CallsFeature:
+                  figures: Figures = no_figures,
+                  call_again: CallAgainGap | None = None) -> CallsFeature:
     """The server, the benchmarks and the pipeline tests all wire calls through here."""
-    store = store or CallStore(pool)
+    store = store or CallStore(pool, call_again or CallAgainGap(tz))
     extensions = Extensions(store)
     board = Board(BoardStore(pool), publish, live, tz, figures)
     notifier = Notifier(publish, board)
@@ -142,7 +146,8 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
     settings, pool, hub = app[SETTINGS], app[POOL], app[HUB]
     calls = calls_feature(pool, app[LIVE_STATE], hub.publish, region=settings.phone_region,
                           recordings_dir=settings.recordings_dir, tz=settings.tz,
-                          figures=lambda: queue_log.today(pool, settings))
+                          figures=lambda: queue_log.today(pool, settings),
+                          call_again=settings.call_again)
     registry, agent_states, board = calls.registry, calls.agent_states, calls.board
 
     async def snapshot(user: User) -> list[dict[str, Any]]:
@@ -249,6 +254,27 @@ async def _queue_log(app: web.Application) -> AsyncIterator[None]:
         await periodic.close()
 
 
+def scheduler_rules(settings: Settings) -> list[Rule]:
+    """The scheduler's rules, in the order they run each day (docs/scheduler.md); each
+    is one line here, built from the settings."""
+    return [
+    ]
+
+
+async def _scheduler(app: web.Application) -> AsyncIterator[None]:
+    """Each day's scheduled work, at start and then from scheduler_time each day."""
+    settings = app[SETTINGS]
+    scheduler = Scheduler(RunLedger(app[POOL]), scheduler_rules(settings), settings.tz,
+                          run_at=settings.scheduler_run_at,
+                          catch_up_days=settings.scheduler_catch_up_days)
+    periodic = Periodic("scheduler", scheduler.wake, WAKE_SECONDS)
+    periodic.start()
+    try:
+        yield
+    finally:
+        await periodic.close()
+
+
 @documented("The web console (HTML)", {200: Reply("the page", media_type="text/html")})
 async def _console(request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEB_DIR / "index.html")
@@ -269,7 +295,8 @@ def build_app(settings: Settings) -> web.Application:
     app[HUB] = Hub()
     app.on_shutdown.append(_close_consoles)
     app.cleanup_ctx.extend([_database, _queue_log, _telephony, _sms_outbox,
-                            _recordings_pipeline, _session_sweep, _complaint_escalation])
+                            _recordings_pipeline, _session_sweep, _complaint_escalation,
+                            _scheduler])
     for feature in (health, session, followups, customers, calls, agents, complaints,
                     appointments, recordings, audit, supervision, callbacks, users,
                     queue_statistics, reports, api_document):

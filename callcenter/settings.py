@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 import yarl
 
+from callcenter.domain.attempts import CallAgainGap
 from callcenter.domain.complaints import DEFAULT_CATEGORIES, DEFAULT_DEPARTMENTS
 from callcenter.domain.ivr import ServiceHours
 from callcenter.errors import SettingsError
@@ -148,11 +149,39 @@ class Settings:
     embedded_pg_port: int = field(default=0, metadata={
         "help": "the embedded PostgreSQL listens on 127.0.0.1 at this port too, with "
                 "passwords, for Asterisk's queue_log; 0: its unix socket only"})
+    scheduler_time: str = field(default="02:00", metadata={
+        "help": "HH:MM of the center's time from which each day's scheduled work is made "
+                "(and once at start; docs/scheduler.md)"})
+    scheduler_catch_up_days: int = field(default=14, metadata={
+        "help": "after an outage the scheduler makes at most this many missed days' work"})
+    maintenance_first_km: int = field(default=5000, metadata={
+        "help": "first maintenance at this mileage after delivery, or ..."})
+    maintenance_first_months: int = field(default=6, metadata={
+        "help": "... this many months after delivery, whichever comes first"})
+    maintenance_every_km: int = field(default=10000, metadata={
+        "help": "then maintenance every this many km after the last service, or ..."})
+    maintenance_every_months: int = field(default=12, metadata={
+        "help": "... every this many months, whichever comes first"})
+    maintenance_remind_days: int = field(default=7, metadata={
+        "help": "a maintenance reminder call is due this many days before the maintenance"})
+    win_back_months: int = field(default=12, metadata={
+        "help": "a customer with no visit for this many months gets a win-back call"})
+    lost_contact_failures: int = field(default=2, metadata={
+        "help": "a customer goes on the lost-contact list when each of their phones' last "
+                "this many attempts were unreachable or a wrong number"})
+    call_again_gap: str = field(default="next_day", metadata={
+        "help": "how long a follow-up customer who was not reached waits for the next "
+                "call: next_day (the next day in the center's time zone), or a duration "
+                "such as 30s, 90m, 4h; click-to-call refuses earlier calls"})
     log_level: str = field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def call_again(self) -> CallAgainGap:
+        return CallAgainGap.parse(self.call_again_gap, self.tz)
 
     @property
     def hours(self) -> ServiceHours:
@@ -173,6 +202,10 @@ class Settings:
         if hours[0] == hours[1]:
             raise ValueError("the quiet hours start and end at the same time")
         return hours
+
+    @property
+    def scheduler_run_at(self) -> time:
+        return time.fromisoformat(self.scheduler_time.strip())
 
     @property
     def complaint_category_names(self) -> list[str]:
@@ -312,6 +345,13 @@ def _check(settings: Settings) -> None:
             "use addresses or networks such as 10.0.0.5,10.1.0.0/16",
             setting=env_name("trusted_proxies")) from None
     _check_sms_and_dms(settings)
+    _check_scheduler(settings)
+    try:
+        settings.call_again  # noqa: B018 - validates the gap
+    except ValueError as exc:
+        raise SettingsError(
+            f"invalid setting {env_name('call_again_gap')}={settings.call_again_gap!r}: "
+            f"{exc}", setting=env_name("call_again_gap")) from None
     if settings.login_free_failures < 1:
         raise SettingsError(f"invalid setting {env_name('login_free_failures')}: at least 1",
                             setting=env_name("login_free_failures"))
@@ -343,6 +383,21 @@ def _check_sms_and_dms(settings: Settings) -> None:
             f"invalid setting {env_name('integration_token_sha256')}: 64 hex digits, "
             "the SHA-256 of the token (never the token itself)",
             setting=env_name("integration_token_sha256"))
+
+
+def _check_scheduler(settings: Settings) -> None:
+    try:
+        settings.scheduler_run_at  # noqa: B018 - validates the time
+    except ValueError:
+        raise SettingsError(
+            f"invalid setting {env_name('scheduler_time')}={settings.scheduler_time!r}: "
+            "use HH:MM", setting=env_name("scheduler_time")) from None
+    for name in ("scheduler_catch_up_days", "maintenance_first_km", "maintenance_first_months",
+                 "maintenance_every_km", "maintenance_every_months", "maintenance_remind_days",
+                 "win_back_months", "lost_contact_failures"):
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"invalid setting {env_name(name)}: at least 1",
+                                setting=env_name(name))
 
 
 def load_settings(
