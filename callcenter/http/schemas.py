@@ -123,7 +123,7 @@ Category = Literal["inquiry", "complaint", "appointment", "followup", "other"]
 Flag = Literal["nuisance", "threat"]
 Severity = Literal["normal", "major"]
 WorkKind = Literal["maintenance", "repair", "warranty", "inspection", "other"]
-WorkList = Literal["today", "overdue", "call_again"]
+WorkList = Literal["today", "overdue", "call_again", "callbacks", "coming"]
 Direction = Literal["inbound", "outbound", "internal"]
 Disposition = Literal["answered", "busy", "no_answer", "unreachable", "failed", "abandoned",
                       "agent_no_answer", "wrong_number"]
@@ -195,17 +195,30 @@ QuestionId = Annotated[str, line(64, 1)]
 Score = Annotated[int, Field(ge=INT4_MIN, le=INT4_MAX)]
 
 
+Outcome = Literal["answered", "wrong_number", "callback", "do_not_disturb"]
+
+
 class OutcomeBody(Body):
+    """docs/followups.md "Call outcomes"."""
+
     call_id: Id
-    result: Literal["answered", "wrong_number"] = "answered"
+    result: Outcome = "answered"
     answers: Annotated[dict[QuestionId, Score], Field(max_length=100)] | None = Field(
         None, description="question id -> score; required for an answered call")
+    callback_at: datetime | None = Field(
+        None, description="callback: the time the customer named (without a zone: the "
+                          "center's), in the future, at most 14 days ahead")
+    spoke_with: Annotated[str, line(100, 1)] | None = Field(
+        None, description="someone else answered: who (answered or callback)")
 
     @model_validator(mode="after")
     def _answers_when_answered(self) -> Self:
         if self.result == "answered" and self.answers is None:
             raise PydanticCustomError("missing",
                                       "answers: an object of question id -> score")
+        if (self.result == "callback") != (self.callback_at is not None):
+            raise PydanticCustomError("callback_at",
+                                      "callback_at goes with result callback, and only then")
         return self
 
 
