@@ -27,7 +27,6 @@ from callcenter.db.database import migrated_pool
 from callcenter.db.scheduler import RunLedger
 from callcenter.db.supervision import SupervisionAudit
 from callcenter.db.users import SessionStore
-from callcenter.domain.attempts import CallAgainGap
 from callcenter.domain.users import User
 from callcenter.gateways.sms import sender_from_settings
 from callcenter.http.auth import auth_middleware
@@ -122,10 +121,9 @@ class CallsFeature:
 
 def calls_feature(pool: asyncpg.Pool, live: LiveState, publish: Publish, *, region: str,
                   tz: ZoneInfo, recordings_dir: Path, store: CallStore | None = None,
-                  figures: Figures = no_figures,
-                  call_again: CallAgainGap | None = None) -> CallsFeature:
+                  figures: Figures = no_figures) -> CallsFeature:
     """The server, the benchmarks and the pipeline tests all wire calls through here."""
-    store = store or CallStore(pool, call_again or CallAgainGap(tz))
+    store = store or CallStore(pool)
     extensions = Extensions(store)
     board = Board(BoardStore(pool), publish, live, tz, figures)
     notifier = Notifier(publish, board)
@@ -146,8 +144,7 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
     settings, pool, hub = app[SETTINGS], app[POOL], app[HUB]
     calls = calls_feature(pool, app[LIVE_STATE], hub.publish, region=settings.phone_region,
                           recordings_dir=settings.recordings_dir, tz=settings.tz,
-                          figures=lambda: queue_log.today(pool, settings),
-                          call_again=settings.call_again)
+                          figures=lambda: queue_log.today(pool, settings))
     registry, agent_states, board = calls.registry, calls.agent_states, calls.board
 
     async def snapshot(user: User) -> list[dict[str, Any]]:
