@@ -147,7 +147,7 @@ async def test_the_pop_shows_before_answering_and_the_wrap_up_saves(
             "SELECT answered_at FROM calls WHERE id = $1",
             int(await pop.get_attribute("data-call-id"))) is None
         await expect(pop).to_have_attribute("data-match", "one")
-        await expect(pop.get_by_test_id("pop-caller")).to_have_text(KNOWN_NUMBER)
+        await expect(pop.get_by_test_id("pop-caller")).to_have_text("138 0013 8000")
         await expect(pop.get_by_test_id("badge-vip")).to_be_visible()
         await expect(pop.get_by_test_id("pop-vehicles")).to_contain_text("Model Y")
         await expect(pop.get_by_test_id("pop-tips")).to_contain_text("Listen patiently")

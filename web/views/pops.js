@@ -15,6 +15,7 @@ import { get, post } from "../api.js";
 import { h, fill } from "../dom.js";
 import { formatDuration, formatTime, has, t, tEnum } from "../i18n.js";
 import { errorBox } from "../messages.js";
+import { formatPhone } from "../phones.js";
 import { renderCandidate } from "./popcard.js";
 import { newWrapUp, renderSaved, renderWrapUp, saveWrapUp } from "./wrapup.js";
 
@@ -121,7 +122,8 @@ export class PopTray {
     if (!this.announceEl) return;
     const candidates = Array.isArray(pop.candidates) ? pop.candidates : [];
     const who = candidates.map((c) => c.name).filter(Boolean).join(", ")
-      || (pop.caller?.withheld ? t("pop.withheld") : pop.caller?.e164 ?? pop.caller?.raw ?? "");
+      || (pop.caller?.withheld ? t("pop.withheld")
+        : pop.caller?.e164 ? formatPhone(pop.caller.e164) : pop.caller?.raw ?? "");
     this.announceEl.textContent = t("pop.announce", { who });
   }
 
@@ -258,7 +260,8 @@ export class PopTray {
   renderCaller(entry, caller, ivr) {
     const number = caller.withheld ? h("span", { testid: "pop-caller", dataset: { withheld: "true" } },
       t("pop.withheld"))
-      : caller.e164 ? h("span", { class: "mono caller-number", testid: "pop-caller" }, caller.e164)
+      : caller.e164 ? h("span", { class: "mono caller-number", testid: "pop-caller",
+                                  dataset: { e164: caller.e164 } }, formatPhone(caller.e164))
         : h("span", { testid: "pop-caller" }, t("pop.unknown_number", { raw: caller.raw ?? "" }));
     let clock = null;
     if (entry.phase === "answered" && entry.call?.answered_at) {

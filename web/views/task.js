@@ -7,6 +7,7 @@ import {
   formatDate, formatDateTime, formatDuration, formatTime, localized, t, tEnum,
 } from "../i18n.js";
 import { errorBox, noticeBox } from "../messages.js";
+import { formatPhone } from "../phones.js";
 import { customerBadges } from "./badges.js";
 import { renderCard } from "./card.js";
 
@@ -225,7 +226,7 @@ export function mountTask(main, ctx, taskId) {
     return h("button", {
       type: "button", class: "button-call", testid: "call-button",
       dataset: { phone: phone.e164 }, disabled: !canCall(),
-      "aria-label": t("card.call_label", { phone: phone.e164, label }),
+      "aria-label": t("card.call_label", { phone: formatPhone(phone.e164), label }),
       "aria-describedby": doNotDisturb() || !isOpen() ? "phone-note" : null,
       onclick: () => placeCall(phone),
     }, t("card.call"));
@@ -296,7 +297,7 @@ export function mountTask(main, ctx, taskId) {
     fill(callEl,
       h("h2", { id: "call-heading" }, t("call.heading")),
       call && h("p", { class: "call-phone" }, t("call.phone"), " ",
-        h("span", { class: "mono", testid: "call-phone" }, call.phone ?? "")),
+        h("span", { class: "mono", testid: "call-phone" }, formatPhone(call.phone))),
       stateEl,
       clock,
       s.timeline.length > 0 && h("ol", { class: "timeline", testid: "call-timeline",
