@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 import asyncpg
 
@@ -18,10 +19,17 @@ async def insert_sms(conn: Connection, customer_id: int | None, phone: str, kind
     return await conn.fetchval(Q["insert_sms"], customer_id, phone, kind, body, dedupe_key)
 
 
-async def claim_next(conn: Connection,
-                     skip_ids: Collection[int]) -> asyncpg.Record | None:
-    """Lock the next due pending message (inside the caller's transaction)."""
-    return await conn.fetchrow(Q["claim_next"], list(skip_ids))
+async def claim_next(conn: Connection, skip_ids: Collection[int], now: datetime, *,
+                     quiet: bool = False) -> asyncpg.Record | None:
+    """Lock the next message due at ``now`` (inside the caller's transaction); in quiet
+    hours only messages to staff."""
+    return await conn.fetchrow(Q["claim_next"], list(skip_ids), now, quiet)
+
+
+async def hold_until(conn: Connection, end: datetime) -> int:
+    """Move customers' pending messages due before ``end`` to ``end``; how many."""
+    status = await conn.execute(Q["hold_until"], end)
+    return int(status.split()[-1])
 
 
 async def mark_sent(conn: Connection, message_id: int) -> None:

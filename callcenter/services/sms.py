@@ -13,18 +13,25 @@ marked sent sends the message again, which is why every send carries the message
 the receiver to de-duplicate on. Several servers may share the outbox: a message is
 locked (``FOR UPDATE SKIP LOCKED``) from claim to mark, so two workers never send it
 at the same time.
+
+Quiet hours (``CALLCENTER_SMS_QUIET_HOURS``, docs/greetings.md): while they last no
+message goes to a customer; the pending ones wait for their end (``next_attempt_at``
+is moved there). Messages to staff (no customer: a late complaint step) still go.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Protocol
 
 import asyncpg
 
 from callcenter.db import sms as outbox
 from callcenter.db.connection import Connection
+from callcenter.domain.quiet_hours import QuietHours
 from callcenter.errors import CallcenterError
 from callcenter.services.periodic import Background
 
@@ -78,7 +85,8 @@ class SmsOutboxWorker:
 
     def __init__(self, pool: asyncpg.Pool, sender: SmsSender, *, poll_interval: float = 1.0,
                  batch: int = 20, retry_base: float = 30.0, retry_max: float = 3600.0,
-                 send_timeout: float = 30.0) -> None:
+                 send_timeout: float = 30.0, quiet_hours: QuietHours | None = None,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._pool = pool
         self._sender = sender
         self._poll_interval = poll_interval
@@ -87,6 +95,8 @@ class SmsOutboxWorker:
         self._retry_max = retry_max
         # Bounds how long a message stays locked by a sender that never returns.
         self._send_timeout = send_timeout
+        self._quiet_hours = quiet_hours
+        self._now = now
         self._background = Background("sms-outbox", self._run)
 
     def start(self) -> None:
@@ -102,20 +112,29 @@ class SmsOutboxWorker:
     async def _round(self) -> tuple[int, int]:
         tried: set[int] = set()
         sent = 0
+        now = self._now()
+        quiet_until = self._quiet_hours.until(now) if self._quiet_hours else None
+        if quiet_until is not None:
+            async with self._pool.acquire() as conn:
+                held = await outbox.hold_until(conn, quiet_until)
+            if held:
+                log.info("quiet hours: %d SMS to customers wait until %s", held,
+                         quiet_until.isoformat(timespec="minutes"))
         while len(tried) < self._batch:
-            outcome = await self._send_next(tried)
+            outcome = await self._send_next(tried, now, quiet=quiet_until is not None)
             if outcome is None:
                 break
             sent += outcome
         return len(tried), sent
 
-    async def _send_next(self, tried: set[int]) -> bool | None:
+    async def _send_next(self, tried: set[int], now: datetime, *,
+                         quiet: bool) -> bool | None:
         """Send the next due message: True if sent, False if it failed, None if none is due.
 
         The row stays locked for the whole send, and the mark commits with the release.
         """
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await outbox.claim_next(conn, tried)
+            row = await outbox.claim_next(conn, tried, now, quiet=quiet)
             if row is None:
                 return None
             tried.add(row["id"])

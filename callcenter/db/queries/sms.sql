@@ -9,12 +9,22 @@ RETURNING id;
 -- name: claim_next
 -- $1: ids this worker already tried in the current round. The row stays locked until
 -- the caller's transaction ends; other workers skip it instead of waiting for it.
+-- $2: the worker's clock. $3: quiet hours, when only messages to staff (no customer)
+-- are sent.
 SELECT id, phone, kind, body, attempts
 FROM sms_outbox
-WHERE status = 'pending' AND next_attempt_at <= now() AND id <> ALL($1::bigint[])
+WHERE status = 'pending' AND next_attempt_at <= $2 AND id <> ALL($1::bigint[])
+  AND (NOT $3 OR customer_id IS NULL)
 ORDER BY next_attempt_at, id
 LIMIT 1
 FOR UPDATE SKIP LOCKED;
+
+-- name: hold_until
+-- Quiet hours: customers' messages due before their end ($1) wait for it, which is
+-- what the outbox then shows as their next attempt.
+UPDATE sms_outbox
+SET next_attempt_at = $1
+WHERE status = 'pending' AND next_attempt_at < $1 AND customer_id IS NOT NULL;
 
 -- name: mark_sent
 -- clock_timestamp(), not now(): the transaction began before the send, which may have
