@@ -628,3 +628,49 @@ class ReportAgent(BaseModel):
 
 class ReportAgents(BaseModel):
     agents: list[ReportAgent]
+
+
+class SchedulerRun(BaseModel):
+    """One rule's work for one day of the center's zone (docs/scheduler.md)."""
+
+    rule: str
+    day: str
+    started_at: str
+    finished_at: str | None = Field(description="null: not done yet (failed, retried)")
+    made: int | None
+    error: str | None
+    failures: int
+
+
+class SchedulerRuns(BaseModel):
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    runs: list[SchedulerRun]
+
+
+class LostContactCustomer(BaseModel):
+    id: int
+    name: str
+    address: str | None
+    phones: list[str]
+    lost_contact_at: str
+
+
+class LostContactList(BaseModel):
+    customers: list[LostContactCustomer]
+
+
+class MileageVehicle(BaseModel):
+    id: int
+    mileage_km: int
+    maintenance_due: str | None
+
+
+class MileageCustomer(BaseModel):
+    id: int
+    next_maintenance_date: str | None
+
+
+class MileageReply(BaseModel):
+    vehicle: MileageVehicle
+    customer: MileageCustomer

@@ -395,3 +395,16 @@ class FollowupReportQuery(ReportRangeQuery):
 
 class CallsReportQuery(ReportRangeQuery):
     direction: Direction | None = None
+
+
+class MileageBody(Body):
+    km: int = Field(ge=0, le=2_000_000, description="the odometer reading the customer "
+                    "told during the call, in km")
+
+
+class SchedulerRunsQuery(Query):
+    start: QueryDate | None = Field(None, alias="from",
+                                    description="the first day (default: 13 days before to)")
+    end: QueryDate | None = Field(None, alias="to",
+                                  description="the last day, included (default: today, "
+                                              "center's zone)")
