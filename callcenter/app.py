@@ -27,6 +27,7 @@ from callcenter.db.database import migrated_pool
 from callcenter.db.scheduler import RunLedger
 from callcenter.db.supervision import SupervisionAudit
 from callcenter.db.users import SessionStore
+from callcenter.domain.attempts import CallAgainGap
 from callcenter.domain.users import User
 from callcenter.gateways.sms import sender_from_settings
 from callcenter.http.auth import auth_middleware
@@ -45,7 +46,6 @@ from callcenter.http.handlers import (
     queue_statistics,
     recordings,
     reports,
-    scheduler,
     session,
     supervision,
     users,
@@ -74,12 +74,6 @@ from callcenter.services import queue_statistics as queue_log
 from callcenter.services.agents import AgentStates
 from callcenter.services.board import Board, Figures, no_figures
 from callcenter.services.calls import CallRegistry, Extensions
-from callcenter.services.care import (
-    LostContact,
-    MaintenanceReminders,
-    WinBacks,
-    maintenance_policy,
-)
 from callcenter.services.dispatch import Dispatcher
 from callcenter.services.live_state import LiveState
 from callcenter.services.notifier import Notifier, Publish
@@ -128,9 +122,10 @@ class CallsFeature:
 
 def calls_feature(pool: asyncpg.Pool, live: LiveState, publish: Publish, *, region: str,
                   tz: ZoneInfo, recordings_dir: Path, store: CallStore | None = None,
-                  figures: Figures = no_figures) -> CallsFeature:
+                  figures: Figures = no_figures,
+                  call_again: CallAgainGap | None = None) -> CallsFeature:
     """The server, the benchmarks and the pipeline tests all wire calls through here."""
-    store = store or CallStore(pool)
+    store = store or CallStore(pool, call_again or CallAgainGap(tz))
     extensions = Extensions(store)
     board = Board(BoardStore(pool), publish, live, tz, figures)
     notifier = Notifier(publish, board)
@@ -151,7 +146,8 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
     settings, pool, hub = app[SETTINGS], app[POOL], app[HUB]
     calls = calls_feature(pool, app[LIVE_STATE], hub.publish, region=settings.phone_region,
                           recordings_dir=settings.recordings_dir, tz=settings.tz,
-                          figures=lambda: queue_log.today(pool, settings))
+                          figures=lambda: queue_log.today(pool, settings),
+                          call_again=settings.call_again)
     registry, agent_states, board = calls.registry, calls.agent_states, calls.board
 
     async def snapshot(user: User) -> list[dict[str, Any]]:
@@ -262,19 +258,16 @@ def scheduler_rules(settings: Settings) -> list[Rule]:
     """The scheduler's rules, in the order they run each day (docs/scheduler.md); each
     is one line here, built from the settings."""
     return [
-        LostContact(settings.lost_contact_failures, settings.tz),
-        MaintenanceReminders(maintenance_policy(settings), settings.tz),
-        WinBacks(settings.win_back_months, settings.tz),
     ]
 
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     """Each day's scheduled work, at start and then from scheduler_time each day."""
     settings = app[SETTINGS]
-    daily = Scheduler(RunLedger(app[POOL]), scheduler_rules(settings), settings.tz,
-                      run_at=settings.scheduler_run_at,
-                      catch_up_days=settings.scheduler_catch_up_days)
-    periodic = Periodic("scheduler", daily.wake, WAKE_SECONDS)
+    scheduler = Scheduler(RunLedger(app[POOL]), scheduler_rules(settings), settings.tz,
+                          run_at=settings.scheduler_run_at,
+                          catch_up_days=settings.scheduler_catch_up_days)
+    periodic = Periodic("scheduler", scheduler.wake, WAKE_SECONDS)
     periodic.start()
     try:
         yield
@@ -306,7 +299,7 @@ def build_app(settings: Settings) -> web.Application:
                             _scheduler])
     for feature in (health, session, followups, customers, calls, agents, complaints,
                     appointments, recordings, audit, supervision, callbacks, users,
-                    queue_statistics, reports, scheduler, api_document):
+                    queue_statistics, reports, api_document):
         feature.setup(app)
     app.router.add_get("/", _console)
     app.router.add_static("/static/", WEB_DIR)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 import yarl
 
+from callcenter.domain.attempts import CallAgainGap
 from callcenter.domain.complaints import DEFAULT_CATEGORIES, DEFAULT_DEPARTMENTS
 from callcenter.domain.ivr import ServiceHours
 from callcenter.errors import SettingsError
@@ -168,11 +169,19 @@ class Settings:
     lost_contact_failures: int = field(default=2, metadata={
         "help": "a customer goes on the lost-contact list when each of their phones' last "
                 "this many attempts were unreachable or a wrong number"})
+    call_again_gap: str = field(default="next_day", metadata={
+        "help": "how long a follow-up customer who was not reached waits for the next "
+                "call: next_day (the next day in the center's time zone), or a duration "
+                "such as 30s, 90m, 4h; click-to-call refuses earlier calls"})
     log_level: str = field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def call_again(self) -> CallAgainGap:
+        return CallAgainGap.parse(self.call_again_gap, self.tz)
 
     @property
     def hours(self) -> ServiceHours:
@@ -337,6 +346,12 @@ def _check(settings: Settings) -> None:
             setting=env_name("trusted_proxies")) from None
     _check_sms_and_dms(settings)
     _check_scheduler(settings)
+    try:
+        settings.call_again  # noqa: B018 - validates the gap
+    except ValueError as exc:
+        raise SettingsError(
+            f"invalid setting {env_name('call_again_gap')}={settings.call_again_gap!r}: "
+            f"{exc}", setting=env_name("call_again_gap")) from None
     if settings.login_free_failures < 1:
         raise SettingsError(f"invalid setting {env_name('login_free_failures')}: at least 1",
                             setting=env_name("login_free_failures"))

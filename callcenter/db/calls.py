@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -15,7 +16,7 @@ from callcenter.db.connection import Connection
 from callcenter.db.database import unavailable_as_domain_error
 from callcenter.db.queries import load_queries
 from callcenter.db.sms import insert_sms
-from callcenter.domain.attempts import after_attempt
+from callcenter.domain.attempts import CallAgainGap, after_attempt
 from callcenter.domain.calls import CallRecord, InboundCall, Leg, OutboundCall
 from callcenter.domain.sms_texts import followup_sms
 from callcenter.errors import Conflict, NotFound
@@ -58,8 +59,11 @@ def _record(row: asyncpg.Record) -> CallRecord:
 
 
 class CallStore:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, gap: CallAgainGap | None = None) -> None:
+        """``gap``: how long a not-reached customer waits for the next attempt (the
+        server passes CALLCENTER_CALL_AGAIN_GAP; without one, the next day in UTC)."""
         self._pool = pool
+        self._gap = gap or CallAgainGap(ZoneInfo("UTC"))
 
     # -- outbound ----------------------------------------------------------------------
 
@@ -76,6 +80,7 @@ class CallStore:
                 raise NotFound(f"follow-up {followup_id} does not exist")
             check(task)
             await conn.execute(FOLLOWUPS["assign_if_free"], followup_id, agent_id)
+            await conn.execute(FOLLOWUPS["clear_callback"], followup_id)
             call_id = await _insert_call(conn, "insert_call", linkedid,
                                          task["customer_id"], agent_id, e164, started_at,
                                          followup_id)
@@ -134,7 +139,8 @@ class CallStore:
                 return False
             await _insert_legs(conn, call_id, p.legs())
             if followup_id is not None and count_attempt:
-                await _record_attempt(conn, followup_id, call_id, agent_id, customer_id, p)
+                await _record_attempt(conn, followup_id, call_id, agent_id, customer_id, p,
+                                      self._gap)
             if customer_id is not None:
                 await log_on_complaints(conn, customer_id, agent_id, call_id,
                                         f"outbound call: {p.disposition}", _dt(p.answered_at))
@@ -220,15 +226,15 @@ async def _insert_legs(conn: Connection, call_id: int, legs: list[Leg]) -> None:
 
 
 async def _record_attempt(conn: Connection, followup_id: int, call_id: int,
-                          agent_id: int | None,
-                          customer_id: int | None, p: OutboundCall) -> None:
+                          agent_id: int | None, customer_id: int | None, p: OutboundCall,
+                          gap: CallAgainGap) -> None:
     result = p.disposition or "failed"
     inserted = await conn.fetchval(FOLLOWUPS["insert_attempt"], followup_id, call_id,
                                    agent_id, _dt(p.ended_at), result)
     if inserted is None or result == "agent_no_answer":
         return  # the agent never picked up: the customer's line was not tried
     await conn.execute(FOLLOWUPS["count_attempt"], followup_id)
-    await apply_failed_attempt(conn, followup_id, customer_id, result, datetime.now(UTC))
+    await apply_failed_attempt(conn, followup_id, customer_id, result, datetime.now(UTC), gap)
 
 
 async def _insert_call(conn: Connection, query: str, *args: object) -> int:
@@ -254,18 +260,29 @@ async def log_on_complaints(conn: Connection, customer_id: int, agent_id: int | 
 
 
 async def apply_failed_attempt(conn: Connection, task_id: int, customer_id: int | None,
-                               result: str, now: datetime) -> None:
+                               result: str, now: datetime, gap: CallAgainGap) -> None:
     """Move the task after an attempt whose row (with ``result``) is already written:
-    call again, or unreachable with an SMS follow-up queued in the same transaction."""
+    call again (not before ``gap``), or unreachable with an SMS follow-up queued in the
+    same transaction. A wrong number's phone is already marked invalid."""
     failed = await conn.fetchval(FOLLOWUPS["failed_attempts"], task_id)
-    change = after_attempt(result, failed - 1, now)
+    valid = 1 if customer_id is None else await conn.fetchval(FOLLOWUPS["valid_phones"],
+                                                             customer_id)
+    change = after_attempt(result, failed - 1, now, gap, other_valid_phones=valid > 0)
     if change is None:
         return
     await conn.execute(FOLLOWUPS["move_task"], task_id, change.status, change.next_attempt_at)
     if change.send_sms and customer_id is not None:
-        contact = await conn.fetchrow(FOLLOWUPS["customer_contact"], customer_id)
         kind = await conn.fetchval(FOLLOWUPS["task_kind"], task_id)
-        if contact is not None and contact["phone"]:
-            await insert_sms(conn, customer_id, contact["phone"], "followup",
-                             followup_sms(contact["name"], kind),
-                             f"followup:{task_id}")
+        await queue_followup_sms(conn, task_id, kind, customer_id)
+
+
+async def queue_followup_sms(conn: Connection, task_id: int, kind: str,
+                             customer_id: int) -> bool:
+    """The SMS follow-up replacing task ``task_id``'s call, to the customer's first valid
+    number; False when they have none (nothing is queued)."""
+    contact = await conn.fetchrow(FOLLOWUPS["customer_contact"], customer_id)
+    if contact is None or not contact["phone"]:
+        return False
+    await insert_sms(conn, customer_id, contact["phone"], "followup",
+                     followup_sms(contact["name"], kind), f"followup:{task_id}")
+    return True

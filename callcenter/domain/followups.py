@@ -1,4 +1,5 @@
-"""When satisfaction follow-ups fall due, and which ones an import should create.
+"""When satisfaction follow-ups fall due, which ones an import should create, and how a
+supervisor's selection is shared out among agents.
 
 DESIGN.md section 2: a sales follow-up within 7 days of the sale/delivery, a service
 follow-up within 3 days of the settlement; one follow-up per visit, however many orders
@@ -79,3 +80,12 @@ def service_followup(customer_id: int, vehicle_id: int, visit_no: str,
         return None
     return NewFollowup("service", service_source_key(visit_no), customer_id, vehicle_id,
                        visit_no, due)
+
+
+def round_robin(task_ids: list[int], agent_ids: list[int]) -> list[tuple[int, int]]:
+    """Each task (in the order given, repeats left out) to the next agent in turn: the
+    first task to the first agent, and so on, starting over after the last."""
+    if not agent_ids:
+        raise ValueError("round_robin needs at least one agent")
+    unique = list(dict.fromkeys(task_ids))
+    return [(task, agent_ids[n % len(agent_ids)]) for n, task in enumerate(unique)]

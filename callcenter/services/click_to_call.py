@@ -6,6 +6,11 @@ transaction that assigns the task: PostgreSQL's one-open-call-per-agent index ma
 double click produce exactly one call. The live call is handed to the registry
 (services/calls.py) before the Originate goes out; an Originate Asterisk does not take
 ends the call at once, visibly on the agent's console.
+
+A follow-up is called no sooner than its ``next_attempt_at`` (the call-again gap after
+a customer was not reached, or the callback time the customer named): earlier is 409
+``too_early`` with ``details.not_before``. A number found to be a wrong one is never
+dialled again for a follow-up (409 ``phone_invalid``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from callcenter.db.calls import CallStore
+from callcenter.domain.attempts import too_early
 from callcenter.domain.calls import OutboundCall
 from callcenter.domain.dialing import dial_digits
 from callcenter.domain.phones import InvalidPhone, normalize_phone
@@ -50,6 +56,16 @@ class FollowupClosed(Conflict):
 
 class NoExtension(Conflict):
     error_id = "no_extension"
+
+
+class TooEarly(Conflict):
+    """Not before ``details.not_before``: the call-again gap, or the booked callback."""
+
+    error_id = "too_early"
+
+
+class PhoneInvalid(Conflict):
+    error_id = "phone_invalid"
 
 
 class InvalidNumber(InvalidPhone):
@@ -99,7 +115,7 @@ async def place_call(store: CallStore, ami: AmiSender, registry: CallRegistry, u
         assert target.followup_id is not None
         row = await store.start_followup_call(target.followup_id, user.id, linkedid, e164,
                                               now, lambda task: _check_may_call(user, task,
-                                                                               e164))
+                                                                               e164, now))
     call = LiveOutbound(row.call_id, user.id, target.followup_id, row.customer_id, e164,
                         OutboundCall(linkedid, now.timestamp()))
     registry.track(call)
@@ -130,7 +146,7 @@ def _purpose(target: CallTarget) -> str:
     return f"follow-up {target.followup_id}"
 
 
-def _check_may_call(user: User, task: Any, e164: str) -> None:
+def _check_may_call(user: User, task: Any, e164: str, now: datetime) -> None:
     if task["status"] not in OPEN_STATUSES:
         raise FollowupClosed(f"this follow-up is already {task['status']}",
                              status=task["status"])
@@ -139,8 +155,16 @@ def _check_may_call(user: User, task: Any, e164: str) -> None:
     if task["do_not_disturb"]:
         raise DoNotDisturb("the customer asked not to be called: send the SMS follow-up "
                            "instead")
-    if e164 not in {p["e164"] for p in task["phones"]}:
+    phone = next((p for p in task["phones"] if p["e164"] == e164), None)
+    if phone is None:
         raise InvalidNumber("that number is not one of the customer's", field="phone")
+    if phone.get("invalid"):
+        raise PhoneInvalid("that number was found to be a wrong one: call another",
+                           field="phone")
+    not_before = too_early(task["next_attempt_at"], now)
+    if not_before is not None:
+        raise TooEarly("too early to call this customer again",
+                       not_before=not_before.isoformat())
 
 
 def _check_may_call_about(user: User, complaint: Any, e164: str) -> None:

@@ -13,7 +13,7 @@ async def test_the_card_shows_the_customer_and_what_is_on_record(
     card = body["customer"]
     assert (card["id"], card["name"], card["value_level"]) == (seeded.customer_id, "张伟",
                                                                "vip")
-    assert card["phones"] == [{"e164": seeded.phone, "label": "mobile"}]
+    assert card["phones"] == [{"e164": seeded.phone, "label": "mobile", "invalid": False}]
     assert [v["model"] for v in card["vehicles"]] == ["Model Y"]
     assert len(card["service_orders"]) == 2
     assert isinstance(card["service_orders"][0]["settled_at"], str)  # JSON-ready

@@ -1,8 +1,9 @@
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from callcenter.domain.attempts import after_attempt
+from callcenter.domain.attempts import CallAgainGap, after_attempt
 from callcenter.domain.call_events import (
     ChannelHungUp,
     ChannelStateChanged,
@@ -90,14 +91,16 @@ def test_a_call_rebuilt_from_its_row_goes_on() -> None:
 
 def test_attempts_then_sms() -> None:
     now = datetime(2026, 11, 23, 10, tzinfo=UTC)
-    first = after_attempt("busy", 0, now)
-    assert first and first.status == "call_again" and first.next_attempt_at > now
-    second = after_attempt("no_answer", 1, now)
+    gap = CallAgainGap(ZoneInfo("Asia/Shanghai"))
+    first = after_attempt("busy", 0, now, gap)
+    assert first and first.status == "call_again" and first.next_attempt_at
+    assert first.next_attempt_at > now
+    second = after_attempt("no_answer", 1, now, gap)
     assert second and second.status == "call_again" and not second.send_sms
-    third = after_attempt("unreachable", 2, now)
+    third = after_attempt("unreachable", 2, now, gap)
     assert third and third.status == "unreachable" and third.send_sms
-    assert after_attempt("answered", 2, now) is None
-    assert after_attempt("agent_no_answer", 2, now) is None
+    assert after_attempt("answered", 2, now, gap) is None
+    assert after_attempt("agent_no_answer", 2, now, gap) is None
 
 
 @pytest.mark.parametrize(("e164", "digits"), [

@@ -4,7 +4,9 @@ SELECT id, external_ref, name, gender, birthday, value_level, temperament, do_no
 FROM customers WHERE id = $1;
 
 -- name: phones
-SELECT e164, label FROM customer_phones WHERE customer_id = $1 ORDER BY position, id;
+-- invalid: found to be a wrong number (migration 0018); shown, never called.
+SELECT e164, label, invalid_at IS NOT NULL AS invalid
+FROM customer_phones WHERE customer_id = $1 ORDER BY position, id;
 
 -- name: vehicles
 SELECT id, vin, plate, model, sale_date, delivery_date, mileage_km
