@@ -46,6 +46,7 @@ from callcenter.http.handlers import (
     queue_statistics,
     recordings,
     reports,
+    scheduler,
     session,
     supervision,
     users,
@@ -74,6 +75,12 @@ from callcenter.services import queue_statistics as queue_log
 from callcenter.services.agents import AgentStates
 from callcenter.services.board import Board, Figures, no_figures
 from callcenter.services.calls import CallRegistry, Extensions
+from callcenter.services.care import (
+    LostContact,
+    MaintenanceReminders,
+    WinBacks,
+    maintenance_policy,
+)
 from callcenter.services.dispatch import Dispatcher
 from callcenter.services.live_state import LiveState
 from callcenter.services.notifier import Notifier, Publish
@@ -258,16 +265,19 @@ def scheduler_rules(settings: Settings) -> list[Rule]:
     """The scheduler's rules, in the order they run each day (docs/scheduler.md); each
     is one line here, built from the settings."""
     return [
+        LostContact(settings.lost_contact_failures, settings.tz),
+        MaintenanceReminders(maintenance_policy(settings), settings.tz),
+        WinBacks(settings.win_back_months, settings.tz),
     ]
 
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     """Each day's scheduled work, at start and then from scheduler_time each day."""
     settings = app[SETTINGS]
-    scheduler = Scheduler(RunLedger(app[POOL]), scheduler_rules(settings), settings.tz,
-                          run_at=settings.scheduler_run_at,
-                          catch_up_days=settings.scheduler_catch_up_days)
-    periodic = Periodic("scheduler", scheduler.wake, WAKE_SECONDS)
+    daily = Scheduler(RunLedger(app[POOL]), scheduler_rules(settings), settings.tz,
+                      run_at=settings.scheduler_run_at,
+                      catch_up_days=settings.scheduler_catch_up_days)
+    periodic = Periodic("scheduler", daily.wake, WAKE_SECONDS)
     periodic.start()
     try:
         yield
@@ -299,7 +309,7 @@ def build_app(settings: Settings) -> web.Application:
                             _scheduler])
     for feature in (health, session, followups, customers, calls, agents, complaints,
                     appointments, recordings, audit, supervision, callbacks, users,
-                    queue_statistics, reports, api_document):
+                    queue_statistics, reports, scheduler, api_document):
         feature.setup(app)
     app.router.add_get("/", _console)
     app.router.add_static("/static/", WEB_DIR)
