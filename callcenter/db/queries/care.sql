@@ -60,7 +60,8 @@ WHERE v.id = x.id;
 -- $1 vehicle ids: their customers' next maintenance, the earliest of their vehicles'.
 UPDATE customers c SET next_maintenance_date = m.due, updated_at = now()
 FROM (SELECT customer_id, min(maintenance_due) AS due FROM vehicles
-      WHERE customer_id IN (SELECT customer_id FROM vehicles WHERE id = ANY($1::bigint[]))
+      WHERE customer_id IN (SELECT v.customer_id FROM unnest($1::bigint[]) AS x(id)
+                            JOIN vehicles v ON v.id = x.id)
       GROUP BY customer_id) m
 WHERE c.id = m.customer_id AND c.next_maintenance_date IS DISTINCT FROM m.due;
 
@@ -69,15 +70,20 @@ WHERE c.id = m.customer_id AND c.next_maintenance_date IS DISTINCT FROM m.due;
 -- day was just computed, $5 lookback days. Reminders whose call day falls after the
 -- previous run up to $1, and those of vehicles just computed whose due day is at most
 -- $5 days past; one per vehicle and due day (the source key), none while one is open.
+-- (Joined to the ids as a set: "= ANY" of a long array is a comparison per element.)
+WITH due AS (
+    SELECT id FROM vehicles
+    WHERE maintenance_due > $3::date + $2::int AND maintenance_due <= $1::date + $2::int
+    UNION
+    SELECT v.id FROM unnest($4::bigint[]) AS computed(id) JOIN vehicles v USING (id)
+    WHERE v.maintenance_due BETWEEN $1::date - $5::int AND $1::date + $2::int
+)
 INSERT INTO followup_tasks (kind, source_key, customer_id, vehicle_id, due_date)
 SELECT 'maintenance_reminder', 'maintenance:' || v.vin || ':' || v.maintenance_due::text,
        v.customer_id, v.id, GREATEST(v.maintenance_due - $2::int, $1::date)
-FROM vehicles v
+FROM due JOIN vehicles v USING (id)
 JOIN customers c ON c.id = v.customer_id
-WHERE (v.maintenance_due > $3::date + $2::int AND v.maintenance_due <= $1::date + $2::int
-       OR v.id = ANY($4::bigint[])
-          AND v.maintenance_due BETWEEN $1::date - $5::int AND $1::date + $2::int)
-  AND c.lost_contact_at IS NULL
+WHERE c.lost_contact_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM followup_tasks t
                   WHERE t.vehicle_id = v.id AND t.kind = 'maintenance_reminder'
                     AND t.status IN ('open', 'call_again'))
