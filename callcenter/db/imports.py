@@ -69,9 +69,9 @@ async def write_customers(conn: Connection, customers: Iterable[CustomerRecord],
     await conn.copy_records_to_table(
         "import_vehicles",
         columns=("external_ref", "vin", "plate", "model", "sale_date", "delivery_date",
-                 "mileage_km"),
+                 "mileage_km", "salesperson"),
         records=[(v.customer_no, v.vin, v.plate, v.model, v.sale_date, v.delivery_date,
-                  v.mileage_km) for v in vehicles])
+                  v.mileage_km, v.salesperson) for v in vehicles])
     await conn.execute(Q["analyze_customer_staging"])
     merged_customers = await _merged(conn, "merge_customers")
     phones_added = await conn.fetchval(Q["merge_phones"])

@@ -105,7 +105,7 @@ _VIN = ("车架号", "车架号码", "VIN", "VIN码", "车辆识别代号", "车
 _MILEAGE = ("里程", "里程数", "公里数", "行驶里程", "里程(km)", "mileage", "mileage (km)",
             "mileage_km", "odometer")
 # A customer file's columns that describe the vehicle of the row, which the VIN names.
-VEHICLE_FIELDS = ("plate", "model", "sale_date", "delivery_date", "mileage")
+VEHICLE_FIELDS = ("plate", "model", "sale_date", "delivery_date", "mileage", "salesperson")
 
 CUSTOMER_FIELDS = (
     Field("customer_no", _CUSTOMER_NO, required=True),
@@ -130,6 +130,7 @@ CUSTOMER_FIELDS = (
     Field("delivery_date", ("交车日期", "交付日期", "delivery date", "delivery_date",
                             "delivered on")),
     Field("mileage", _MILEAGE),
+    Field("salesperson", ("销售顾问", "销售员", "销售", "salesperson", "sales consultant")),
 )
 
 ORDER_FIELDS = (
@@ -516,6 +517,7 @@ class VehicleRecord:
     sale_date: date | None
     delivery_date: date | None
     mileage_km: int | None
+    salesperson: str | None = None  # who sold it: the sales follow-up's answers concern them
 
 
 @dataclass(frozen=True, slots=True)
@@ -701,13 +703,15 @@ class CustomerFileValidator:
         sale_date = row.get("sale_date", parse_date)
         delivery_date = row.get("delivery_date", parse_date)
         mileage = row.get("mileage", parse_mileage)
+        salesperson = row.get("salesperson")
         if sale_date and delivery_date and delivery_date < sale_date:
             column, cell = row.raw("delivery_date")
             row.fail(column, cell, "delivery date is before the sale date")
         if vin is None:
             column, cell = row.raw("vin")
             if is_blank(cell) and any(
-                    v is not None for v in (plate, model, sale_date, delivery_date, mileage)):
+                    v is not None for v in (plate, model, sale_date, delivery_date, mileage,
+                                        salesperson)):
                 row.fail(column, cell, "missing required value: vehicle columns need a VIN")
             return None
         first = self._vin_lines.setdefault(vin, row.line)
@@ -716,7 +720,7 @@ class CustomerFileValidator:
             row.fail(column, cell, f"duplicate VIN: already on line {first}")
             return None
         return VehicleRecord(row.line, customer_no, vin, plate, model, sale_date,
-                             delivery_date, mileage)
+                             delivery_date, mileage, salesperson)
 
     def _merge(self, record: CustomerRecord) -> None:
         known = self.customers.get(record.customer_no)

@@ -32,7 +32,8 @@ CREATE TEMP TABLE import_vehicles (
     model          text,
     sale_date      date,
     delivery_date  date,
-    mileage_km     integer
+    mileage_km     integer,
+    salesperson    text
 ) ON COMMIT DROP;
 
 -- name: create_order_staging
@@ -108,24 +109,26 @@ SELECT count(*) FROM added;
 -- name: merge_vehicles
 WITH merged AS (
     INSERT INTO vehicles AS v (customer_id, vin, plate, model, sale_date, delivery_date,
-                               mileage_km)
+                               mileage_km, salesperson)
     SELECT c.id, s.vin,
            COALESCE(s.plate, old.plate),
            COALESCE(s.model, old.model),
            COALESCE(s.sale_date, old.sale_date),
            COALESCE(s.delivery_date, old.delivery_date),
-           COALESCE(s.mileage_km, old.mileage_km)
+           COALESCE(s.mileage_km, old.mileage_km),
+           COALESCE(s.salesperson, old.salesperson)
     FROM import_vehicles s
     JOIN customers c ON c.external_ref = s.external_ref
     LEFT JOIN vehicles old ON old.vin = s.vin
     ON CONFLICT (vin) DO UPDATE SET
         customer_id = EXCLUDED.customer_id, plate = EXCLUDED.plate, model = EXCLUDED.model,
         sale_date = EXCLUDED.sale_date, delivery_date = EXCLUDED.delivery_date,
-        mileage_km = EXCLUDED.mileage_km
-    WHERE (v.customer_id, v.plate, v.model, v.sale_date, v.delivery_date, v.mileage_km)
+        mileage_km = EXCLUDED.mileage_km, salesperson = EXCLUDED.salesperson
+    WHERE (v.customer_id, v.plate, v.model, v.sale_date, v.delivery_date, v.mileage_km,
+           v.salesperson)
           IS DISTINCT FROM
           (EXCLUDED.customer_id, EXCLUDED.plate, EXCLUDED.model, EXCLUDED.sale_date,
-           EXCLUDED.delivery_date, EXCLUDED.mileage_km)
+           EXCLUDED.delivery_date, EXCLUDED.mileage_km, EXCLUDED.salesperson)
     RETURNING (xmax = 0) AS created
 )
 SELECT count(*) FILTER (WHERE created) AS created,
