@@ -630,6 +630,69 @@ class ReportAgents(BaseModel):
     agents: list[ReportAgent]
 
 
+class SatisfactionScoreCount(BaseModel):
+    score: int
+    answers: int
+
+
+class SatisfactionQuestion(BaseModel):
+    question: str
+    text: dict[str, str]
+    max: int
+    answered: int
+    mean: float | None
+    fraction: float | None = Field(description="the mean as a share of the question's max")
+    distribution: list[SatisfactionScoreCount] | None = Field(
+        description="answers per score value 0..max (null in the by-staff rows)")
+    mean_change: float | None = Field(None, description="by month: against the month before")
+
+
+class SatisfactionTemplate(BaseModel):
+    template_id: int
+    kind: str
+    version: int
+    title: dict[str, str]
+    department: Literal["sales", "service", "customer_service"]
+    completed: int
+    mean_score: float | None
+    max_score: int
+    satisfied: int
+    dissatisfied: int
+    satisfied_rate: float | None
+    dissatisfied_rate: float | None
+    questions: list[SatisfactionQuestion]
+    strongest: str | None = Field(description="the question with the highest mean / max")
+    weakest: str | None = Field(description="the question with the lowest mean / max")
+    satisfied_rate_change: float | None = None
+
+
+class SatisfactionGroup(BaseModel):
+    completed: int
+    satisfied: int
+    dissatisfied: int
+    satisfied_rate: float | None
+    dissatisfied_rate: float | None
+    score_percent: float | None = Field(description="points scored out of those allowed")
+    templates: list[SatisfactionTemplate]
+
+
+class SatisfactionRow(SatisfactionGroup):
+    staff: str | None = Field(None, description="by staff: the salesperson or service "
+                                                "advisor (null: unknown)")
+    department: Literal["sales", "service", "customer_service"] | None = None
+    month: str | None = Field(None, description="by month: YYYY-MM")
+    satisfied_rate_change: float | None = None
+
+
+class SatisfactionReport(BaseModel):
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    kind: str | None
+    by: Literal["question", "staff", "department", "month"]
+    total: SatisfactionGroup
+    rows: list[SatisfactionRow]
+
+
 class SchedulerRun(BaseModel):
     """One rule's work for one day of the center's zone (docs/scheduler.md)."""
 

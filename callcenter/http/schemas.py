@@ -397,6 +397,12 @@ class CallsReportQuery(ReportRangeQuery):
     direction: Direction | None = None
 
 
+class SatisfactionReportQuery(ReportRangeQuery):
+    kind: Literal["sales", "service"] | None = Field(
+        None, description="one kind's follow-ups (default: every kind with a questionnaire)")
+    by: Literal["question", "staff", "department", "month"] = "question"
+
+
 class MileageBody(Body):
     km: int = Field(ge=0, le=2_000_000, description="the odometer reading the customer "
                     "told during the call, in km")

@@ -15,14 +15,20 @@ from typing import Any
 from aiohttp import web
 
 from callcenter.db.reports import ReportStore
+from callcenter.db.satisfaction import SatisfactionStore
 from callcenter.errors import Forbidden, ValidationError
 from callcenter.http.endpoints import Reply, documented, takes_query
 from callcenter.http.handlers.complaints import XLSX
-from callcenter.http.replies import CallsReport, FollowupReport, ReportAgents
+from callcenter.http.replies import CallsReport, FollowupReport, ReportAgents, SatisfactionReport
 from callcenter.http.request_user import current_user, require_supervisor
-from callcenter.http.schemas import CallsReportQuery, FollowupReportQuery, ReportRangeQuery
+from callcenter.http.schemas import (
+    CallsReportQuery,
+    FollowupReportQuery,
+    ReportRangeQuery,
+    SatisfactionReportQuery,
+)
 from callcenter.keys import POOL, SETTINGS
-from callcenter.services import reports
+from callcenter.services import reports, satisfaction
 
 
 def _store(request: web.Request) -> ReportStore:
@@ -89,6 +95,32 @@ async def calls_export(request: web.Request, query: CallsReportQuery) -> web.Res
                  f"calls-{reply['from']}-{reply['to']}.xlsx")
 
 
+async def _satisfaction(request: web.Request, query: SatisfactionReportQuery) -> dict[str, Any]:
+    require_supervisor(request)
+    start, end = _days(request, query)
+    return await satisfaction.satisfaction(SatisfactionStore(request.app[POOL]), start, end,
+                                           query.kind, query.by)
+
+
+@takes_query(SatisfactionReportQuery, "Satisfaction by question, template, staff, "
+             "department or month (supervisors)",
+             {200: Reply("the range's figures and their breakdown", SatisfactionReport)},
+             errors=(Forbidden, ValidationError), description="Formulas: docs/reports.md.")
+async def satisfaction_report(request: web.Request,
+                              query: SatisfactionReportQuery) -> web.Response:
+    return web.json_response(await _satisfaction(request, query))
+
+
+@takes_query(SatisfactionReportQuery, "The satisfaction report as an xlsx workbook",
+             {200: Reply("the workbook, labelled in the user's language", media_type=XLSX)},
+             errors=(Forbidden, ValidationError))
+async def satisfaction_export(request: web.Request,
+                              query: SatisfactionReportQuery) -> web.Response:
+    reply = await _satisfaction(request, query)
+    return _xlsx(satisfaction.satisfaction_xlsx(reply, current_user(request).locale),
+                 f"satisfaction-{reply['from']}-{reply['to']}.xlsx")
+
+
 @documented("The users a report's agent filter offers (supervisors)",
             {200: Reply("every user, by name", ReportAgents)}, errors=(Forbidden,))
 async def agents(request: web.Request) -> web.Response:
@@ -108,3 +140,5 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/reports/calls", calls)
     app.router.add_get("/api/reports/calls.xlsx", calls_export)
     app.router.add_get("/api/reports/agents", agents)
+    app.router.add_get("/api/reports/satisfaction", satisfaction_report)
+    app.router.add_get("/api/reports/satisfaction.xlsx", satisfaction_export)
