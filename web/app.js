@@ -31,6 +31,7 @@ import { mountQueueStatistics } from "./views/queue_statistics.js";
 import { mountRecordings } from "./views/recordings.js";
 import { mountReport, mountReports, REPORTS } from "./views/reports.js";
 import { OverdueNotices } from "./views/complaint_notices.js";
+import { CallbackReminders } from "./views/callback_reminders.js";
 import { PopTray } from "./views/pops.js";
 import { QueueControls } from "./views/queue.js";
 
@@ -195,9 +196,21 @@ function startSession(user) {
   });
   app.pops = new PopTray(document.getElementById("pops"), document.getElementById("pop-announce"));
   app.notices = new OverdueNotices(document.getElementById("notices"));
+  app.reminders = new CallbackReminders(remindersElement(), user.id);
   app.live.start();
   renderChrome();
   showView();
+}
+
+/** Where due callbacks are announced: beside the complaint notices. */
+function remindersElement() {
+  const notices = document.getElementById("notices");
+  let el = document.getElementById("callback-reminders");
+  if (!el) {
+    el = h("div", { id: "callback-reminders", class: notices.className, hidden: true });
+    notices.after(el);
+  }
+  return el;
 }
 
 /** After an admin's reset: nothing but the password form, then the console. */
@@ -220,6 +233,8 @@ function endSession(reason) {
   app.pops = null;
   app.notices?.clear();
   app.notices = null;
+  app.reminders?.stop();
+  app.reminders = null;
   app.queue?.destroy();
   app.queue = null;
   app.user = null;

@@ -21,6 +21,7 @@ export function mountTask(main, ctx, taskId) {
     call: null, timeline: [], placing: false, callError: null,
     answeredCallId: null, afterKey: null,
     answers: {}, submitting: false, outcome: null, outcomeError: null,
+    spokeWith: "", callbackAt: "", dndError: null,
   };
   let destroyed = false;
   let ticker = null;
@@ -165,11 +166,44 @@ export function mountTask(main, ctx, taskId) {
     if (!form.reportValidity()) return;
     const answers = {};
     for (const q of s.template.questions) answers[q.id] = Number(s.answers[q.id]);
-    await sendOutcome({ call_id: s.answeredCallId, answers });
+    const body = { call_id: s.answeredCallId, answers };
+    if (s.spokeWith.trim()) body.spoke_with = s.spokeWith.trim();
+    await sendOutcome(body);
   }
 
   async function wrongNumber() {
     await sendOutcome({ call_id: s.answeredCallId, result: "wrong_number" });
+  }
+
+  // Not convenient now: the time the customer named, in the center's zone (a
+  // datetime-local value has none; the server reads it as the center's).
+  async function bookCallback() {
+    const body = { call_id: s.answeredCallId, result: "callback", callback_at: s.callbackAt };
+    if (s.spokeWith.trim()) body.spoke_with = s.spokeWith.trim();
+    await sendOutcome(body);
+  }
+
+  // The customer asks not to be called: on the answered call it is its outcome;
+  // otherwise the customer's flag is set directly. Either way the server closes their
+  // open follow-ups as SMS.
+  async function doNotDisturbNow() {
+    if (s.answeredCallId && isOpen()) {
+      await sendOutcome({ call_id: s.answeredCallId, result: "do_not_disturb" });
+      return;
+    }
+    s.dndError = null;
+    try {
+      await post(`/api/customers/${s.task.customer.id}/do-not-disturb`, {});
+    } catch (error) {
+      s.dndError = error;
+    }
+    await loadTask();
+    if (destroyed) return;
+    renderHead();
+    renderCallPart();
+    renderFormPart();
+    await loadCard();
+    if (!destroyed) renderCardPart();
   }
 
   async function sendOutcome(body) {
@@ -178,7 +212,7 @@ export function mountTask(main, ctx, taskId) {
     renderFormPart();
     try {
       const reply = await post(`/api/followups/${taskId}/outcome`, body);
-      s.outcome = { ...reply, wrongNumber: body.result === "wrong_number" };
+      s.outcome = { ...reply, kind: body.result ?? "answered" };
       s.task = reply.task ?? s.task;
       s.afterKey = null;
     } catch (error) {
@@ -209,7 +243,9 @@ export function mountTask(main, ctx, taskId) {
         fact("task.status", tEnum("status", task.status), "task-status", { status: task.status }),
         fact("task.due", formatDate(task.due_date)),
         fact("task.attempts", String(task.attempts ?? 0), "task-attempts"),
-        task.next_attempt_at && fact("task.next_attempt", formatDateTime(task.next_attempt_at)),
+        task.next_attempt_at && fact("task.next_attempt", formatDateTime(task.next_attempt_at), "task-next-attempt"),
+        task.callback_at && fact("task.callback", formatDateTime(task.callback_at), "task-callback"),
+        task.spoke_with && fact("task.spoke_with", task.spoke_with, "task-spoke-with"),
         task.vehicle && fact("task.vehicle",
           [task.vehicle.plate, task.vehicle.model].filter(Boolean).join(" · ")),
         task.score !== null && task.score !== undefined && fact("task.score", String(task.score)),
@@ -223,6 +259,12 @@ export function mountTask(main, ctx, taskId) {
 
   function callButton(phone) {
     const label = tEnum("phone_label", phone.label);
+    const invalid = phone.invalid || s.task?.phones?.some((p) => p.e164 === phone.e164 && p.invalid);
+    if (invalid) {
+      // Found to be a wrong number: shown, never offered again.
+      return h("span", { class: "badge badge-invalid", testid: "phone-invalid",
+                         dataset: { phone: phone.e164 } }, t("task.phone_invalid"));
+    }
     return h("button", {
       type: "button", class: "button-call", testid: "call-button",
       dataset: { phone: phone.e164 }, disabled: !canCall(),
@@ -241,7 +283,11 @@ export function mountTask(main, ctx, taskId) {
     if (s.task && !isOpen()) {
       return h("p", { id: "phone-note", class: "note", testid: "closed-note" }, t("card.closed_note"));
     }
-    return null;
+    return h("div", { id: "phone-note", class: "note" },
+      h("button", { type: "button", class: "button-quiet button-small", testid: "set-dnd",
+                    disabled: callActive() || s.submitting, onclick: doNotDisturbNow },
+        t("task.set_dnd")),
+      s.dndError && errorBox(s.dndError, "dnd-error"));
   }
 
   function renderCardPart() {
@@ -306,7 +352,13 @@ export function mountTask(main, ctx, taskId) {
           h("time", { datetime: step.at.toISOString() }, formatTime(step.at)), " ",
           tEnum("call_state", step.state)))),
       s.callError && h("div", { class: "call-error" },
-        h("p", { class: "alert-heading" }, t("call.refused")), errorBox(s.callError, "call-error")),
+        h("p", { class: "alert-heading" }, t("call.refused")),
+        s.callError.errorId === "too_early"
+          ? h("div", { class: "alert alert-error", role: "alert", testid: "call-error",
+                       dataset: { errorId: "too_early" } },
+              h("p", { class: "alert-title" }, t("call.too_early", {
+                time: formatDateTime(s.callError.details?.not_before) })))
+          : errorBox(s.callError, "call-error")),
       after);
     updateCallButtons();
   }
@@ -351,13 +403,42 @@ export function mountTask(main, ctx, taskId) {
         h("button", { type: "button", class: "button-quiet", testid: "wrong-number",
                       disabled: !canSubmit, onclick: wrongNumber }, t("form.wrong_number"))));
     parts.push(form);
+    if (!closed && !s.outcome) parts.push(scriptOutcomes(canSubmit));
     fill(formEl, parts);
+  }
+
+  // The call script's other endings: someone else answered (who), not convenient now
+  // (the callback time).
+  function scriptOutcomes(canSubmit) {
+    return h("form", { class: "script-outcomes", testid: "script-outcomes",
+                       onsubmit: (event) => {
+                         event.preventDefault();
+                         if (event.currentTarget.reportValidity()) bookCallback();
+                       } },
+      h("div", { class: "field" },
+        h("label", { for: "spoke-with" }, t("task.spoke_with")),
+        h("input", { id: "spoke-with", testid: "spoke-with", maxlength: "100", value: s.spokeWith,
+                     placeholder: t("task.spoke_with_hint"), disabled: !canSubmit,
+                     oninput: (e) => { s.spokeWith = e.target.value; } })),
+      h("div", { class: "field" },
+        h("label", { for: "callback-at" }, t("task.callback_at")),
+        h("input", { id: "callback-at", testid: "callback-at", type: "datetime-local", step: "1",
+                     required: true, value: s.callbackAt, disabled: !canSubmit,
+                     oninput: (e) => { s.callbackAt = e.target.value; } })),
+      h("div", { class: "actions" },
+        h("button", { type: "submit", class: "button-quiet", testid: "book-callback",
+                      disabled: !canSubmit }, t("task.book_callback"))));
   }
 
   function outcomeNotice() {
     const o = s.outcome;
     if (!o) return null;
-    if (o.wrongNumber) return noticeBox(t("form.wrong_number_done"), { testid: "outcome-result" });
+    if (o.kind === "wrong_number") return noticeBox(t("form.wrong_number_done"), { testid: "outcome-result" });
+    if (o.kind === "callback") {
+      return noticeBox(t("task.callback_booked", { time: formatDateTime(o.task?.callback_at) }),
+        { testid: "outcome-result" });
+    }
+    if (o.kind === "do_not_disturb") return noticeBox(t("task.dnd_done"), { testid: "outcome-result" });
     const result = o.task?.result;
     return h("div", { class: `alert ${result === "dissatisfied" ? "alert-warn" : "alert-ok"}`,
                       role: "status", testid: "outcome-result", dataset: { result: result ?? "" } },
