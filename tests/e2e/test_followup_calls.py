@@ -7,6 +7,7 @@ never answering.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -22,8 +23,9 @@ SATISFIED = {f"q{n}": 9 for n in range(1, 9)}
 
 @pytest.fixture
 async def server(db_url: str, sandbox_env: dict[str, str]) -> AsyncIterator[ConsoleServer]:
+    # A short call-again gap: the three-failures test calls one task three times.
     env = {**sandbox_env, "CALLCENTER_AGENT_RING_SECONDS": "4",
-           "CALLCENTER_CUSTOMER_RING_SECONDS": "4"}
+           "CALLCENTER_CUSTOMER_RING_SECONDS": "4", "CALLCENTER_CALL_AGAIN_GAP": "3s"}
     async with running_server(db_url, env) as srv:
         await srv.add_agent("li", "1001")
         yield srv
@@ -126,7 +128,9 @@ async def test_not_reached_goes_to_call_again(server: ConsoleServer, agent: Agen
 async def test_third_failure_sends_the_sms_and_closes_the_task(
         server: ConsoleServer, agent: AgentSession) -> None:
     seeded = await server.seed_followup(phone="+8613800138009")
-    for _ in range(3):
+    for attempt in range(3):
+        if attempt:
+            await asyncio.sleep(3.5)  # the call-again gap (3 s here)
         async with await start_phone(AGENT_PORT, "uas_answer", hold=5) as _, \
                 await start_phone(CUSTOMER_PORT, "uas_busy") as _:
             status, body = await agent.post("/api/calls", {"followup_id": seeded.followup_id,
