@@ -19,8 +19,9 @@ import { t } from "../i18n.js";
 import { errorBox, noticeBox } from "../messages.js";
 import { followupsReport } from "./report_followups.js";
 import { callsReport } from "./report_calls.js";
+import { satisfactionReport } from "./report_satisfaction.js";
 
-export const REPORTS = [followupsReport, callsReport];
+export const REPORTS = [followupsReport, callsReport, satisfactionReport];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 const supervises = (ctx) => ctx.user.role === "supervisor" || ctx.user.role === "admin";
