@@ -28,6 +28,7 @@ from callcenter.db.scheduler import RunLedger
 from callcenter.db.supervision import SupervisionAudit
 from callcenter.db.users import SessionStore
 from callcenter.domain.attempts import CallAgainGap
+from callcenter.domain.quiet_hours import QuietHours
 from callcenter.domain.users import User
 from callcenter.gateways.sms import sender_from_settings
 from callcenter.http.auth import auth_middleware
@@ -82,6 +83,7 @@ from callcenter.services.care import (
     maintenance_policy,
 )
 from callcenter.services.dispatch import Dispatcher
+from callcenter.services.greetings import GreetingsRule
 from callcenter.services.live_state import LiveState
 from callcenter.services.notifier import Notifier, Publish
 from callcenter.services.periodic import Periodic
@@ -188,7 +190,10 @@ async def _telephony(app: web.Application) -> AsyncIterator[None]:
 
 async def _sms_outbox(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as session:
-        worker = SmsOutboxWorker(app[POOL], sender_from_settings(app[SETTINGS], session))
+        settings = app[SETTINGS]
+        quiet = settings.quiet_hours
+        worker = SmsOutboxWorker(app[POOL], sender_from_settings(settings, session),
+                                 quiet_hours=QuietHours(*quiet, settings.tz) if quiet else None)
         worker.start()
         try:
             yield
@@ -268,6 +273,9 @@ def scheduler_rules(settings: Settings) -> list[Rule]:
         LostContact(settings.lost_contact_failures, settings.tz),
         MaintenanceReminders(maintenance_policy(settings), settings.tz),
         WinBacks(settings.win_back_months, settings.tz),
+        GreetingsRule(dealer=settings.dealership_name, hotline=settings.hotline_number,
+                      region=settings.phone_region,
+                      today=lambda: datetime.now(settings.tz).date()),
     ]
 
 
