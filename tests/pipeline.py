@@ -211,11 +211,13 @@ class CallPipeline:
 
     async def drained(self, timeout: float = 10.0) -> None:
         """Every frame received so far has been handled by the consumers (the reader
-        has delivered it, and its lane in the dispatcher is done)."""
+        has delivered it, its lane in the dispatcher is done, and the registry's writes
+        made behind the events too)."""
         async with asyncio.timeout(timeout):
             while self.handled < self.queue.put_count:  # noqa: ASYNC110 - its own task
                 await asyncio.sleep(0.005)
             await self.dispatcher.drained()
+            await self.registry.settled()
 
     def messages(self, user_id: int) -> list[Message]:
         return [p.message for p in self.published if p.user_id == user_id]

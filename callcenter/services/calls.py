@@ -7,8 +7,12 @@
   call's row the moment it is known: agent answered, customer ringing (their leg),
   customer answered (its time), who answered an inbound call, the recording's file. The
   order is always write, then forget, then notify. A write PostgreSQL cannot take (it
-  is away) is retried until it is taken, holding the event stream meanwhile: events
-  queue up in order and none is lost or applied out of order.
+  is away) is retried until it is taken, holding the call's events meanwhile: they
+  queue up in order and none is lost or applied out of order. The two writes of an
+  inbound call between the IVR and its first ring (the recording's file, the queue
+  join) are the exception: they are made behind the call's events, in order, so the
+  queue's ring pops the agent's screen without waiting for PostgreSQL; each later write
+  of the call waits for them (``pending_write``).
 - **One reconcile.** After every AMI (re)login Asterisk's snapshot of live channels is
   compared with the open rows, both directions alike: a live call the registry does not
   hold (the server restarted) is rebuilt from its row and the snapshot; a call that
@@ -99,6 +103,7 @@ class LiveInbound:
     pop: Message
     users: dict[str, int]  # interface -> console user rung on it
     recording_file: str = ""
+    pending_write: asyncio.Task[None] | None = None  # behind the events: see the docstring
 
     @property
     def agent_id(self) -> int | None:
@@ -126,6 +131,7 @@ class Arrival:
     arrived_at: float
     channel: str
     recording_file: str = ""  # MixMonitor starts before the caller joins the queue
+    pending_write: asyncio.Task[None] | None = None
 
     def call(self, linkedid: str) -> InboundCall:
         return InboundCall(linkedid, linkedid, self.caller.raw, "", self.arrived_at,
@@ -179,6 +185,12 @@ class Tasks:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+async def _after(write: asyncio.Task[None] | None) -> None:
+    """Wait for a write made behind the events (its failure is the writer's to log)."""
+    if write is not None:
+        await asyncio.wait([write])
 
 
 async def durably(write: Callable[[], Awaitable[T]], what: str,
@@ -250,6 +262,7 @@ class CallRegistry:
         self._outbound: dict[str, LiveOutbound] = {}
         self._inbound: dict[str, LiveInbound] = {}
         self._arrivals: dict[str, asyncio.Task[Arrival]] = {}
+        self._behind: set[asyncio.Task[None]] = set()
 
     # -- what the rest of the server asks ----------------------------------------------
 
@@ -303,6 +316,11 @@ class CallRegistry:
                 out.append(call.pop)
         return out
 
+    async def settled(self) -> None:
+        """Every write made behind the events so far is done (or has failed, logged)."""
+        if self._behind:
+            await asyncio.wait(set(self._behind))
+
     async def close(self) -> None:
         """At shutdown: what was written stays; the reconcile of the next start finishes
         the calls still up. A recording link still waiting for MixMonitor's file gets a
@@ -352,8 +370,29 @@ class CallRegistry:
             return
         call.recording_file = event.path
         call_id = call.call_id
-        await durably(lambda: self._store.set_recording_file(call_id, event.path),
-                      f"recording file of {event.linkedid}")
+
+        def write() -> Awaitable[None]:
+            return self._store.set_recording_file(call_id, event.path)
+        what = f"recording file of {event.linkedid}"
+        if isinstance(call, LiveOutbound):
+            await durably(write, what)
+        else:
+            call.pending_write = self._write_behind(call.pending_write, write, what)
+
+    def _write_behind(self, after: asyncio.Task[None] | None,
+                      write: Callable[[], Awaitable[object]], what: str,
+                      then: Callable[[], None] | None = None) -> asyncio.Task[None]:
+        """``write`` (retried until taken), then ``then``, once ``after`` is done: in
+        the call's order, without holding its events."""
+        async def run() -> None:
+            await _after(after)
+            await durably(write, what)
+            if then is not None:
+                then()
+        task = self._tasks.spawn(run(), name=what)
+        self._behind.add(task)
+        task.add_done_callback(self._behind.discard)
+        return task
 
     # -- outbound ----------------------------------------------------------------------
 
@@ -401,6 +440,7 @@ class CallRegistry:
         arrival = await self._arrivals.pop(event.linkedid)
         call = arrival.call(event.linkedid)
         call.apply(event)
+        await _after(arrival.pending_write)
         await durably(lambda: self._store.finish_inbound(arrival.call_id, call, "ivr",
                                                          event.at),
                       f"end of {event.linkedid}")
@@ -414,18 +454,21 @@ class CallRegistry:
         customer_id = arrival.customer_ids[0] if len(arrival.customer_ids) == 1 else None
         state.arrived_at, state.caller_channel = arrival.arrived_at, arrival.channel
         call = LiveInbound(arrival.call_id, state, arrival.caller, customer_id, pop, {},
-                           arrival.recording_file)
+                           arrival.recording_file, arrival.pending_write)
         self._inbound[state.linkedid] = call
         return call
 
     async def _queued(self, event: CallerQueued) -> None:
         arrival = await self._arrival(event.linkedid, event.caller_number, event.at)
-        await durably(lambda: self._store.inbound_queued(arrival.call_id, event.ivr_choice),
-                      f"queueing of {event.linkedid}")
         state = InboundCall(event.linkedid, event.caller_uniqueid, event.caller_number,
                             event.ivr_choice, event.at)
         call = self._live_inbound(arrival, state, event.queue)
-        self._notify.call(None, call.view("queued"))
+        queued = call.view("queued")  # as it is now, told once it is written
+        call.pending_write = self._write_behind(
+            call.pending_write,
+            lambda: self._store.inbound_queued(arrival.call_id, event.ivr_choice),
+            f"queueing of {event.linkedid}",
+            then=lambda: self._notify.call(None, queued))
 
     async def _effect(self, call: LiveInbound, effect: Effect) -> None:
         match effect:
@@ -451,6 +494,7 @@ class CallRegistry:
                                             f"user of {interface}")
                     if user_id is not None:
                         call.users[interface] = user_id
+                await _after(call.pending_write)
                 await durably(lambda: self._store.inbound_answered(
                     call.call_id, call.users.get(interface), at, interface,
                     s.agent_uniqueid), f"answer of {s.linkedid}")
@@ -462,6 +506,7 @@ class CallRegistry:
                               answered_at: float | None = None, unseen: bool = False) -> None:
         s = call.state
         s.ended_at = s.ended_at or at
+        await _after(call.pending_write)
         await durably(lambda: self._store.finish_inbound(
             call.call_id, s, disposition, at, answered_at=answered_at, unseen=unseen),
             f"end of {s.linkedid}")
@@ -479,6 +524,7 @@ class CallRegistry:
     # -- after an AMI (re)login --------------------------------------------------------
 
     async def _reconcile(self, snapshot: LiveSnapshot) -> None:
+        await self.settled()  # the rows compared must hold what was seen
         live = snapshot.linkedids
         records = await durably(self._store.open_calls, "open calls")
         open_ids = {r.linkedid for r in records}

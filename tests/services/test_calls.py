@@ -19,7 +19,7 @@ from callcenter.db.database import DatabaseUnavailable
 from callcenter.domain.call_events import LiveChannel, LiveSnapshot
 from callcenter.domain.calls import CallRecord, OutboundCall
 from callcenter.services.calls import CallRegistry, Extensions, LiveOutbound
-from callcenter.services.notifier import Notifier
+from callcenter.services.notifier import CallView, Notifier
 from callcenter.telephony.ami_events import translate
 from callcenter.telephony.recording_folder import RecordingFolder
 from tests.frames import events
@@ -194,6 +194,56 @@ async def test_the_recorded_queue_call_pops_answers_and_closes(
     assert [w for w, _ in store.writes][:4] == ["arrival", "queued", "answered", "finish"]
     assert store.writes[3][1][0] == "answered"
     assert closed == [8]  # the agent's state (wrap-up) is told after the call is closed
+
+
+@dataclass
+class Board:
+    """The Watch port: each call state the board is told, with the writes made by then."""
+
+    store: FakeStore
+    calls: list[tuple[str, int]] = field(default_factory=list)
+
+    def call(self, view: CallView) -> None:
+        self.calls.append((view.state, len(self.store.writes)))
+
+    def agent(self, user_id: int, message: dict[str, Any]) -> None:
+        pass
+
+
+async def test_the_pop_does_not_wait_for_the_queue_join_to_be_written(
+        store: FakeStore, consoles: Consoles, tmp_path: Path) -> None:
+    """The writes between the IVR and the first ring are made behind the call's events:
+    the ring pops the agent at once; the board hears of the queue join once it is
+    written, and the answer is written (and told) only after it."""
+    written = asyncio.Event()
+    queued = store.inbound_queued
+
+    async def slow_queued(call_id: int, ivr_choice: str) -> None:
+        await written.wait()
+        await queued(call_id, ivr_choice)
+
+    store.inbound_queued = slow_queued  # type: ignore[method-assign]
+    board = Board(store)
+
+    async def call_closed(user_id: int) -> None:
+        pass
+
+    registry = CallRegistry(store, Notifier(consoles.publish, board),  # type: ignore[arg-type]
+                            RecordingFolder(tmp_path), FakePops(), Extensions(store),  # type: ignore[arg-type]
+                            "CN", call_closed)
+    replay = asyncio.create_task(_replay(registry, "queue_answered"))
+    for _ in range(200):
+        if any(m["type"] == "pop" for _, m, _ in consoles.sent):
+            break
+        await asyncio.sleep(0.005)
+    assert [m["type"] for u, m, _ in consoles.sent if u == 8] == ["pop"]
+    assert [w for w, _ in store.writes] == ["arrival"] and not replay.done()
+    written.set()
+    await replay
+    await registry.settled()
+    assert [w for w, _ in store.writes][:4] == ["arrival", "queued", "answered", "finish"]
+    # Each told after its write: queued once 2 writes are made, answered after 3.
+    assert board.calls[:2] == [("queued", 2), ("answered", 3)]
 
 
 def _record(**fields: Any) -> CallRecord:
