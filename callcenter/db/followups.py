@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -106,10 +107,11 @@ def _task(row: asyncpg.Record) -> dict[str, Any]:
 
 
 class FollowupStore:
-    def __init__(self, pool: asyncpg.Pool, gap: CallAgainGap) -> None:
-        """``gap``: how long a customer not reached waits (a wrong number's attempt)."""
+    def __init__(self, pool: asyncpg.Pool, gap: CallAgainGap | None = None) -> None:
+        """``gap``: how long a customer not reached waits (a wrong number's attempt;
+        the server passes CALLCENTER_CALL_AGAIN_GAP; without one, the next day in UTC)."""
         self._pool = pool
-        self._gap = gap
+        self._gap = gap or CallAgainGap(ZoneInfo("UTC"))
 
     async def worklist(self, section: str, at: Sections,
                        agent_id: int | None) -> list[dict[str, Any]]:

@@ -150,7 +150,7 @@ async def test_the_check_call_satisfied_closes_the_complaint(
         pool: asyncpg.Pool, people: dict[str, User]) -> None:
     cid, task, call = await _resolved_with_check_call(pool, people)
     await followups.submit_outcome(FollowupStore(pool), people["owner"], task, call,
-                                   {"q1": 9, "q2": 10}, wrong_number=False)
+                                   "answered", {"q1": 9, "q2": 10}, tz=TZ)
     page = await complaints.get_complaint(ComplaintStore(pool), cid, POLICY, OPENED)
     assert page["status"] == "closed" and page["check_call_at"] is not None
     assert page["timeline"][-1]["kind"] == "check_satisfied"
@@ -161,7 +161,7 @@ async def test_the_check_call_dissatisfied_reopens_with_the_answers(
         pool: asyncpg.Pool, people: dict[str, User]) -> None:
     cid, task, call = await _resolved_with_check_call(pool, people)
     await followups.submit_outcome(FollowupStore(pool), people["owner"], task, call,
-                                   {"q1": 2, "q2": 5}, wrong_number=False)
+                                   "answered", {"q1": 2, "q2": 5}, tz=TZ)
     page = await complaints.get_complaint(ComplaintStore(pool), cid, POLICY, OPENED)
     assert page["status"] == "replied" and page["resolved_at"] is None
     last = page["timeline"][-1]
