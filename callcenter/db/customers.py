@@ -1,6 +1,6 @@
-"""The customer card's repository: everything the center knows about one customer, read
-in one read-only transaction, as JSON-ready values (the service only passes it on); a
-lost connection leaves as DatabaseUnavailable."""
+"""The customers' repository: the card (everything the center knows about one customer)
+and the search, each read in one read-only transaction, as JSON-ready values (the
+service only passes them on); a lost connection leaves as DatabaseUnavailable."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import asyncpg
 
 from callcenter.db.database import unavailable_as_domain_error
 from callcenter.db.queries import load_queries
+from callcenter.domain.customer_search import CustomerQuery, like_prefix, merge_matches
 
 Q = load_queries("customers")
 SECTIONS = ("phones", "vehicles", "service_orders", "followups", "complaints",
@@ -47,3 +48,34 @@ class CustomerStore:
                 card[section] = [plain_record(r) for r in await conn.fetch(Q[section],
                                                                            customer_id)]
         return card
+
+    async def search(self, query: CustomerQuery, limit: int) -> tuple[list[dict[str, Any]], bool]:
+        """At most ``limit`` customers matching ``query``, the phone matches first, then
+        plates, VINs, names; and whether there are more."""
+        async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
+                conn.transaction(readonly=True):
+            found = [[r["customer_id"] for r in await conn.fetch(Q[name], *args, limit + 1)]
+                     for name, args in _searches(query)]
+            ids, more = merge_matches(found, limit)
+            rows = await conn.fetch(Q["search_results"], ids)
+        return [plain_record(r) for r in rows], more
+
+
+def _searches(query: CustomerQuery) -> list[tuple[str, tuple[str | None, ...]]]:
+    """The statements ``query`` runs, with their arguments before the limit, in order."""
+    searches: list[tuple[str, tuple[str | None, ...]]] = []
+    if query.digits:
+        searches.append(("search_phone_ends", (like_prefix(query.digits[::-1]),)))
+        searches.append(("search_phone_digits", (query.digits,)))
+    if query.plate_tail:
+        searches.append(("search_plate_ends", (like_prefix(query.plate_tail[::-1]),)))
+    if query.plate_bare:
+        province = query.plate_province
+        searches.append(("search_plates", (
+            like_prefix(query.plate_bare),
+            like_prefix(province + query.plate_bare) if province else None)))
+    if query.vin_tail:
+        searches.append(("search_vins", (like_prefix(query.vin_tail[::-1]),)))
+    if query.name_prefix:
+        searches.append(("search_names", (like_prefix(query.name_prefix),)))
+    return searches

@@ -164,6 +164,33 @@ class CustomerReply(BaseModel):
     customer: CustomerCard
 
 
+class SearchPhone(BaseModel):
+    e164: str
+    label: str | None
+    invalid: bool
+
+
+class SearchVehicle(BaseModel):
+    plate: str | None
+    model: str | None
+    vin: str
+
+
+class CustomerMatch(BaseModel):
+    id: int
+    name: str
+    value_level: str
+    do_not_disturb: bool
+    phones: list[SearchPhone]
+    vehicles: list[SearchVehicle]
+    open_tasks: int
+
+
+class CustomerSearchReply(BaseModel):
+    customers: list[CustomerMatch]
+    more: bool = Field(description="more customers match: type more to narrow it down")
+
+
 class NewCustomerReply(BaseModel):
     customer: IdOnly
 

@@ -30,6 +30,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from callcenter.domain.customer_search import DEFAULT_LIMIT as CUSTOMER_DEFAULT_LIMIT
+from callcenter.domain.customer_search import MAX_LIMIT as CUSTOMER_MAX_LIMIT
+from callcenter.domain.customer_search import MAX_QUERY_LENGTH as CUSTOMER_QUERY_LENGTH
 from callcenter.domain.recordings import MAX_LIMIT, SearchFilters, decode_cursor, phone_keys
 from callcenter.services.agents import MAX_REASON
 from callcenter.services.wrapup import MAX_NOTES
@@ -301,6 +304,14 @@ class QueueStatisticsQuery(Query):
 
 class WorklistQuery(Query):
     list: WorkList = "today"
+
+
+class CustomerSearchQuery(Query):
+    q: Annotated[str, line(CUSTOMER_QUERY_LENGTH, 1)] = Field(
+        description="a name from its beginning, 4 or more digits of a phone number, a plate "
+                    "(with or without its province) or a VIN's last 6 or more characters")
+    limit: Annotated[int, Field(ge=1, le=CUSTOMER_MAX_LIMIT),
+                     BeforeValidator(_ascii_digits)] = CUSTOMER_DEFAULT_LIMIT
 
 
 class FreeSlotsQuery(Query):
