@@ -1,6 +1,7 @@
 // Reminders of due callbacks, computed by the console from the worklist (no server
-// push): every 60 s, and at the moment each of the user's upcoming callbacks falls due
-// (the "coming" section names it), the console reads GET /api/followups?list=callbacks
+// push): every 60 s, on every change of page (a callback just booked is then known), and
+// at the moment each of the user's upcoming callbacks falls due (the "coming" section
+// names it), the console reads GET /api/followups?list=callbacks
 // and shows one notice per callback of its own (assigned to this user) it has not
 // shown yet, linked to the task, until dismissed or the task is opened.
 
@@ -19,6 +20,8 @@ export class CallbackReminders {
     this.seen = new Set();
     this.timers = new Set();
     this.poll = setInterval(() => this.check(), POLL_MS);
+    this.onHash = () => this.check();
+    window.addEventListener("hashchange", this.onHash);
     this.check();
   }
 
@@ -71,6 +74,7 @@ export class CallbackReminders {
 
   stop() {
     clearInterval(this.poll);
+    window.removeEventListener("hashchange", this.onHash);
     for (const id of this.timers) clearTimeout(id);
     this.shown = [];
     this.render();

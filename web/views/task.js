@@ -310,6 +310,18 @@ export function mountTask(main, ctx, taskId) {
     }
   }
 
+  // Not reached: the task is in "call again" once its next attempt is due; until then
+  // (the call-again gap) it is among the coming days, with the time it may be called.
+  function callAgainLink() {
+    const next = s.task.next_attempt_at ? new Date(s.task.next_attempt_at) : null;
+    const waiting = next && next > new Date();
+    return h("p", {},
+      waiting && h("span", { testid: "call-again-at" },
+        t("call.again_at", { time: formatDateTime(s.task.next_attempt_at) }), " "),
+      h("a", { href: waiting ? "#/work/coming" : "#/work/call_again", testid: "goto-call-again" },
+        t(waiting ? "work.tab.coming" : "work.tab.call_again")));
+  }
+
   function renderCallPart() {
     const call = s.call;
     clearInterval(ticker);
@@ -338,8 +350,7 @@ export function mountTask(main, ctx, taskId) {
       h("p", {}, t(s.afterKey)),
       s.task && s.afterKey !== "call.after.answered" && h("p", { class: "alert-detail" },
         t("call.task_now", { status: tEnum("status", s.task.status), attempts: s.task.attempts ?? 0 })),
-      s.task?.status === "call_again" && h("p", {},
-        h("a", { href: "#/work/call_again", testid: "goto-call-again" }, t("work.tab.call_again"))));
+      s.task?.status === "call_again" && callAgainLink());
     fill(callEl,
       h("h2", { id: "call-heading" }, t("call.heading")),
       call && h("p", { class: "call-phone" }, t("call.phone"), " ",
