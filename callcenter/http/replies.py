@@ -639,6 +639,11 @@ class AgentReportRow(CallReportFigures):
     pauses: list[AgentPauses] = Field(description="by reason (null: none given)")
 
 
+class HotlineDays(BaseModel):
+    total: QueueFigures
+    days: list[QueueBucket] = Field(description="each day with a caller (bucket: the day)")
+
+
 class CallsReport(BaseModel):
     start: str = Field(alias="from")
     end: str = Field(alias="to")
@@ -646,6 +651,8 @@ class CallsReport(BaseModel):
     total: CallReportFigures
     by: CallReportBreakdowns
     agents: list[AgentReportRow]
+    hotline: HotlineDays = Field(description="the hotline queue from Asterisk's queue_log "
+                                             "(docs/queue_statistics.md), whatever the direction")
 
 
 class ReportAgent(BaseModel):
@@ -718,6 +725,31 @@ class SatisfactionReport(BaseModel):
     by: Literal["question", "staff", "department", "month"]
     total: SatisfactionGroup
     rows: list[SatisfactionRow]
+
+
+class CustomersReportRow(BaseModel):
+    value: str | None = Field(description="the level, temperament, region (province), model, "
+                                          "age bucket or visit grade (null: unknown)")
+    count: int = Field(description="customers, or vehicles for model and age")
+    share: float | None
+
+
+class LostCustomers(BaseModel):
+    customers: int
+    share: float | None
+    win_back_called: int
+    won_back: int
+    won_back_rate: float | None
+
+
+class CustomersReport(BaseModel):
+    end: str = Field(alias="to")
+    by: Literal["value_level", "temperament", "region", "model", "age", "visits"]
+    lost_months: int
+    customers: int
+    vehicles: int
+    rows: list[CustomersReportRow]
+    lost: LostCustomers
 
 
 class SchedulerRun(BaseModel):

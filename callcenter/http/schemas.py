@@ -424,4 +424,16 @@ class SchedulerRunsQuery(Query):
                                     description="the first day (default: 13 days before to)")
     end: QueryDate | None = Field(None, alias="to",
                                   description="the last day, included (default: today, "
+class CustomersReportQuery(Query):
+    """The customers report as of a day (docs/reports.md "Customers")."""
+
+    end: QueryDate | None = Field(None, alias="to",
+                                  description="the day (default: today, center's zone)")
+    by: Literal["value_level", "temperament", "region", "model", "age", "visits"] = \
+        "value_level"
+    lost_months: Annotated[int, Field(ge=1, le=120, description="no visit for this many "
+                                      "months: 3, 6, 9, 12, 18 or 24"),
+                           BeforeValidator(_ascii_digits)] = 12
+
+
                                               "center's zone)")

@@ -29,6 +29,7 @@ from callcenter.domain.reports import (
     score_percent,
 )
 from callcenter.errors import ValidationError
+from callcenter.services.hotline_report import hotline_sheet
 from callcenter.services.workbooks import workbook
 
 FOLLOWUP_BUCKETS = tuple(b.value for b in FollowupBy)
@@ -261,4 +262,5 @@ def calls_xlsx(reply: dict[str, Any], locale: str) -> bytes:
           for row in reply["agents"] for pause in row["pauses"]),
     ]
     return workbook([(labels["sheet.calls"], calls), (labels["sheet.agents"], agents),
-                     (labels["sheet.pauses"], pauses)])
+                     (labels["sheet.pauses"], pauses),
+                     *([hotline_sheet(reply["hotline"], locale)] if "hotline" in reply else [])])

@@ -415,7 +415,7 @@ async def test_http_json_and_xlsx_for_supervisors_403_for_agents(
                                       " WHERE username = 'boss'")
             resp = await boss.http.get(f"/api/reports/calls.xlsx?{days}")
             book = load_workbook(io.BytesIO(await resp.read()))
-            assert book.sheetnames == ["通话", "坐席", "示忙"]
+            assert book.sheetnames == ["通话", "坐席", "示忙", "热线队列"]
             rows = _values(book["通话"])
             assert rows[2] == ["合计", None, 5, 3, 0.6, 481, 160.2, 1, 45, 45.0]
             assert ["方向", "inbound", 3, 2, 0.6667, 181, 90.3, 1, 45, 45.0] in rows

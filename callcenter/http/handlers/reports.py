@@ -9,6 +9,7 @@ At start the server tells PostgreSQL its time zone, in which the summaries count
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from callcenter.db.reports import ReportStore
 from callcenter.db.satisfaction import SatisfactionStore
 from callcenter.errors import Forbidden, ValidationError
 from callcenter.http.endpoints import Reply, documented, takes_query
+from callcenter.http.handlers import customer_report
 from callcenter.http.handlers.complaints import XLSX
 from callcenter.http.replies import CallsReport, FollowupReport, ReportAgents, SatisfactionReport
 from callcenter.http.request_user import current_user, require_supervisor
@@ -28,7 +30,7 @@ from callcenter.http.schemas import (
     SatisfactionReportQuery,
 )
 from callcenter.keys import POOL, SETTINGS
-from callcenter.services import reports, satisfaction
+from callcenter.services import hotline_report, reports, satisfaction
 
 
 def _store(request: web.Request) -> ReportStore:
@@ -59,7 +61,10 @@ async def _followups(request: web.Request, query: FollowupReportQuery) -> dict[s
 async def _calls(request: web.Request, query: CallsReportQuery) -> dict[str, Any]:
     require_supervisor(request)
     start, end = _days(request, query)
-    return await reports.calls_and_agents(_store(request), start, end, query.direction)
+    calls, hotline = await asyncio.gather(
+        reports.calls_and_agents(_store(request), start, end, query.direction),
+        hotline_report.hotline(request.app[POOL], request.app[SETTINGS], start, end))
+    return {**calls, "hotline": hotline}
 
 
 @takes_query(FollowupReportQuery, "Follow-up completion over a range of days (supervisors)",
@@ -140,5 +145,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/reports/calls", calls)
     app.router.add_get("/api/reports/calls.xlsx", calls_export)
     app.router.add_get("/api/reports/agents", agents)
+    customer_report.setup(app)  # its start after _align_zone: it counts in that zone
     app.router.add_get("/api/reports/satisfaction", satisfaction_report)
     app.router.add_get("/api/reports/satisfaction.xlsx", satisfaction_export)

@@ -1,0 +1,292 @@
+-- The customers report (docs/reports.md "Customers") reads summaries kept by triggers,
+-- never the 300,000 customers: counts by value level, temperament, region, vehicle model
+-- and delivery day; and, per day, how many customers enter or leave each visit grade
+-- and each "lost for N months" state, so the figures as of any day are one prefix sum.
+
+-- What the summaries were counted with: the center's zone (a visit's day) and the
+-- version of the region tables that the server fills (callcenter/services/customer_report.py).
+CREATE TABLE customer_report_state (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    tz       text,
+    regions  text
+);
+INSERT INTO customer_report_state DEFAULT VALUES;
+
+-- The province-level names (short forms: 广东, 内蒙古, 北京) an address starts with, and
+-- the phone number prefixes (digits after the +: 86755, 861380013) the phonenumbers
+-- geocoder knows, with their province. Both filled by the server from
+-- domain/customer_report.py and the library's data, whenever their version changes.
+CREATE TABLE region_names (
+    name     text PRIMARY KEY,
+    province text NOT NULL
+);
+CREATE TABLE phone_regions (
+    prefix   text PRIMARY KEY,
+    province text NOT NULL
+);
+
+-- The customer's province: from the address, else from the first phone (lowest
+-- position). Kept by the triggers below as the address or the phones change.
+ALTER TABLE customers ADD COLUMN region text;
+
+CREATE FUNCTION region_of_address(address text) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT r.province
+    FROM region_names r
+    WHERE left(regexp_replace(coalesce(address, ''), '^[[:space:]]*(中国|中华人民共和国)?[[:space:]]*', ''),
+               length(r.name)) = r.name
+    ORDER BY length(r.name) DESC
+    LIMIT 1
+$$;
+
+CREATE FUNCTION region_of_phone(e164 text) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT r.province
+    FROM phone_regions r
+    WHERE r.prefix IN (SELECT left(substr(e164, 2), n) FROM generate_series(2, 10) n)
+    ORDER BY length(r.prefix) DESC
+    LIMIT 1
+$$;
+
+CREATE FUNCTION customer_region(customer bigint, address text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(region_of_address(address),
+                    (SELECT region_of_phone(p.e164) FROM customer_phones p
+                     WHERE p.customer_id = customer ORDER BY p.position, p.id LIMIT 1))
+$$;
+
+CREATE FUNCTION customer_region_of_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.region := customer_region(NEW.id, NEW.address);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER customer_region_insert BEFORE INSERT ON customers
+    FOR EACH ROW EXECUTE FUNCTION customer_region_of_row();
+CREATE TRIGGER customer_region_update BEFORE UPDATE OF address ON customers
+    FOR EACH ROW WHEN (OLD.address IS DISTINCT FROM NEW.address)
+    EXECUTE FUNCTION customer_region_of_row();
+
+CREATE FUNCTION customer_region_of_phones() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE customers c SET region = customer_region(c.id, c.address)
+    WHERE c.id IN (OLD.customer_id, NEW.customer_id)
+      AND c.region IS DISTINCT FROM customer_region(c.id, c.address);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER customer_region_phones AFTER INSERT OR DELETE OR UPDATE OF customer_id, e164, position
+    ON customer_phones FOR EACH ROW EXECUTE FUNCTION customer_region_of_phones();
+
+-- Counts of customers ('all', 'value_level', 'temperament', 'region') and of vehicles
+-- ('vehicles', 'model', 'delivered': the delivery day, else the sale day, ISO text);
+-- value 'none' when unset.
+CREATE TABLE report_customer_groups (
+    dimension text NOT NULL,
+    value     text NOT NULL,
+    count     integer NOT NULL,
+    PRIMARY KEY (dimension, value)
+);
+
+CREATE FUNCTION report_customer_group_rows(c customers)
+RETURNS TABLE (dimension text, value text) LANGUAGE sql IMMUTABLE AS $$
+    VALUES ('all', ''), ('value_level', c.value_level),
+           ('temperament', coalesce(c.temperament, 'none')),
+           ('region', coalesce(c.region, 'none'))
+$$;
+
+CREATE FUNCTION report_vehicle_group_rows(v vehicles)
+RETURNS TABLE (dimension text, value text) LANGUAGE sql IMMUTABLE AS $$
+    VALUES ('vehicles', ''), ('model', coalesce(nullif(btrim(v.model), ''), 'none')),
+           ('delivered', coalesce(coalesce(v.delivery_date, v.sale_date)::text, 'none'))
+$$;
+
+CREATE FUNCTION report_customer_groups_add(dimension text, value text, step integer)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO report_customer_groups AS g VALUES (dimension, value, step)
+    ON CONFLICT (dimension, value) DO UPDATE SET count = g.count + excluded.count
+$$;
+
+-- A rebuild sets callcenter.customer_report_rebuild: it sums every row itself.
+CREATE FUNCTION report_customer_groups_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('callcenter.customer_report_rebuild', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        IF TG_TABLE_NAME = 'customers' THEN
+            PERFORM report_customer_groups_add(g.dimension, g.value, -1)
+            FROM report_customer_group_rows(OLD) g;
+        ELSE
+            PERFORM report_customer_groups_add(g.dimension, g.value, -1)
+            FROM report_vehicle_group_rows(OLD) g;
+        END IF;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        IF TG_TABLE_NAME = 'customers' THEN
+            PERFORM report_customer_groups_add(g.dimension, g.value, 1)
+            FROM report_customer_group_rows(NEW) g;
+        ELSE
+            PERFORM report_customer_groups_add(g.dimension, g.value, 1)
+            FROM report_vehicle_group_rows(NEW) g;
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER report_customer_groups_insert_delete AFTER INSERT OR DELETE ON customers
+    FOR EACH ROW EXECUTE FUNCTION report_customer_groups_change();
+-- Any update: the region may be set by the BEFORE trigger, which "UPDATE OF" misses.
+CREATE TRIGGER report_customer_groups_update AFTER UPDATE ON customers FOR EACH ROW
+    WHEN ((OLD.value_level, OLD.temperament, OLD.region)
+          IS DISTINCT FROM (NEW.value_level, NEW.temperament, NEW.region))
+    EXECUTE FUNCTION report_customer_groups_change();
+CREATE TRIGGER report_vehicle_groups_insert_delete AFTER INSERT OR DELETE ON vehicles
+    FOR EACH ROW EXECUTE FUNCTION report_customer_groups_change();
+CREATE TRIGGER report_vehicle_groups_update AFTER UPDATE OF model, delivery_date, sale_date
+    ON vehicles FOR EACH ROW
+    WHEN ((OLD.model, OLD.delivery_date, OLD.sale_date)
+          IS DISTINCT FROM (NEW.model, NEW.delivery_date, NEW.sale_date))
+    EXECUTE FUNCTION report_customer_groups_change();
+
+-- Each customer's visits: a distinct visit_no of their service orders, on the day (in
+-- the center's zone, report_local of migration 0014) its first order was settled.
+CREATE TABLE customer_visits (
+    customer_id bigint NOT NULL,
+    visit_no    text NOT NULL,
+    day         date NOT NULL,
+    PRIMARY KEY (customer_id, visit_no)
+);
+
+-- How many customers enter (+) or leave (-) a state on a day; a state's count on a day
+-- is the sum of its rows up to that day. Measures: 'grade:1', 'grade:2-3', 'grade:4+'
+-- (visits in the 12 months up to the day; grade 0 is everyone else), and 'lost:N' (the
+-- last visit up to the day was N months or more before it; N in report_lost_months()).
+CREATE TABLE report_visit_events (
+    measure   text NOT NULL,
+    day       date NOT NULL,
+    customers integer NOT NULL,
+    PRIMARY KEY (measure, day)
+);
+
+-- The N a report may ask for (domain/customer_report.LOST_MONTHS, checked by a test).
+CREATE FUNCTION report_lost_months() RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
+    SELECT ARRAY[3, 6, 9, 12, 18, 24]
+$$;
+
+CREATE FUNCTION report_visit_grade(visits bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN visits <= 0 THEN '0' WHEN visits = 1 THEN '1'
+                WHEN visits <= 3 THEN '2-3' ELSE '4+' END
+$$;
+
+-- The events of the customers ``customers`` (all of them when null), from their rows
+-- in customer_visits. A visit on day d counts in the window of the days d .. d + 12
+-- months - 1; a customer is lost for N months from their visit's day + N months until
+-- their next visit.
+CREATE FUNCTION report_visit_event_rows(customers bigint[])
+RETURNS TABLE (measure text, day date, customers integer) LANGUAGE sql STABLE AS $$
+    WITH visits AS (
+        SELECT v.customer_id, v.day FROM customer_visits v
+        WHERE customers IS NULL OR v.customer_id = ANY (customers)),
+    steps AS (
+        SELECT customer_id, day, sum(step)::integer AS step
+        FROM (SELECT customer_id, day, 1 AS step FROM visits
+              UNION ALL
+              SELECT customer_id, (day + interval '12 months')::date, -1 FROM visits) s
+        GROUP BY customer_id, day),
+    graded AS (
+        SELECT customer_id, day,
+               report_visit_grade(sum(step) OVER (PARTITION BY customer_id ORDER BY day))
+                   AS grade
+        FROM steps),
+    moves AS (
+        SELECT customer_id, day, grade,
+               lag(grade, 1, '0') OVER (PARTITION BY customer_id ORDER BY day) AS before
+        FROM graded),
+    gaps AS (
+        SELECT customer_id, day, lead(day) OVER (PARTITION BY customer_id ORDER BY day) AS next
+        FROM (SELECT DISTINCT customer_id, day FROM visits) d),
+    lost AS (
+        SELECT n, (g.day + make_interval(months => n))::date AS since, g.next
+        FROM gaps g, unnest(report_lost_months()) n)
+    SELECT 'grade:' || grade, day, 1 FROM moves WHERE grade <> before AND grade <> '0'
+    UNION ALL
+    SELECT 'grade:' || before, day, -1 FROM moves WHERE grade <> before AND before <> '0'
+    UNION ALL
+    SELECT 'lost:' || n, since, 1 FROM lost WHERE next IS NULL OR since < next
+    UNION ALL
+    SELECT 'lost:' || n, next, -1 FROM lost WHERE since < next
+$$;
+
+-- A customer's visits again from their service orders, and the change of their events
+-- (the old ones out, the new ones in, only the days whose sum moved).
+-- (Planned for the one customer each time: the rebuild's NULL must not make it a scan.)
+CREATE FUNCTION report_visits_refresh(customer bigint) RETURNS void LANGUAGE plpgsql
+SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+    old report_visit_events[];
+BEGIN
+    -- one customer's orders written at once in two transactions: one after the other
+    PERFORM pg_advisory_xact_lock(1668641396, (customer % 2147483647)::integer);
+    old := ARRAY(SELECT ROW(e.measure, e.day, e.customers)::report_visit_events
+                 FROM report_visit_event_rows(ARRAY[customer]) e);
+    DELETE FROM customer_visits WHERE customer_id = customer;
+    INSERT INTO customer_visits (customer_id, visit_no, day)
+    SELECT o.customer_id, o.visit_no, min(report_local(o.settled_at)::date)
+    FROM service_orders o WHERE o.customer_id = customer
+    GROUP BY o.customer_id, o.visit_no;
+    INSERT INTO report_visit_events AS r (measure, day, customers)
+    SELECT x.measure, x.day, sum(x.customers)
+    FROM (SELECT o.measure, o.day, -o.customers AS customers FROM unnest(old) o
+          UNION ALL
+          SELECT e.measure, e.day, e.customers FROM report_visit_event_rows(ARRAY[customer]) e) x
+    GROUP BY x.measure, x.day
+    HAVING sum(x.customers) <> 0
+    ON CONFLICT (measure, day) DO UPDATE SET customers = r.customers + excluded.customers;
+END $$;
+
+CREATE FUNCTION report_visits_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('callcenter.customer_report_rebuild', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM report_visits_refresh(OLD.customer_id);
+    END IF;
+    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.customer_id <> OLD.customer_id) THEN
+        PERFORM report_visits_refresh(NEW.customer_id);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER report_visits_insert_delete AFTER INSERT OR DELETE ON service_orders
+    FOR EACH ROW EXECUTE FUNCTION report_visits_change();
+CREATE TRIGGER report_visits_update AFTER UPDATE OF customer_id, visit_no, settled_at
+    ON service_orders FOR EACH ROW
+    WHEN ((OLD.customer_id, OLD.visit_no, OLD.settled_at)
+          IS DISTINCT FROM (NEW.customer_id, NEW.visit_no, NEW.settled_at))
+    EXECUTE FUNCTION report_visits_change();
+
+-- The win-back calls completed, by the moment of completion (the lost customers'
+-- figure "won back" reads them with the customer's next service order).
+CREATE INDEX followup_tasks_win_back ON followup_tasks (completed_at)
+    WHERE kind = 'win_back' AND status = 'completed';
+
+-- Every region, group and visit event again from the rows, set-based, in ``zone``'s
+-- days. Writers of customers, phones, vehicles and service orders wait meanwhile.
+CREATE FUNCTION customer_report_rebuild(regions text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    LOCK TABLE customers, customer_phones, vehicles, service_orders IN SHARE MODE;
+    PERFORM set_config('callcenter.customer_report_rebuild', 'on', true);
+    UPDATE customers c SET region = customer_region(c.id, c.address)
+    WHERE c.region IS DISTINCT FROM customer_region(c.id, c.address);
+    TRUNCATE report_customer_groups, customer_visits, report_visit_events;
+    INSERT INTO report_customer_groups
+    SELECT g.dimension, g.value, count(*)
+    FROM customers c, LATERAL report_customer_group_rows(c) g GROUP BY 1, 2;
+    INSERT INTO report_customer_groups
+    SELECT g.dimension, g.value, count(*)
+    FROM vehicles v, LATERAL report_vehicle_group_rows(v) g GROUP BY 1, 2;
+    INSERT INTO customer_visits (customer_id, visit_no, day)
+    SELECT customer_id, visit_no, min(report_local(settled_at)::date)
+    FROM service_orders GROUP BY customer_id, visit_no;
+    INSERT INTO report_visit_events
+    SELECT e.measure, e.day, sum(e.customers) FROM report_visit_event_rows(NULL) e
+    GROUP BY 1, 2 HAVING sum(e.customers) <> 0;
+    UPDATE customer_report_state SET tz = (SELECT tz FROM report_zone), regions = $1;
+    PERFORM set_config('callcenter.customer_report_rebuild', 'off', true);
+END $$;
