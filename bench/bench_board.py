@@ -41,13 +41,20 @@ sys.path.insert(0, str(REPO))
 from bench.bench_screen_pop import (  # noqa: E402
     CALLER_PATIENCE,
     Console,
+    add_server_cpu,
     agent_phones,
     agents_in_queue,
     seed_customers,
     serving,
     start_bench_callers,
 )
-from bench.measure import CpuMeter, asterisk_pid, embedded_postgres, percentile  # noqa: E402
+from bench.measure import (  # noqa: E402
+    CpuMeter,
+    asterisk_pid,
+    embedded_postgres,
+    keep_off,
+    percentile,
+)
 from callcenter.db.database import create_pool  # noqa: E402
 from callcenter.services.users import add_user  # noqa: E402
 from tests.console import AGENT_PASSWORD, AgentSession, login  # noqa: E402
@@ -189,10 +196,11 @@ def report(args: argparse.Namespace, levels: list[Level], load_before: float) ->
 
 async def run(args: argparse.Namespace) -> None:
     env = sandbox.start()
+    keep_off(args.server_cpu)
     levels_wanted = sorted({int(n) for n in args.boards.split(",")})
     with embedded_postgres("bench-board-pg-") as url, \
             tempfile.TemporaryDirectory(prefix="bench-board-") as folder:
-        async with serving(url, env, Path(folder)) as (base, server_pid):
+        async with serving(url, env, Path(folder), args.server_cpu) as (base, server_pid):
             pool = await create_pool(url)
             consoles: list[Console] = []
             phones: list[Sipp] = []
@@ -234,6 +242,7 @@ def main() -> None:
                         help="seconds an agent talks before hanging up")
     parser.add_argument("--boards", default="1,20",
                         help="supervisors' consoles connected, one run per level")
+    add_server_cpu(parser)
     args = parser.parse_args()
     with sandbox.exclusive():
         asyncio.run(run(args))

@@ -44,6 +44,8 @@ from bench.measure import (  # noqa: E402
     CpuMeter,
     asterisk_pid,
     embedded_postgres,
+    keep_off,
+    on_cpu,
     percentile,
     postmaster_pid,
 )
@@ -88,10 +90,11 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serving(url: str, env: dict[str, str], folder: Path) -> AsyncIterator[
-        tuple[str, int]]:
-    """``callcenter serve`` on ``url`` and the sandbox; its base URL and pid once it is
-    healthy (AMI logged in). Speech-to-text off: it is not what this measures."""
+async def serving(url: str, env: dict[str, str], folder: Path,
+                  cpu: int | None = None) -> AsyncIterator[tuple[str, int]]:
+    """``callcenter serve`` on ``url`` and the sandbox (on ``cpu`` alone if given); its
+    base URL and pid once it is healthy (AMI logged in). Speech-to-text off: it is not
+    what this measures."""
     port = _free_port()
     server_env = {**os.environ, **env, "CALLCENTER_DATABASE_URL": url,
                   "CALLCENTER_HTTP_PORT": str(port), "CALLCENTER_DATA_DIR": str(folder),
@@ -99,7 +102,7 @@ async def serving(url: str, env: dict[str, str], folder: Path) -> AsyncIterator[
                   "CALLCENTER_RECORDINGS_TRANSCRIBER": "none"}
     log = (folder / "server.log").open("wb")
     process = await asyncio.create_subprocess_exec(
-        str(REPO / ".venv" / "bin" / "callcenter"), "serve", env=server_env,
+        *on_cpu([str(REPO / ".venv" / "bin" / "callcenter"), "serve"], cpu), env=server_env,
         stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=asyncio.subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -228,10 +231,11 @@ async def start_bench_callers(env: dict[str, str], calls: int, customers: int,
 
 async def run(args: argparse.Namespace) -> bool:
     env = sandbox.start()
+    keep_off(args.server_cpu)
     with embedded_postgres("bench-pop-pg-") as url, \
             tempfile.TemporaryDirectory(prefix="bench-pop-") as folder:
         # the server migrates the database as it starts
-        async with serving(url, env, Path(folder)) as (base, server_pid):
+        async with serving(url, env, Path(folder), args.server_cpu) as (base, server_pid):
             pool = await create_pool(url)
             try:
                 started = time.perf_counter()
@@ -338,6 +342,12 @@ def report(args: argparse.Namespace, rate: int, consoles: list[Console], watch: 
     return True
 
 
+def add_server_cpu(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server-cpu", type=int, default=None, metavar="N",
+                        help="the server alone on CPU N, the load (sipp, Asterisk, "
+                             "PostgreSQL, this benchmark) on the others")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=lambda text: [int(r) for r in text.split(",")],
@@ -350,6 +360,7 @@ def main() -> None:
                         help="seconds an agent talks before hanging up")
     parser.add_argument("--min-ratio", type=float, default=0.98,
                         help="fail (exit 1) when fewer of the calls popped")
+    add_server_cpu(parser)
     args = parser.parse_args()
     with sandbox.exclusive():
         ok = asyncio.run(run(args))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -128,3 +129,23 @@ def postmaster_pid(url: str) -> int:
     """The postmaster of an embedded PostgreSQL (its data folder's postmaster.pid)."""
     folder = url.rsplit("host=", 1)[1].split("&")[0]
     return int((Path(folder) / "postmaster.pid").read_text().split()[0])
+
+
+def keep_off(cpu: int | None) -> None:
+    """With ``cpu``: this process and what it starts from now on (PostgreSQL, sipp), and
+    the sandbox's Asterisk, run on every CPU but that one, which the server gets alone
+    (``on_cpu``): the load the benchmark generates is not the server's to share."""
+    if cpu is None:
+        return
+    others = sorted(set(os.sched_getaffinity(0)) - {cpu})
+    if not others:
+        raise SystemExit(f"--server-cpu {cpu}: no other CPU left for the load")
+    os.sched_setaffinity(0, others)
+    subprocess.run(["taskset", "-a", "-p", "-c", ",".join(map(str, others)),
+                    str(asterisk_pid())], check=True, stdout=subprocess.DEVNULL)
+
+
+def on_cpu(command: list[str], cpu: int | None) -> list[str]:
+    """``command`` run on ``cpu`` alone (None: wherever the kernel puts it)."""
+    return command if cpu is None else ["taskset", "-c", str(cpu), *command]
+
