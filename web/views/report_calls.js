@@ -7,6 +7,7 @@
 import { h } from "../dom.js";
 import { t, tEnum } from "../i18n.js";
 import { barChart, figuresTable, showCount, showDecimal, showRate } from "./report_figures.js";
+import { hotlineChart, hotlinePanel } from "./report_hotline.js";
 
 const DIRECTIONS = ["inbound", "outbound", "internal"];
 const CALL_COLUMNS = [
@@ -55,6 +56,7 @@ export const callsReport = {
           : figuresTable("report-pauses-table", t("reports.calls.agent_and_reason"), PAUSE_COLUMNS, pauses)),
       h("div", { class: "stats-grid" }, ["direction", "category", "disposition", "weekday"].map(breakdown)),
       breakdown("hour"),
+      hotlinePanel(reply.hotline),
     ];
   },
 
@@ -67,6 +69,7 @@ export const callsReport = {
     return [
       { testid: "report-chart-hour", title: t("reports.calls.chart_hour"), option: bars("hour") },
       { testid: "report-chart-weekday", title: t("reports.calls.chart_weekday"), option: bars("weekday") },
+      hotlineChart(reply.hotline),
     ];
   },
 };

@@ -6,6 +6,7 @@
 //     filters: [{ name, choices(agents) -> [[value, label]], initial }],
 //                                 selects beside the dates; "" = all; kept in the address
 //     needsAgents,                the agent filter needs GET /api/reports/agents
+//     asOf,                       as of one day: only "to", no "from"
 //     tables(reply) -> nodes,     every figure in tables
 //     charts(reply) -> [{ testid, title, option }] }  ECharts options (canvas only)
 // The page owns the rest: the days and filters in the address (a reload or a shared
@@ -20,8 +21,9 @@ import { errorBox, noticeBox } from "../messages.js";
 import { followupsReport } from "./report_followups.js";
 import { callsReport } from "./report_calls.js";
 import { satisfactionReport } from "./report_satisfaction.js";
+import { customersReport } from "./report_customers.js";
 
-export const REPORTS = [followupsReport, callsReport, satisfactionReport];
+export const REPORTS = [followupsReport, callsReport, satisfactionReport, customersReport];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 const supervises = (ctx) => ctx.user.role === "supervisor" || ctx.user.role === "admin";
@@ -71,7 +73,7 @@ export function mountReport(main, ctx, name, query = "") {
 
   function apiQuery() {
     const q = new URLSearchParams();
-    if (from) q.set("from", from);
+    if (from && !report.asOf) q.set("from", from);
     if (to) q.set("to", to);
     for (const [key, value] of Object.entries(chosen)) if (value !== "") q.set(key, value);
     return q.toString();
@@ -123,7 +125,7 @@ export function mountReport(main, ctx, name, query = "") {
       location.hash = reportHash(name, Object.fromEntries(data.entries()));
     };
     return h("form", { class: "stats-nav filters", testid: "report-form", onsubmit: go },
-      h("label", {}, t("reports.from"), " ",
+      !report.asOf && h("label", {}, t("reports.from"), " ",
         h("input", { type: "date", name: "from", value: from, required: true, testid: "report-from" })),
       h("label", {}, t("reports.to"), " ",
         h("input", { type: "date", name: "to", value: to, required: true, testid: "report-to" })),
