@@ -119,6 +119,21 @@ class CallStore:
                                          started_at, abandoned_id)
         return FollowupCall(call_id, abandoned["customer_id"], abandoned["customer_name"])
 
+    async def start_customer_call(
+            self, customer_id: int, agent_id: int, linkedid: str, e164: str,
+            started_at: datetime, check: Callable[[asyncpg.Record], None]) -> FollowupCall:
+        """The call row to a customer called from their card, without a task (``check``
+        refuses it by raising); wrapped up afterwards as an inbound call is."""
+        async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
+                conn.transaction():
+            customer = await conn.fetchrow(CALLS["customer_to_call"], customer_id)
+            if customer is None:
+                raise NotFound(f"customer {customer_id} does not exist")
+            check(customer)
+            call_id = await _insert_call(conn, "insert_customer_call", linkedid,
+                                         customer_id, agent_id, e164, started_at)
+        return FollowupCall(call_id, customer_id, customer["name"])
+
     async def save_outbound(self, call_id: int, p: OutboundCall) -> None:
         async with unavailable_as_domain_error():
             await self._pool.execute(CALLS["save_outbound"], call_id, p.state.value,

@@ -166,17 +166,27 @@ class LoginBody(Body):
 
 
 class PlaceCallBody(Body):
-    """A click-to-call for a follow-up task or for a complaint: exactly one of them."""
+    """A click-to-call for a follow-up task, a complaint, or a customer called from their
+    card without a task: exactly one of them."""
 
     followup_id: Id | None = None
     complaint_id: Id | None = None
+    customer_id: Id | None = None
     phone: Annotated[str, line(40, 1)] = Field(
         description="E.164, or as the customer's card shows it")
+    do_not_disturb_ok: bool = Field(
+        False, description="with customer_id: call a do-not-disturb customer anyway (the "
+                           "agent confirmed it)")
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
-        if (self.followup_id is None) == (self.complaint_id is None):
-            raise PydanticCustomError("call_target", "give followup_id or complaint_id")
+        targets = (self.followup_id, self.complaint_id, self.customer_id)
+        if sum(target is not None for target in targets) != 1:
+            raise PydanticCustomError("call_target",
+                                      "give followup_id, complaint_id or customer_id")
+        if self.do_not_disturb_ok and self.customer_id is None:
+            raise PydanticCustomError("call_target",
+                                      "do_not_disturb_ok goes with customer_id")
         return self
 
 

@@ -83,12 +83,16 @@ class Dialing:
 
 @dataclass(frozen=True)
 class CallTarget:
-    """What a click-to-call is for: a follow-up task, a complaint (its customer), or an
-    abandoned inbound call (its caller: services/callbacks.py)."""
+    """What a click-to-call is for: a follow-up task, a complaint (its customer), an
+    abandoned inbound call (its caller: services/callbacks.py), or a customer called from
+    their card without a task (``do_not_disturb_ok``: the agent confirmed calling a
+    customer who asked not to be called)."""
 
     followup_id: int | None = None
     complaint_id: int | None = None
     callback_of: int | None = None
+    customer_id: int | None = None
+    do_not_disturb_ok: bool = False
 
 
 async def place_call(store: CallStore, ami: AmiSender, registry: CallRegistry, user: User,
@@ -111,6 +115,11 @@ async def place_call(store: CallStore, ami: AmiSender, registry: CallRegistry, u
     elif target.callback_of is not None:
         row = await store.start_callback_call(target.callback_of, user.id, linkedid, e164,
                                               now)
+    elif target.customer_id is not None:
+        row = await store.start_customer_call(
+            target.customer_id, user.id, linkedid, e164, now,
+            lambda customer: _check_may_call_customer(customer, e164,
+                                                      target.do_not_disturb_ok))
     else:
         assert target.followup_id is not None
         row = await store.start_followup_call(target.followup_id, user.id, linkedid, e164,
@@ -143,6 +152,8 @@ def _purpose(target: CallTarget) -> str:
         return f"complaint {target.complaint_id}"
     if target.callback_of is not None:
         return f"call back of call {target.callback_of}"
+    if target.customer_id is not None:
+        return f"customer {target.customer_id}"
     return f"follow-up {target.followup_id}"
 
 
@@ -177,6 +188,21 @@ def _check_may_call_about(user: User, complaint: Any, e164: str) -> None:
         raise Forbidden("this complaint belongs to another agent")
     if e164 not in {p["e164"] for p in complaint["phones"]}:
         raise InvalidNumber("that number is not one of the customer's", field="phone")
+
+
+def _check_may_call_customer(customer: Any, e164: str, do_not_disturb_ok: bool) -> None:
+    """A call from the card, without a task: any of the customer's valid numbers. A
+    customer who asked not to be called may still be called by hand (they may have asked
+    for it since), once the agent has confirmed it: the refusal is the warning."""
+    phone = next((p for p in customer["phones"] if p["e164"] == e164), None)
+    if phone is None:
+        raise InvalidNumber("that number is not one of the customer's", field="phone")
+    if phone["invalid"]:
+        raise PhoneInvalid("that number was found to be a wrong one: call another",
+                           field="phone")
+    if customer["do_not_disturb"] and not do_not_disturb_ok:
+        raise DoNotDisturb("the customer asked not to be called: confirm to call anyway",
+                           confirm="do_not_disturb_ok")
 
 
 def _caller_name(name: str) -> str:

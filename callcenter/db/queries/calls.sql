@@ -33,6 +33,21 @@ INSERT INTO calls (linkedid, direction, customer_id, agent_id, callee_number, st
 VALUES ($1, 'outbound', $2, $3, $4, $5, 'agent_ringing', $6)
 RETURNING id;
 
+-- name: customer_to_call
+-- A customer called from their card: DND, and the numbers (invalid: a wrong one).
+SELECT cu.id, cu.name, cu.do_not_disturb,
+       COALESCE((SELECT json_agg(json_build_object('e164', p.e164,
+                                                   'invalid', p.invalid_at IS NOT NULL))
+                 FROM customer_phones p WHERE p.customer_id = cu.id), '[]') AS phones
+FROM customers cu WHERE cu.id = $1 FOR SHARE;
+
+-- name: insert_customer_call
+-- No category: the agent's wrap-up gives it, as for an inbound call.
+INSERT INTO calls (linkedid, direction, customer_id, agent_id, callee_number, started_at,
+                   state)
+VALUES ($1, 'outbound', $2, $3, $4, $5, 'agent_ringing')
+RETURNING id;
+
 -- name: save_outbound
 UPDATE calls
 SET state = $2, agent_answered_at = $3, answered_at = $4, customer_uniqueid = $5,

@@ -23,6 +23,7 @@ from callcenter.services.click_to_call import (
     FollowupClosed,
     InvalidNumber,
     NoExtension,
+    PhoneInvalid,
     place_call,
 )
 from callcenter.services.notifier import CallView, call_message
@@ -35,16 +36,18 @@ async def _call(request: web.Request, call_id: int) -> dict[str, Any]:
     return CallView(**row).to_dict()
 
 
-@takes_body(PlaceCallBody, "Click-to-call for a follow-up or a complaint: the agent's "
-            "phone rings, then the customer's",
+@takes_body(PlaceCallBody, "Click-to-call for a follow-up, a complaint or a customer's "
+            "card: the agent's phone rings, then the customer's",
             {202: Reply("the call, as its first `call` message", CallMessage)},
-            errors=(DoNotDisturb, AgentBusy, InvalidNumber, TelephonyUnavailable,
+            errors=(DoNotDisturb, AgentBusy, InvalidNumber, PhoneInvalid, TelephonyUnavailable,
                     FollowupClosed, Conflict, Forbidden, NoExtension, NotFound))
 async def create(request: web.Request, body: PlaceCallBody) -> web.Response:
     app = request.app
     s = app[SETTINGS]
     dialing = Dialing(s.phone_region, s.agent_ring_seconds, s.customer_ring_seconds)
-    target = CallTarget(followup_id=body.followup_id, complaint_id=body.complaint_id)
+    target = CallTarget(followup_id=body.followup_id, complaint_id=body.complaint_id,
+                        customer_id=body.customer_id,
+                        do_not_disturb_ok=body.do_not_disturb_ok)
     call = await place_call(app[CALL_STORE], app[AMI], app[CALLS], current_user(request),
                             target, body.phone, dialing)
     return web.json_response(call_message(call.view()), status=202)
