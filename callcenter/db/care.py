@@ -14,7 +14,7 @@ import asyncpg
 from callcenter.db.connection import Connection
 from callcenter.db.database import unavailable_as_domain_error
 from callcenter.db.queries import load_queries
-from callcenter.domain.maintenance import Reading, VehicleHistory
+from callcenter.domain.maintenance import MaintenancePolicy, Reading, VehicleHistory
 
 Q = load_queries("care")
 
@@ -37,8 +37,15 @@ async def previous_day(conn: Connection, rule: str, day: date) -> date | None:
     return found
 
 
-async def stale_histories(conn: Connection, zone: str) -> list[tuple[int, VehicleHistory]]:
-    return [(r["id"], _history(r)) for r in await conn.fetch(Q["stale_histories"], zone)]
+async def recompute_stale(conn: Connection, zone: str, policy: MaintenancePolicy) -> list[int]:
+    """Every stale vehicle's maintenance day computed and saved in one statement, and
+    its customer's next maintenance date; the vehicles' ids."""
+    rows = await conn.fetch(Q["recompute_stale"], zone, policy.first_km, policy.first_months,
+                            policy.every_km, policy.every_months)
+    ids = [r["id"] for r in rows]
+    if ids:
+        await conn.execute(Q["customers_next_maintenance"], ids)
+    return ids
 
 
 async def vehicle_history(conn: Connection, vehicle_id: int,

@@ -42,14 +42,6 @@ async def _covered_since(conn: Connection, rule: str, day: date) -> date:
     return floor if previous is None else max(previous, floor)
 
 
-async def _recompute(conn: Connection, zone: ZoneInfo, policy: MaintenancePolicy) -> list[int]:
-    """The maintenance day of every vehicle whose history changed; their ids."""
-    dues = [(vehicle, next_maintenance(history, policy))
-            for vehicle, history in await care.stale_histories(conn, zone.key)]
-    await care.save_due(conn, dues)
-    return [vehicle for vehicle, _ in dues]
-
-
 @dataclass(frozen=True)
 class MaintenanceReminders:
     """A reminder call ``remind_days`` before each vehicle's next maintenance."""
@@ -59,7 +51,7 @@ class MaintenanceReminders:
     name: str = "maintenance_reminder"
 
     async def run(self, conn: asyncpg.Connection, day: date) -> int:
-        computed = await _recompute(conn, self.zone, self.policy)
+        computed = await care.recompute_stale(conn, self.zone.key, self.policy)
         after = await _covered_since(conn, self.name, day)
         return await care.make_maintenance_reminders(conn, day, self.policy.remind_days,
                                                      after, computed, LOOKBACK_DAYS)

@@ -3,11 +3,16 @@
 SELECT max(day) FROM scheduler_runs
 WHERE rule = $1 AND day < $2 AND finished_at IS NOT NULL;
 
--- name: stale_histories
--- $1 zone. What domain/maintenance.py needs of every vehicle marked stale, locked so
--- that an order imported meanwhile marks it stale again after this transaction.
+-- name: recompute_stale
+-- $1 zone, $2 first km, $3 first months, $4 every km, $5 every months. The next
+-- maintenance day of every vehicle marked stale, computed and saved in one statement:
+-- domain/maintenance.py next_maintenance in SQL (tests/integration/test_maintenance_sql.py
+-- holds the two to the same answers), so the first run on a database of 250,000
+-- vehicles is one pass, not their histories shipped to Python and back. The stale rows
+-- are locked so that an order imported meanwhile marks its vehicle stale again after
+-- this transaction. Returns the vehicles computed.
 WITH stale AS (
-    SELECT id, customer_id, COALESCE(delivery_date, sale_date) AS delivered
+    SELECT id, COALESCE(delivery_date, sale_date) AS delivered
     FROM vehicles WHERE maintenance_stale FOR UPDATE
 ), service AS (
     SELECT DISTINCT ON (o.vehicle_id) o.vehicle_id,
@@ -24,12 +29,42 @@ WITH stale AS (
           SELECT m.vehicle_id, m.read_at, m.km
           FROM vehicle_mileage_readings m JOIN stale s ON s.id = m.vehicle_id) known
     ORDER BY vehicle_id, at DESC
+), target AS (
+    -- by months: the first service after delivery, else the next after the last one;
+    -- the km to reach (none when the last service's km is unknown); the average daily
+    -- distance since delivery (none without a positive reading after delivery).
+    SELECT s.id, s.delivered, sv.day AS service_day, r.day AS reading_day, r.km AS reading_km,
+           CASE WHEN sv.day IS NULL THEN (s.delivered + make_interval(months => $3))::date
+                ELSE (sv.day + make_interval(months => $5))::date END AS by_months,
+           CASE WHEN sv.day IS NULL THEN $2::int
+                WHEN sv.km >= 0 THEN sv.km + $4::int END AS target_km,
+           CASE WHEN s.delivered IS NOT NULL AND r.km > 0 AND r.day > s.delivered
+                THEN r.km::float8 / (r.day - s.delivered) END AS per_day
+    FROM stale s
+    LEFT JOIN service sv ON sv.vehicle_id = s.id
+    LEFT JOIN reading r ON r.vehicle_id = s.id
+), reached AS (
+    -- the day the projected mileage reaches the target (km_reached)
+    SELECT id, delivered, service_day, by_months,
+           CASE WHEN target_km IS NULL OR reading_day IS NULL THEN NULL
+                WHEN reading_km >= target_km THEN reading_day
+                WHEN per_day IS NULL THEN NULL
+                ELSE reading_day + ceil((target_km - reading_km) / per_day)::int
+           END AS by_km
+    FROM target
 )
-SELECT s.id, s.customer_id, s.delivered, sv.day AS service_day, sv.km AS service_km,
-       r.day AS reading_day, r.km AS reading_km
-FROM stale s
-LEFT JOIN service sv ON sv.vehicle_id = s.id
-LEFT JOIN reading r ON r.vehicle_id = s.id;
+UPDATE vehicles v
+SET maintenance_due = CASE
+        WHEN x.service_day IS NULL AND x.delivered IS NULL THEN NULL
+        WHEN x.by_km IS NULL THEN x.by_months
+        -- a reading older than the last service says nothing before that service
+        -- (GREATEST skips a NULL: no service, the km day as it is)
+        ELSE LEAST(x.by_months, GREATEST(x.by_km, x.service_day))
+    END,
+    maintenance_stale = false
+FROM reached x
+WHERE v.id = x.id
+RETURNING v.id;
 
 -- name: vehicle_history
 -- One vehicle's, for a reading told during a call ($1 vehicle, $2 zone).
