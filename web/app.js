@@ -7,7 +7,7 @@
 // One live WebSocket feeds the open view, the header, the screen-pops and the notices
 // of overdue complaint steps. A user whose password an admin reset sees only the
 // password form until they have changed it (the server refuses everything else
-// meanwhile).
+// meanwhile). Anyone finds a customer at #/customers?q= and opens their card from there.
 
 import { onUnauthorized, get, post } from "./api.js";
 import { h, fill } from "./dom.js";
@@ -21,6 +21,7 @@ import { mountLogin } from "./views/login.js";
 import { mountWorklist, LISTS } from "./views/worklist.js";
 import { mountTask } from "./views/task.js";
 import { mountCustomer } from "./views/customer.js";
+import { mountCustomers } from "./views/customers.js";
 import { mountPassword } from "./views/password.js";
 import { mountUsers } from "./views/users.js";
 import { mountComplaints, VIEWS as COMPLAINT_VIEWS } from "./views/complaints.js";
@@ -100,6 +101,7 @@ function route() {
   if ((m = /^#\/work\/(\w+)$/.exec(hash)) && LISTS.includes(m[1])) return { name: "work", list: m[1] };
   if ((m = /^#\/task\/(\d+)$/.exec(hash))) return { name: "task", id: Number(m[1]) };
   if ((m = /^#\/customer\/(\d+)$/.exec(hash))) return { name: "customer", id: Number(m[1]) };
+  if ((m = /^#\/customers(?:\?(.*))?$/.exec(hash))) return { name: "customers", query: m[1] ?? "" };
   if ((m = /^#\/complaints\/(\w+)(?:\?(.*))?$/.exec(hash)) && COMPLAINT_VIEWS.includes(m[1])) {
     return { name: "complaints", view: m[1], query: m[2] ?? "" };
   }
@@ -135,6 +137,7 @@ function showView() {
   if (r.name === "work") app.view = mountWorklist(main, ctx, r.list);
   else if (r.name === "task") app.view = mountTask(main, ctx, r.id);
   else if (r.name === "customer") app.view = mountCustomer(main, ctx, r.id);
+  else if (r.name === "customers") app.view = mountCustomers(main, ctx, r.query);
   else if (r.name === "complaints") app.view = mountComplaints(main, ctx, r.view, r.query);
   else if (r.name === "complaint") {
     app.view = mountComplaint(main, ctx, r.id);

@@ -5,6 +5,7 @@ import { h } from "../dom.js";
 import {
   formatDate, formatDateTime, formatDuration, formatNumber, t, tEnum,
 } from "../i18n.js";
+import { formatPhone } from "../phones.js";
 import { customerBadges } from "./badges.js";
 
 const PROFILE_FIELDS = [
@@ -115,8 +116,9 @@ function listSection(name, rows, highlight) {
 }
 
 /**
- * The card. `phones` gives each number its row; `callButton(phone)` (optional) the button
- * beside it; `phoneNote` a note under the numbers (do not disturb, closed task).
+ * The card. `phones` gives each number its row, as people read it; `callButton(phone)`
+ * (optional) the button beside it, never beside a number marked invalid (a wrong
+ * number); `phoneNote` a note under the numbers (do not disturb, closed task).
  */
 export function renderCard(card, { callButton, phoneNote, currentTaskId } = {}) {
   const profileRows = PROFILE_FIELDS
@@ -133,10 +135,14 @@ export function renderCard(card, { callButton, phoneNote, currentTaskId } = {}) 
     h("section", { class: "card-section", testid: "card-phones", "aria-labelledby": "card-phones" },
       h("h3", { id: "card-phones" }, t("card.phones")),
       phones.length === 0 ? h("p", { class: "empty" }, t("card.empty"))
-        : h("ul", { class: "phones" }, phones.map((phone) => h("li", { class: "phone" },
-            h("span", { class: "mono phone-number" }, phone.e164),
+        : h("ul", { class: "phones" }, phones.map((phone) => h("li", {
+            class: `phone${phone.invalid ? " is-invalid" : ""}`, testid: "card-phone",
+            dataset: { e164: phone.e164 } },
+            h("span", { class: "mono phone-number" }, formatPhone(phone.e164)),
             h("span", { class: "muted" }, tEnum("phone_label", phone.label)),
-            callButton && callButton(phone)))),
+            phone.invalid
+              ? h("span", { class: "badge badge-invalid", testid: "phone-invalid" }, t("card.phone_invalid"))
+              : callButton && callButton(phone)))),
       phoneNote),
     Object.keys(SECTIONS).filter((name) => Array.isArray(card[name])).map((name) =>
       listSection(name, card[name],
