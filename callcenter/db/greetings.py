@@ -3,7 +3,7 @@ outbox (docs/greetings.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +18,7 @@ class Recipient:
     customer_id: int
     name: str
     birthday: date | None
-    phone: str  # E.164, a mobile
+    phone: str  # E.164, the first of the customer's numbers that is a mobile
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +31,19 @@ class QueuedSms:
 
 
 async def recipients(conn: Connection, *, everyone: bool,
-                     born_on: Sequence[tuple[int, int]], mobile_pattern: str
+                     born_on: Sequence[tuple[int, int]], is_mobile: Callable[[str], bool]
                      ) -> list[Recipient]:
-    """Every customer to greet (``everyone``), or those born on the (month, day) pairs."""
-    rows = await conn.fetch(Q["recipients"], everyone, [m for m, _ in born_on],
-                            [d for _, d in born_on], mobile_pattern)
-    return [Recipient(r["id"], r["name"], r["birthday"], r["e164"]) for r in rows]
+    """Every customer to greet (``everyone``), or those born on the (month, day) pairs
+    ``born_on``; each with their first mobile, by id; none without one."""
+    rows = (await conn.fetch(Q["everyone"]) if everyone
+            else await conn.fetch(Q["born_on"], [m * 100 + d for m, d in born_on]))
+    found: list[Recipient] = []
+    for row in rows:
+        if found and found[-1].customer_id == row["id"]:
+            continue  # that customer's mobile was found already
+        if is_mobile(row["e164"]):
+            found.append(Recipient(row["id"], row["name"], row["birthday"], row["e164"]))
+    return found
 
 
 async def queue_many(conn: Connection, messages: Sequence[QueuedSms]) -> int:

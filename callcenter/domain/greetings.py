@@ -61,6 +61,7 @@ def holidays(year: int) -> dict[Occasion, date]:
     return {occasion: days[occasion] for occasion in HOLIDAYS}
 
 
+@cache
 def holidays_on(day: date) -> tuple[Occasion, ...]:
     """The holidays falling on ``day``, in ``HOLIDAYS`` order (usually none or one)."""
     return tuple(o for o, when in holidays(day.year).items() if when == day)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
 DEFAULT_LOCALE = "zh-CN"
 
@@ -116,7 +117,15 @@ def greeting_sms(customer_name: str, occasions: Sequence[str],
     """A greeting: ``("birthday",)``, or the holidays of the day by their names in
     ``callcenter.domain.greetings.Occasion`` (``("national_day", "mid_autumn")``)."""
     texts = _texts(locale)
-    if tuple(occasions) == ("birthday",):
+    return _message(texts, customer_name, _greeting_body(locale, tuple(occasions), hotline),
+                    dealer)
+
+
+@cache
+def _greeting_body(locale: str, occasions: tuple[str, ...], hotline: str) -> str:
+    # The same for every customer of a day: a holiday greets them all at once.
+    texts = _texts(locale)
+    if occasions == ("birthday",):
         wish = texts["greeting.birthday"]
     else:
         unknown = [o for o in occasions if f"holiday.{o}" not in texts]
@@ -124,8 +133,7 @@ def greeting_sms(customer_name: str, occasions: Sequence[str],
             raise ValueError(f"no SMS text for the occasions {list(occasions)!r}")
         names = texts["holiday.and"].join(texts[f"holiday.{o}"] for o in occasions)
         wish = texts["greeting.holiday"].format(holidays=names)
-    body = wish + texts["greeting.closing"].format(hotline=_hotline(texts, hotline))
-    return _message(texts, customer_name, body, dealer)
+    return wish + texts["greeting.closing"].format(hotline=_hotline(texts, hotline))
 
 
 def appointment_confirmation(customer_name: str, when: datetime, plate: str | None,

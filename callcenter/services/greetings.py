@@ -16,6 +16,7 @@ wish days late is worse than none. ``late_days`` allows that many days of delay.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -43,10 +44,13 @@ class GreetingsRule:
                  late_days: int = 0) -> None:
         self._dealer = dealer
         self._hotline = hotline
-        self._mobiles = mobile_pattern(region)
+        self._mobile = re.compile(mobile_pattern(region))
         self._today = today
         self._locale = locale
         self._late_days = late_days
+
+    def _is_mobile(self, phone: str) -> bool:
+        return self._mobile.match(phone) is not None
 
     async def run(self, conn: asyncpg.Connection, day: date) -> int:
         late = (self._today() - day).days
@@ -56,7 +60,7 @@ class GreetingsRule:
         holiday = bool(holidays_on(day))
         recipients = await repo.recipients(conn, everyone=holiday,
                                            born_on=birthdays_celebrated_on(day),
-                                           mobile_pattern=self._mobiles)
+                                           is_mobile=self._is_mobile)
         messages: list[repo.QueuedSms] = []
         holiday_phones: set[str] = set()
         for recipient in recipients:
