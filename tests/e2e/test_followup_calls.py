@@ -120,9 +120,12 @@ async def test_not_reached_goes_to_call_again(server: ConsoleServer, agent: Agen
         assert attempt in ("unreachable", "no_answer", "busy")
     else:
         assert attempt == result
+    # Due again once the call-again gap (3 s here) has passed.
+    task_id = done["seeded"].followup_id
+    await asyncio.sleep(3.5)
     status, body = await agent.get("/api/followups?list=call_again")
     assert status == 200
-    assert done["seeded"].followup_id in [t["id"] for t in body["items"]]
+    assert task_id in [t["id"] for t in body["items"]]
 
 
 async def test_third_failure_sends_the_sms_and_closes_the_task(
