@@ -15,6 +15,7 @@ from callcenter.db.connection import Connection
 from callcenter.db.database import unavailable_as_domain_error
 from callcenter.db.queries import load_queries
 from callcenter.domain.maintenance import MaintenancePolicy, Reading, VehicleHistory
+from callcenter.errors import Conflict, NotFound
 
 Q = load_queries("care")
 
@@ -88,6 +89,26 @@ async def lost_contact(pool: asyncpg.Pool) -> list[dict[str, Any]]:
     return [{"id": r["id"], "name": r["name"], "address": r["address"],
              "phones": r["phones"], "lost_contact_at": r["lost_contact_at"].isoformat()}
             for r in rows]
+
+
+async def mark_card_mailed(pool: asyncpg.Pool, customer_id: int, at: datetime,
+                           user_id: int) -> datetime:
+    """The customer leaves the lost-contact list: their card is mailed (audited). Marked
+    already: the first mark's time, nothing changed."""
+    async with unavailable_as_domain_error(), pool.acquire() as conn, conn.transaction():
+        mailed: datetime | None = await conn.fetchval(Q["mark_card_mailed"], customer_id,
+                                                      at, user_id)
+        if mailed is not None:
+            await conn.execute(Q["audit"], user_id, "customer.lost_contact_card_mailed",
+                               str(customer_id), {})
+            return mailed
+        state = await conn.fetchrow(Q["lost_contact_state"], customer_id)
+    if state is None:
+        raise NotFound(f"customer {customer_id} does not exist")
+    if state["lost_contact_card_mailed_at"] is None:
+        raise Conflict(f"customer {customer_id} is not on the lost-contact list")
+    earlier: datetime = state["lost_contact_card_mailed_at"]
+    return earlier
 
 
 async def vehicle_for_reading(conn: Connection, vehicle_id: int,

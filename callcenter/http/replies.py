@@ -782,6 +782,11 @@ class LostContactList(BaseModel):
     customers: list[LostContactCustomer]
 
 
+class CardMailedReply(BaseModel):
+    id: int
+    card_mailed_at: str
+
+
 class MileageVehicle(BaseModel):
     id: int
     mileage_km: int

@@ -96,6 +96,13 @@ async def lost_contact_list(pool: asyncpg.Pool) -> list[dict[str, Any]]:
     return await care.lost_contact(pool)
 
 
+async def mark_card_mailed(pool: asyncpg.Pool, user: User, customer_id: int,
+                           now: datetime) -> dict[str, Any]:
+    """The customer's card is mailed: off the lost-contact list, still not called."""
+    mailed = await care.mark_card_mailed(pool, customer_id, now, user.id)
+    return {"id": customer_id, "card_mailed_at": mailed.isoformat()}
+
+
 async def record_mileage(pool: asyncpg.Pool, user: User, vehicle_id: int, km: int,
                          policy: MaintenancePolicy, zone: ZoneInfo,
                          now: datetime) -> dict[str, Any]:

@@ -91,3 +91,37 @@ async def test_run_log_and_lost_contact_are_for_supervisors(
         assert (status, body["error_id"]) == (400, "invalid_input")
     finally:
         await boss.close()
+
+
+async def test_card_mailed_takes_the_customer_off_the_list(
+        agent_server: ConsoleServer, li: AgentSession) -> None:
+    seeded = await agent_server.seed_followup()
+    path = f"/api/lost-contact/{seeded.customer_id}/card-mailed"
+    status, body = await li.post(path, {})
+    assert (status, body["error_id"]) == (403, "forbidden")
+    await agent_server.add_agent("boss", None, role="supervisor")
+    boss = await agent_server.login("boss")
+    try:
+        status, body = await boss.post(path, {})  # not on the list
+        assert (status, body["error_id"]) == (409, "conflict")
+        status, body = await boss.post("/api/lost-contact/999999/card-mailed", {})
+        assert (status, body["error_id"]) == (404, "not_found")
+        await agent_server.pool.execute(
+            "UPDATE customers SET lost_contact_at = now() WHERE id = $1", seeded.customer_id)
+        status, first = await boss.post(path, {})
+        assert status == 200, first
+        assert first["id"] == seeded.customer_id
+        status, again = await boss.post(path, {})  # twice: the first mark stays
+        assert (status, again) == (200, first)
+        status, body = await boss.get("/api/lost-contact")
+        assert (status, body["customers"]) == (200, [])
+        row = await agent_server.pool.fetchrow(
+            "SELECT c.lost_contact_at IS NOT NULL AS still_lost, u.username"
+            " FROM customers c JOIN users u ON u.id = c.lost_contact_card_mailed_by"
+            " WHERE c.id = $1", seeded.customer_id)
+        assert (row["still_lost"], row["username"]) == (True, "boss")  # still not called
+        assert await agent_server.pool.fetchval(
+            "SELECT count(*) FROM audit_log WHERE action = 'customer.lost_contact_card_mailed'"
+            " AND target_id = $1", str(seeded.customer_id)) == 1
+    finally:
+        await boss.close()

@@ -178,14 +178,28 @@ FROM (SELECT customer_id FROM phones GROUP BY customer_id HAVING bool_and(dead))
 WHERE c.id = lost.customer_id AND c.lost_contact_at IS NULL;
 
 -- name: lost_contact
--- The list for a mailed card, the latest first.
+-- The list for a mailed card, the latest first; a customer whose card was mailed has left it.
 SELECT c.id, c.name, c.address, c.lost_contact_at,
        COALESCE((SELECT json_agg(p.e164 ORDER BY p.position, p.id)
                  FROM customer_phones p WHERE p.customer_id = c.id), '[]') AS phones
 FROM customers c
-WHERE c.lost_contact_at IS NOT NULL
+WHERE c.lost_contact_at IS NOT NULL AND c.lost_contact_card_mailed_at IS NULL
 ORDER BY c.lost_contact_at DESC, c.id
 LIMIT 1000;
+
+-- name: mark_card_mailed
+-- $1 customer, $2 when, $3 by whom; no row: not on the list (or marked already).
+UPDATE customers
+SET lost_contact_card_mailed_at = $2, lost_contact_card_mailed_by = $3, updated_at = now()
+WHERE id = $1 AND lost_contact_at IS NOT NULL AND lost_contact_card_mailed_at IS NULL
+RETURNING lost_contact_card_mailed_at;
+
+-- name: lost_contact_state
+SELECT lost_contact_at, lost_contact_card_mailed_at FROM customers WHERE id = $1;
+
+-- name: audit
+INSERT INTO audit_log (actor_id, action, target_type, target_id, details)
+VALUES ($1, $2, 'customer', $3, $4);
 
 -- name: vehicle_for_reading
 -- The vehicle, and whether $2 (a user) has an open task of its customer.

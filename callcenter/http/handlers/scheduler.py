@@ -1,5 +1,6 @@
 """The scheduler's doors (docs/scheduler.md): GET /api/scheduler/runs (its run log),
-GET /api/lost-contact (customers for a mailed card), both for supervisors, and
+GET /api/lost-contact (customers for a mailed card) and
+POST /api/lost-contact/{id}/card-mailed (one leaves the list), for supervisors, and
 POST /api/vehicles/{id}/mileage (a reading told during a call: agents on a customer of
 one of their follow-ups, supervisors on any)."""
 
@@ -10,10 +11,15 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 from callcenter.db.scheduler import RunLedger
-from callcenter.errors import Forbidden, NotFound, ValidationError
+from callcenter.errors import Conflict, Forbidden, NotFound, ValidationError
 from callcenter.http.endpoints import Reply, documented, takes_body, takes_query
 from callcenter.http.json_body import path_id
-from callcenter.http.replies import LostContactList, MileageReply, SchedulerRuns
+from callcenter.http.replies import (
+    CardMailedReply,
+    LostContactList,
+    MileageReply,
+    SchedulerRuns,
+)
 from callcenter.http.request_user import current_user, require_supervisor
 from callcenter.http.schemas import MileageBody, SchedulerRunsQuery
 from callcenter.keys import POOL, SETTINGS
@@ -47,6 +53,16 @@ async def lost_contact(request: web.Request) -> web.Response:
     return web.json_response({"customers": await care.lost_contact_list(request.app[POOL])})
 
 
+@documented("Mark a lost-contact customer's card as mailed: they leave the list "
+            "(supervisors; marking twice keeps the first time)",
+            {200: Reply("when the card was marked mailed", CardMailedReply)},
+            errors=(Forbidden, NotFound, Conflict))
+async def card_mailed(request: web.Request) -> web.Response:
+    require_supervisor(request)
+    return web.json_response(await care.mark_card_mailed(
+        request.app[POOL], current_user(request), path_id(request), datetime.now(UTC)))
+
+
 @takes_body(MileageBody, "Record the mileage a customer told during a call; the next "
             "maintenance is recomputed at once",
             {200: Reply("the vehicle's and customer's next maintenance", MileageReply)},
@@ -61,4 +77,5 @@ async def mileage(request: web.Request, body: MileageBody) -> web.Response:
 def setup(app: web.Application) -> None:
     app.router.add_get("/api/scheduler/runs", runs)
     app.router.add_get("/api/lost-contact", lost_contact)
+    app.router.add_post("/api/lost-contact/{id}/card-mailed", card_mailed)
     app.router.add_post("/api/vehicles/{id}/mileage", mileage)
