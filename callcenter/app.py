@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,6 +44,7 @@ from callcenter.http.handlers import (
     customers,
     followups,
     health,
+    imports,
     queue_statistics,
     recordings,
     reports,
@@ -83,6 +84,7 @@ from callcenter.services.care import (
     maintenance_policy,
 )
 from callcenter.services.dispatch import Dispatcher
+from callcenter.services.dms_sync import DmsInbox, NightlyDmsImport
 from callcenter.services.greetings import GreetingsRule
 from callcenter.services.live_state import LiveState
 from callcenter.services.notifier import Notifier, Publish
@@ -293,6 +295,23 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
         await periodic.close()
 
 
+async def _dms_inbox(app: web.Application) -> AsyncIterator[None]:
+    """The DMS folder imported each night (services/dms_sync.py); none when unset."""
+    settings = app[SETTINGS]
+    if not settings.dms_inbox.strip():
+        yield
+        return
+    inbox = DmsInbox(app[POOL], Path(settings.dms_inbox.strip()),
+                     region=settings.phone_region, tz=settings.tz)
+    nightly = NightlyDmsImport(inbox, settings.tz, time.fromisoformat(
+        settings.dms_import_time.strip()), now=lambda: datetime.now(UTC))
+    nightly.start()
+    try:
+        yield
+    finally:
+        await nightly.close()
+
+
 @documented("The web console (HTML)", {200: Reply("the page", media_type="text/html")})
 async def _console(request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEB_DIR / "index.html")
@@ -314,10 +333,10 @@ def build_app(settings: Settings) -> web.Application:
     app.on_shutdown.append(_close_consoles)
     app.cleanup_ctx.extend([_database, _queue_log, _telephony, _sms_outbox,
                             _recordings_pipeline, _session_sweep, _complaint_escalation,
-                            _scheduler])
+                            _dms_inbox, _scheduler])
     for feature in (health, session, followups, customers, calls, agents, complaints,
                     appointments, recordings, audit, supervision, callbacks, users,
-                    queue_statistics, reports, scheduler, api_document):
+                    queue_statistics, reports, imports, scheduler, api_document):
         feature.setup(app)
     app.router.add_get("/", _console)
     app.router.add_static("/static/", WEB_DIR)

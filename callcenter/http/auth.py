@@ -20,6 +20,9 @@ from callcenter.services import auth
 # Reachable without a session: logging in, the health probe, the console's own files.
 PUBLIC_API = frozenset({"/api/login"})
 PASSWORD_CHANGE_ONLY = frozenset({"/api/me", "/api/logout", "/api/password"})
+# Reachable with an Authorization header instead of a session: the DMS's file push,
+# whose handler checks the integration token (http/handlers/imports.py).
+TOKEN_API = frozenset({"/api/imports"})
 
 
 class PasswordChangeRequired(Forbidden):
@@ -36,6 +39,8 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         token = session_token(request)
         user = await auth.user_for_token(SessionStore(request.app[POOL]), token) if token else None
         if user is None:
+            if request.path in TOKEN_API and "Authorization" in request.headers:
+                return await handler(request)
             raise Unauthorized("please log in")
         if user.must_change_password and request.path not in PASSWORD_CHANGE_ONLY:
             raise PasswordChangeRequired("change your password first")

@@ -11,7 +11,7 @@ warnings: nothing is left out without a word.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,6 +42,9 @@ from callcenter.errors import CallcenterError, ValidationError
 from callcenter.import_files import Sheet, Unreadable, read_sheet
 
 Progress = Callable[[int, int], None]
+# Called in the import's transaction once everything is written (the DMS sync records
+# the file there, so that a file is imported and recorded together or not at all).
+OnWritten = Callable[[Connection, "ImportReport"], Awaitable[None]]
 PROGRESS_EVERY = 1000
 # Title rows ("客户清单 2025年") may sit above the header.
 HEADER_SEARCH_ROWS = 10
@@ -232,7 +235,7 @@ def _validate_rows(parsed: ParsedFile, header: Header, rows: Iterator[Sequence[C
 # --- writing -----------------------------------------------------------------------
 
 async def write_parsed(pool: asyncpg.Pool, parsed: ParsedFile, *, tz: ZoneInfo,
-                       today: date) -> ImportReport:
+                       today: date, on_written: OnWritten | None = None) -> ImportReport:
     """Write a validated file in one transaction; ImportRejected if it has errors."""
     report, header = parsed.report, parsed.header
     # A file without a header always has errors (parse_file adds "no header row").
@@ -245,6 +248,8 @@ async def write_parsed(pool: asyncpg.Pool, parsed: ParsedFile, *, tz: ZoneInfo,
                 await _write_customers(conn, parsed, today)
             else:
                 await _write_orders(conn, parsed, header, tz, today)
+            if on_written is not None:
+                await on_written(conn, report)
     except asyncpg.PostgresError as exc:
         raise ImportFailed(f"{report.file}: the database refused the import, nothing was "
                            f"written: {exc}", file=report.file) from exc
@@ -288,7 +293,8 @@ async def _write_followups(conn: Connection, report: ImportReport,
 
 
 async def import_file(pool: asyncpg.Pool, path: Path, *, region: str, tz: ZoneInfo,
-                      today: date, progress: Progress | None = None) -> ImportReport:
+                      today: date, progress: Progress | None = None,
+                      on_written: OnWritten | None = None) -> ImportReport:
     """Import one .xlsx/.csv file; the report says what was created and updated.
 
     Raises ImportRejected (with the full report) when any row is bad: nothing is
@@ -302,4 +308,4 @@ async def import_file(pool: asyncpg.Pool, path: Path, *, region: str, tz: ZoneIn
     # Parsing 100,000 rows takes seconds of CPU and file I/O: keep it off the loop.
     parsed = await asyncio.to_thread(parse_file, path, region=region, tz=tz, today=today,
                                      progress=on_loop)
-    return await write_parsed(pool, parsed, tz=tz, today=today)
+    return await write_parsed(pool, parsed, tz=tz, today=today, on_written=on_written)

@@ -12,7 +12,7 @@ from callcenter.db.migrations import MigrationError, load_migrations, migrate
 EXPECTED_TABLES = {
     "advisors", "appointment_slots", "appointments", "audit_log", "call_events",
     "call_legs", "calls", "complaint_escalations", "complaint_events", "complaints",
-    "customer_phones", "customers",
+    "customer_phones", "customers", "dms_imports",
     "followup_attempts", "followup_tasks", "ivr_sessions", "login_throttle",
     "questionnaire_templates", "queue_log", "queue_log_file",
     "report_attempts", "report_calls", "report_completions", "report_followups",
