@@ -54,14 +54,21 @@ class CustomerStore:
         plates, VINs, names; and whether there are more."""
         async with unavailable_as_domain_error(), self._pool.acquire() as conn, \
                 conn.transaction(readonly=True):
-            found = [[r["customer_id"] for r in await conn.fetch(Q[name], *args, limit + 1)]
-                     for name, args in _searches(query)]
+            found: list[list[int]] = []
+            for name, args in searches_of(query):
+                found.append([r["customer_id"]
+                              for r in await conn.fetch(Q[name], *args, limit + 1)])
+                if len(set().union(*found)) > limit:
+                    # The page is full and there are more: later searches rank after
+                    # (the last 4 digits of a mobile end enough numbers to fill it, and
+                    # the numbers merely holding them are not read at all).
+                    break
             ids, more = merge_matches(found, limit)
             rows = await conn.fetch(Q["search_results"], ids)
         return [plain_record(r) for r in rows], more
 
 
-def _searches(query: CustomerQuery) -> list[tuple[str, tuple[str | None, ...]]]:
+def searches_of(query: CustomerQuery) -> list[tuple[str, tuple[str | None, ...]]]:
     """The statements ``query`` runs, with their arguments before the limit, in order."""
     searches: list[tuple[str, tuple[str | None, ...]]] = []
     if query.digits:
