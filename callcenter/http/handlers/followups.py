@@ -131,6 +131,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/followups", worklist)
     app.router.add_get("/api/followups/load", load)
     app.router.add_post("/api/followups/assign", assign)
-    app.router.add_get("/api/followups/{id}", show)
+    # Digits only: /api/followups/assign and /load are not a task's id.
+    app.router.add_get(r"/api/followups/{id:\d+}", show)
     app.router.add_post("/api/followups/{id}/outcome", outcome)
     app.router.add_post("/api/customers/{id}/do-not-disturb", do_not_disturb)
