@@ -10,7 +10,7 @@ ends the call at once, visibly on the agent's console.
 A follow-up is called no sooner than its ``next_attempt_at`` (the call-again gap after
 a customer was not reached, or the callback time the customer named): earlier is 409
 ``too_early`` with ``details.not_before``. A number found to be a wrong one is never
-dialled again for a follow-up (409 ``phone_invalid``).
+dialled again, for a follow-up or a complaint (409 ``phone_invalid``).
 """
 
 from __future__ import annotations
@@ -186,8 +186,12 @@ def _check_may_call_about(user: User, complaint: Any, e164: str) -> None:
         raise Conflict("this complaint is closed: reopen it first", status="closed")
     if complaint["owner_id"] not in (None, user.id) and not user.supervises:
         raise Forbidden("this complaint belongs to another agent")
-    if e164 not in {p["e164"] for p in complaint["phones"]}:
+    phone = next((p for p in complaint["phones"] if p["e164"] == e164), None)
+    if phone is None:
         raise InvalidNumber("that number is not one of the customer's", field="phone")
+    if phone["invalid"]:
+        raise PhoneInvalid("that number was found to be a wrong one: call another",
+                           field="phone")
 
 
 def _check_may_call_customer(customer: Any, e164: str, do_not_disturb_ok: bool) -> None:

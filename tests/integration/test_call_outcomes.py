@@ -290,3 +290,17 @@ async def test_supervisors_assign_round_robin_and_see_the_load(
         assert (status, body["error_id"]) == (400, "invalid_input")
     finally:
         await boss.close()
+
+
+async def test_a_complaint_call_to_a_wrong_number_is_refused(
+        server: ConsoleServer, li: AgentSession) -> None:
+    seeded = await server.seed_followup()
+    await server.pool.execute("UPDATE customer_phones SET invalid_at = now() WHERE e164 = $1",
+                              seeded.phone)
+    complaint = await server.pool.fetchval(
+        "INSERT INTO complaints (customer_id, source, description)"
+        " VALUES ($1, 'hotline', 'noise') RETURNING id", seeded.customer_id)
+    status, body = await li.post("/api/calls", {"complaint_id": complaint,
+                                                "phone": seeded.phone})
+    assert (status, body["error_id"]) == (409, "phone_invalid")
+    assert await server.pool.fetchval("SELECT count(*) FROM calls") == 0

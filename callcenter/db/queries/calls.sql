@@ -15,7 +15,8 @@ RETURNING id;
 
 -- name: complaint_to_call
 SELECT c.id, c.status, c.owner_id, cu.id AS customer_id, cu.name AS customer_name,
-       COALESCE((SELECT json_agg(json_build_object('e164', p.e164, 'label', p.label)
+       COALESCE((SELECT json_agg(json_build_object('e164', p.e164, 'label', p.label,
+                                                   'invalid', p.invalid_at IS NOT NULL)
                                  ORDER BY p.position, p.id)
                  FROM customer_phones p WHERE p.customer_id = cu.id), '[]') AS phones
 FROM complaints c JOIN customers cu ON cu.id = c.customer_id
