@@ -78,7 +78,10 @@ export function mountCustomer(main, ctx, customerId) {
     const wasEnded = s.call?.state === "ended";
     s.call = { ...entry.call };
     s.timeline = entry.timeline;
-    if (s.call.state === "ended" && !wasEnded) ended(s.call);
+    // Late news of an ended call (its recording) changes nothing shown: the wrap-up form
+    // the agent may be typing in is left alone.
+    if (wasEnded) return;
+    if (s.call.state === "ended") ended(s.call);
     renderAll();
   }
 
