@@ -31,6 +31,7 @@ import { mountComplaintStatistics } from "./views/complaint_statistics.js";
 import { mountQueueStatistics } from "./views/queue_statistics.js";
 import { mountRecordings } from "./views/recordings.js";
 import { mountReport, mountReports, REPORTS } from "./views/reports.js";
+import { mountScheduler, TABS as SCHEDULER_TABS } from "./views/scheduler.js";
 import { OverdueNotices } from "./views/complaint_notices.js";
 import { CallbackReminders } from "./views/callback_reminders.js";
 import { PopTray } from "./views/pops.js";
@@ -68,6 +69,7 @@ function renderChrome() {
   document.getElementById("nav-board").hidden = !supervises;
   document.getElementById("nav-recordings").hidden = !supervises;
   document.getElementById("nav-reports").hidden = !supervises;
+  document.getElementById("nav-scheduler").hidden = !supervises;
   if (app.user) {
     const name = app.user.display_name || app.user.username;
     who.textContent = app.user.extension
@@ -120,6 +122,10 @@ function route() {
   if ((m = /^#\/reports\/(\w+)(?:\?(.*))?$/.exec(hash)) && REPORTS.some((r) => r.name === m[1])) {
     return { name: "report", report: m[1], query: m[2] ?? "" };
   }
+  if ((m = /^#\/scheduler(?:\/([\w-]+))?(?:\?(.*))?$/.exec(hash))
+      && SCHEDULER_TABS.includes(m[1] ?? "runs")) {
+    return { name: "scheduler", tab: m[1] ?? "runs", query: m[2] ?? "" };
+  }
   if (hash === "#/board") return { name: "board" };
   if (hash === "#/users") return { name: "users" };
   if (hash === "#/password") return { name: "password" };
@@ -148,6 +154,7 @@ function showView() {
   else if (r.name === "recordings") app.view = mountRecordings(main, ctx, r.query);
   else if (r.name === "reports") app.view = mountReports(main, ctx);
   else if (r.name === "report") app.view = mountReport(main, ctx, r.report, r.query);
+  else if (r.name === "scheduler") app.view = mountScheduler(main, ctx, r.tab, r.query);
   else if (r.name === "board") app.view = mountBoard(main, ctx);
   else if (r.name === "users") app.view = mountUsers(main, ctx);
   else if (r.name === "password") app.view = mountPassword(main, { onChanged: () => {} });
