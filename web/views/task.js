@@ -10,6 +10,7 @@ import { errorBox, noticeBox } from "../messages.js";
 import { formatPhone } from "../phones.js";
 import { customerBadges } from "./badges.js";
 import { renderCard } from "./card.js";
+import { MileageForm } from "./mileage.js";
 
 const OPEN_STATUSES = ["open", "call_again"];
 const FAILED_DISPOSITIONS = ["busy", "no_answer", "unreachable", "failed", "wrong_number"];
@@ -33,6 +34,7 @@ export function mountTask(main, ctx, taskId) {
                                 "aria-labelledby": "call-heading" });
   const formEl = h("section", { class: "panel questionnaire-panel",
                                 "aria-labelledby": "form-heading" });
+  const mileage = new MileageForm(); // the mileage told during the call
 
   const later = (fn, ms) => {
     const id = setTimeout(() => { timers.delete(id); if (!destroyed) fn(); }, ms);
@@ -291,6 +293,7 @@ export function mountTask(main, ctx, taskId) {
   }
 
   function renderCardPart() {
+    mileage.update(s.task, s.card);
     if (s.card) {
       fill(cardEl, renderCard(s.card, { callButton, phoneNote: phoneNote(), currentTaskId: taskId }));
     } else if (s.task) {
@@ -484,7 +487,7 @@ export function mountTask(main, ctx, taskId) {
       fill(main, h("section", { class: "page task-page", testid: "task-view",
                                 "aria-labelledby": "task-heading" },
         headEl,
-        h("div", { class: "task-grid" }, cardEl, h("div", { class: "task-side" }, callEl, formEl))));
+        h("div", { class: "task-grid" }, cardEl, h("div", { class: "task-side" }, callEl, formEl, mileage.el))));
     }
     main.setAttribute("aria-busy", "false");
   }
