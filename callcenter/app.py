@@ -8,7 +8,7 @@ globals: everything is reached through the typed keys in ``callcenter.keys``.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -268,16 +268,21 @@ async def _queue_log(app: web.Application) -> AsyncIterator[None]:
         await periodic.close()
 
 
-def scheduler_rules(settings: Settings) -> list[Rule]:
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def scheduler_rules(settings: Settings, now: Callable[[], datetime] = _utc_now) -> list[Rule]:
     """The scheduler's rules, in the order they run each day (docs/scheduler.md); each
-    is one line here, built from the settings."""
+    is one line here, built from the settings. ``now``: the scheduler's clock, which
+    the greetings read to tell a late day (a benchmark or test injects its own)."""
     return [
         LostContact(settings.lost_contact_failures, settings.tz),
         MaintenanceReminders(maintenance_policy(settings), settings.tz),
         WinBacks(settings.win_back_months, settings.tz),
         GreetingsRule(dealer=settings.dealership_name, hotline=settings.hotline_number,
                       region=settings.phone_region,
-                      today=lambda: datetime.now(settings.tz).date()),
+                      today=lambda: now().astimezone(settings.tz).date()),
     ]
 
 
