@@ -220,6 +220,14 @@ async def test_regions_follow_the_writes_and_the_triggers_equal_a_rebuild(
     assert visits["rows"] == rows(("0", 2), ("1", 2), ("2-3", 1), ("4+", 1), whole=6)
     assert visits["lost"]["customers"] == 1  # F; B has no visit at all now
 
+    # an import's shape: one statement of several customers' orders
+    await pool.execute(
+        "INSERT INTO service_orders (order_no, visit_no, customer_id, vehicle_id, kind,"
+        " settled_at) SELECT 'BULK' || n, 'BULK' || n, c,"
+        " (SELECT id FROM vehicles WHERE customer_id = $1 LIMIT 1), 'repair',"
+        " timestamptz '2026-06-01 10:00+08' + n * interval '1 day'"
+        " FROM unnest(ARRAY[$1, $2, $1]::bigint[]) WITH ORDINALITY AS x (c, n)",
+        who.f, who.b)
     kept = await _summaries(pool)
     version = customer_report.regions_version()
     await pool.execute("UPDATE customer_report_state SET regions = 'old'")

@@ -29,29 +29,48 @@ CREATE TABLE phone_regions (
 -- position). Kept by the triggers below as the address or the phones change.
 ALTER TABLE customers ADD COLUMN region text;
 
-CREATE FUNCTION region_of_address(address text) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT r.province
+-- PL/pgSQL rather than SQL functions: their plans are kept for the session, where a
+-- nested SQL function is planned again on every call (the rebuild calls them per row).
+CREATE FUNCTION region_of_address(address text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    found text;
+BEGIN
+    SELECT r.province INTO found
     FROM region_names r
-    WHERE left(regexp_replace(coalesce(address, ''), '^[[:space:]]*(中国|中华人民共和国)?[[:space:]]*', ''),
+    WHERE left(regexp_replace(coalesce(address, ''),
+                              '^[[:space:]]*(中国|中华人民共和国)?[[:space:]]*', ''),
                length(r.name)) = r.name
     ORDER BY length(r.name) DESC
-    LIMIT 1
-$$;
+    LIMIT 1;
+    RETURN found;
+END $$;
 
-CREATE FUNCTION region_of_phone(e164 text) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT r.province
+-- The longest prefix of the number's digits the geocoder knows: nine probes of the key.
+CREATE FUNCTION region_of_phone(e164 text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    found text;
+BEGIN
+    SELECT r.province INTO found
     FROM phone_regions r
-    WHERE r.prefix IN (SELECT left(substr(e164, 2), n) FROM generate_series(2, 10) n)
+    WHERE r.prefix = ANY (ARRAY(SELECT left(substr(e164, 2), n) FROM generate_series(2, 10) n))
     ORDER BY length(r.prefix) DESC
-    LIMIT 1
-$$;
+    LIMIT 1;
+    RETURN found;
+END $$;
 
 CREATE FUNCTION customer_region(customer bigint, address text) RETURNS text
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(region_of_address(address),
-                    (SELECT region_of_phone(p.e164) FROM customer_phones p
-                     WHERE p.customer_id = customer ORDER BY p.position, p.id LIMIT 1))
-$$;
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    first_phone text;
+    found text := region_of_address(address);
+BEGIN
+    IF found IS NOT NULL THEN
+        RETURN found;
+    END IF;
+    SELECT p.e164 INTO first_phone FROM customer_phones p
+    WHERE p.customer_id = customer ORDER BY p.position, p.id LIMIT 1;
+    RETURN region_of_phone(first_phone);
+END $$;
 
 CREATE FUNCTION customer_region_of_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -174,92 +193,108 @@ CREATE FUNCTION report_visit_grade(visits bigint) RETURNS text LANGUAGE sql IMMU
                 WHEN visits <= 3 THEN '2-3' ELSE '4+' END
 $$;
 
--- The events of the customers ``customers`` (all of them when null), from their rows
--- in customer_visits. A visit on day d counts in the window of the days d .. d + 12
--- months - 1; a customer is lost for N months from their visit's day + N months until
--- their next visit.
-CREATE FUNCTION report_visit_event_rows(customers bigint[])
-RETURNS TABLE (measure text, day date, customers integer) LANGUAGE sql STABLE AS $$
-    WITH visits AS (
-        SELECT v.customer_id, v.day FROM customer_visits v
-        WHERE customers IS NULL OR v.customer_id = ANY (customers)),
-    steps AS (
-        SELECT customer_id, day, sum(step)::integer AS step
-        FROM (SELECT customer_id, day, 1 AS step FROM visits
-              UNION ALL
-              SELECT customer_id, (day + interval '12 months')::date, -1 FROM visits) s
-        GROUP BY customer_id, day),
-    graded AS (
-        SELECT customer_id, day,
-               report_visit_grade(sum(step) OVER (PARTITION BY customer_id ORDER BY day))
-                   AS grade
-        FROM steps),
-    moves AS (
-        SELECT customer_id, day, grade,
-               lag(grade, 1, '0') OVER (PARTITION BY customer_id ORDER BY day) AS before
-        FROM graded),
-    gaps AS (
-        SELECT customer_id, day, lead(day) OVER (PARTITION BY customer_id ORDER BY day) AS next
-        FROM (SELECT DISTINCT customer_id, day FROM visits) d),
-    lost AS (
-        SELECT n, (g.day + make_interval(months => n))::date AS since, g.next
-        FROM gaps g, unnest(report_lost_months()) n)
-    SELECT 'grade:' || grade, day, 1 FROM moves WHERE grade <> before AND grade <> '0'
-    UNION ALL
-    SELECT 'grade:' || before, day, -1 FROM moves WHERE grade <> before AND before <> '0'
-    UNION ALL
-    SELECT 'lost:' || n, since, 1 FROM lost WHERE next IS NULL OR since < next
-    UNION ALL
-    SELECT 'lost:' || n, next, -1 FROM lost WHERE since < next
-$$;
+-- Each customer's events, from their rows in customer_visits; one definition for the
+-- triggers (WHERE customer_id = ..., which PostgreSQL pushes down to the customer's
+-- rows: every window is partitioned by the customer) and for the rebuild (all of them).
+-- A visit on day d counts in the 12-month windows of the days d .. d + 12 months - 1;
+-- a customer is lost for N months from a visit's day + N months until their next visit.
+CREATE VIEW report_visit_grades AS
+SELECT customer_id, day, grade,
+       lag(grade, 1, '0') OVER (PARTITION BY customer_id ORDER BY day) AS before
+FROM (SELECT customer_id, day,
+             report_visit_grade(sum(step) OVER (PARTITION BY customer_id ORDER BY day))
+                 AS grade
+      FROM (SELECT customer_id, day, sum(step)::integer AS step
+            FROM (SELECT customer_id, day, 1 AS step FROM customer_visits
+                  UNION ALL
+                  SELECT customer_id, (day + interval '12 months')::date, -1
+                  FROM customer_visits) AS changes
+            GROUP BY customer_id, day) AS steps) AS graded;
 
--- A customer's visits again from their service orders, and the change of their events
--- (the old ones out, the new ones in, only the days whose sum moved).
--- (Planned for the one customer each time: the rebuild's NULL must not make it a scan.)
-CREATE FUNCTION report_visits_refresh(customer bigint) RETURNS void LANGUAGE plpgsql
-SET plan_cache_mode = force_custom_plan AS $$
+CREATE VIEW report_visit_gaps AS
+SELECT customer_id, n AS months, (day + make_interval(months => n))::date AS since, next
+FROM (SELECT customer_id, day, lead(day) OVER (PARTITION BY customer_id ORDER BY day) AS next
+      FROM (SELECT DISTINCT customer_id, day FROM customer_visits) AS days) AS gaps,
+     unnest(report_lost_months()) AS n;
+
+CREATE VIEW report_visit_event_rows AS
+SELECT customer_id, 'grade:' || grade AS measure, day, 1 AS customers
+FROM report_visit_grades WHERE grade <> before AND grade <> '0'
+UNION ALL
+SELECT customer_id, 'grade:' || before, day, -1
+FROM report_visit_grades WHERE grade <> before AND before <> '0'
+UNION ALL
+SELECT customer_id, 'lost:' || months, since, 1
+FROM report_visit_gaps WHERE next IS NULL OR since < next
+UNION ALL
+SELECT customer_id, 'lost:' || months, next, -1
+FROM report_visit_gaps WHERE since < next;
+
+-- The customers' visits again from their service orders, and the change of their
+-- events (the old ones out, the new ones in, only the days whose sum moved), set-based:
+-- an import's statement refreshes all its customers at once.
+CREATE FUNCTION report_visits_refresh(changed bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     old report_visit_events[];
 BEGIN
+    IF cardinality(changed) = 0 THEN
+        RETURN;
+    END IF;
     -- one customer's orders written at once in two transactions: one after the other
-    PERFORM pg_advisory_xact_lock(1668641396, (customer % 2147483647)::integer);
-    old := ARRAY(SELECT ROW(e.measure, e.day, e.customers)::report_visit_events
-                 FROM report_visit_event_rows(ARRAY[customer]) e);
-    DELETE FROM customer_visits WHERE customer_id = customer;
+    PERFORM pg_advisory_xact_lock(1668641396, (c % 2147483647)::integer)
+    FROM unnest(changed) c ORDER BY c;
+    old := ARRAY(SELECT ROW(e.measure, e.day, sum(e.customers))::report_visit_events
+                 FROM report_visit_event_rows e WHERE e.customer_id = ANY (changed)
+                 GROUP BY e.measure, e.day);
+    DELETE FROM customer_visits WHERE customer_id = ANY (changed);
     INSERT INTO customer_visits (customer_id, visit_no, day)
     SELECT o.customer_id, o.visit_no, min(report_local(o.settled_at)::date)
-    FROM service_orders o WHERE o.customer_id = customer
+    FROM service_orders o WHERE o.customer_id = ANY (changed)
     GROUP BY o.customer_id, o.visit_no;
     INSERT INTO report_visit_events AS r (measure, day, customers)
     SELECT x.measure, x.day, sum(x.customers)
     FROM (SELECT o.measure, o.day, -o.customers AS customers FROM unnest(old) o
           UNION ALL
-          SELECT e.measure, e.day, e.customers FROM report_visit_event_rows(ARRAY[customer]) e) x
+          SELECT e.measure, e.day, e.customers FROM report_visit_event_rows e
+          WHERE e.customer_id = ANY (changed)) x
     GROUP BY x.measure, x.day
     HAVING sum(x.customers) <> 0
     ON CONFLICT (measure, day) DO UPDATE SET customers = r.customers + excluded.customers;
 END $$;
 
+-- Statement triggers (transition tables take no column list: an update that moves no
+-- order's customer, visit or settlement, such as a follow-up's followed_up_at, finds
+-- no customer to refresh).
 CREATE FUNCTION report_visits_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('callcenter.customer_report_rebuild', true) = 'on' THEN
         RETURN NULL;
     END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM report_visits_refresh(OLD.customer_id);
-    END IF;
-    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.customer_id <> OLD.customer_id) THEN
-        PERFORM report_visits_refresh(NEW.customer_id);
+    IF TG_OP = 'INSERT' THEN
+        PERFORM report_visits_refresh(ARRAY(SELECT DISTINCT customer_id FROM new_orders));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM report_visits_refresh(ARRAY(SELECT DISTINCT customer_id FROM old_orders));
+    ELSE
+        PERFORM report_visits_refresh(ARRAY(
+            SELECT o.customer_id FROM old_orders o JOIN new_orders n USING (id)
+            WHERE (o.customer_id, o.visit_no, o.settled_at)
+                  IS DISTINCT FROM (n.customer_id, n.visit_no, n.settled_at)
+            UNION
+            SELECT n.customer_id FROM old_orders o JOIN new_orders n USING (id)
+            WHERE (o.customer_id, o.visit_no, o.settled_at)
+                  IS DISTINCT FROM (n.customer_id, n.visit_no, n.settled_at)));
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER report_visits_insert_delete AFTER INSERT OR DELETE ON service_orders
-    FOR EACH ROW EXECUTE FUNCTION report_visits_change();
-CREATE TRIGGER report_visits_update AFTER UPDATE OF customer_id, visit_no, settled_at
-    ON service_orders FOR EACH ROW
-    WHEN ((OLD.customer_id, OLD.visit_no, OLD.settled_at)
-          IS DISTINCT FROM (NEW.customer_id, NEW.visit_no, NEW.settled_at))
-    EXECUTE FUNCTION report_visits_change();
+CREATE TRIGGER report_visits_insert AFTER INSERT ON service_orders
+    REFERENCING NEW TABLE AS new_orders
+    FOR EACH STATEMENT EXECUTE FUNCTION report_visits_change();
+CREATE TRIGGER report_visits_delete AFTER DELETE ON service_orders
+    REFERENCING OLD TABLE AS old_orders
+    FOR EACH STATEMENT EXECUTE FUNCTION report_visits_change();
+CREATE TRIGGER report_visits_update AFTER UPDATE ON service_orders
+    REFERENCING OLD TABLE AS old_orders NEW TABLE AS new_orders
+    FOR EACH STATEMENT EXECUTE FUNCTION report_visits_change();
 
 -- The win-back calls completed, by the moment of completion (the lost customers'
 -- figure "won back" reads them with the customer's next service order).
@@ -272,8 +307,9 @@ CREATE FUNCTION customer_report_rebuild(regions text) RETURNS void LANGUAGE plpg
 BEGIN
     LOCK TABLE customers, customer_phones, vehicles, service_orders IN SHARE MODE;
     PERFORM set_config('callcenter.customer_report_rebuild', 'on', true);
-    UPDATE customers c SET region = customer_region(c.id, c.address)
-    WHERE c.region IS DISTINCT FROM customer_region(c.id, c.address);
+    UPDATE customers c SET region = x.region
+    FROM (SELECT id, customer_region(id, address) AS region FROM customers) x
+    WHERE x.id = c.id AND c.region IS DISTINCT FROM x.region;
     TRUNCATE report_customer_groups, customer_visits, report_visit_events;
     INSERT INTO report_customer_groups
     SELECT g.dimension, g.value, count(*)
@@ -285,7 +321,7 @@ BEGIN
     SELECT customer_id, visit_no, min(report_local(settled_at)::date)
     FROM service_orders GROUP BY customer_id, visit_no;
     INSERT INTO report_visit_events
-    SELECT e.measure, e.day, sum(e.customers) FROM report_visit_event_rows(NULL) e
+    SELECT e.measure, e.day, sum(e.customers) FROM report_visit_event_rows e
     GROUP BY 1, 2 HAVING sum(e.customers) <> 0;
     UPDATE customer_report_state SET tz = (SELECT tz FROM report_zone), regions = $1;
     PERFORM set_config('callcenter.customer_report_rebuild', 'off', true);
