@@ -10,12 +10,15 @@ RETURNING id;
 -- $1: ids this worker already tried in the current round. The row stays locked until
 -- the caller's transaction ends; other workers skip it instead of waiting for it.
 -- $2: the worker's clock. $3: quiet hours, when only messages to staff (no customer)
--- are sent.
+-- are sent. Ordered by next_attempt_at alone, which the partial index sms_outbox_due
+-- gives: a day's greetings are queued in one statement, with one timestamp, and a tie
+-- broken by id made every claim sort all of them (200 ms each for 190,000 due
+-- messages, instead of 0.1 ms). Ties go in the index's order, about as inserted.
 SELECT id, phone, kind, body, attempts
 FROM sms_outbox
 WHERE status = 'pending' AND next_attempt_at <= $2 AND id <> ALL($1::bigint[])
   AND (NOT $3 OR customer_id IS NULL)
-ORDER BY next_attempt_at, id
+ORDER BY next_attempt_at
 LIMIT 1
 FOR UPDATE SKIP LOCKED;
 
