@@ -226,3 +226,30 @@ async def test_a_failing_rule_is_retried_and_blocks_no_other(pool: asyncpg.Pool)
     row = await pool.fetchrow("SELECT * FROM scheduler_runs WHERE rule = 'flaky'")
     assert (row["made"], row["error"], row["failures"]) == (7, None, 1)
     assert await daily.wake() == []
+
+
+async def test_tasks_inserted_together_sum_into_the_reports_as_a_rebuild(
+        pool: asyncpg.Pool) -> None:
+    """A rule's one INSERT of many tasks (migration 0021's statement trigger) leaves the
+    report summaries a rebuild from every task gives."""
+    async with pool.acquire() as conn:
+        cid = await customer(conn, "R")
+        await conn.execute(
+            "INSERT INTO followup_tasks (kind, source_key, customer_id, due_date, status,"
+            " completed_at, result, attempts, score)"
+            " SELECT (ARRAY['win_back', 'maintenance_reminder'])[1 + n % 2], 'r:' || n, $1,"
+            "        DATE '2025-03-01' + n % 3,"
+            "        (ARRAY['open', 'completed', 'sms', 'cancelled'])[1 + n % 4],"
+            "        CASE WHEN n % 4 = 1 THEN TIMESTAMPTZ '2025-03-02 10:00+08' END,"
+            "        CASE WHEN n % 4 = 1 THEN 'satisfied' END,"
+            "        n % 3, CASE WHEN n % 4 = 1 THEN n END"
+            " FROM generate_series(1, 40) n", cid)
+
+    async def summaries() -> list[set[tuple[object, ...]]]:
+        return [{tuple(r.values()) for r in await pool.fetch(f"SELECT * FROM {table}")}
+                for table in ("report_followups", "report_completions")]
+
+    kept = await summaries()
+    assert kept[0] and kept[1]
+    await pool.execute("SELECT reports_rebuild()")
+    assert await summaries() == kept
