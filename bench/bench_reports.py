@@ -15,6 +15,7 @@ is called as the HTTP handler calls it (callcenter.services.reports), with month
 varied. ``--keep DIR`` keeps the database folder and reuses the year it holds.
 Goal: p95 <= 200 ms per report.
 """
+The customers report's rows, rebuild, write cost and shapes: bench/customer_year.py.
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import percentiles, timed
+from bench import customer_year
 from callcenter.db.database import create_pool
 from callcenter.db.migrations import migrate
 from callcenter.db.reports import ReportStore
@@ -160,10 +162,12 @@ async def build(url: str, scale: float) -> None:
             print(f"  {table}: {rows:,} rows")
     finally:
         await conn.close()
+            await conn.execute(customer_year.generate(sizes["customers"]))
 
 
 async def trigger_cost(url: str, rows: int) -> None:
     """What the summaries cost a live write: calls ending and follow-ups completing one
+        await customer_year.rebuild(url)
     statement at a time (each in its own transaction, as the server writes them),
     against the same writes with the triggers off; rolled back afterwards."""
     conn = await asyncpg.connect(url)
@@ -230,6 +234,7 @@ async def bench(url: str, scale: float, runs: int) -> None:
               ) -> Callable[[int], Awaitable[Any]]:
         return lambda n: reports.calls_and_agents(
             store, *(month(n) if one_month else YEAR), direction)
+    await customer_year.visit_cost(url, 2000)
 
     shapes: list[tuple[str, Callable[[int], Awaitable[Any]]]] = [
         ("follow-ups, year, by week", followups("week")),
@@ -277,6 +282,7 @@ async def main() -> None:
         finally:
             server.cleanup()
 
+    shapes += customer_year.shapes(pool)
 
 if __name__ == "__main__":
     asyncio.run(main())
