@@ -38,7 +38,11 @@ WAKE_SECONDS = 60.0
 
 
 class Rule(Protocol):
-    name: str  # stable key in the run log: "maintenance_reminder", "win_back", ...
+    @property
+    def name(self) -> str:
+        """Stable key in the run log: "maintenance_reminder", "win_back", ... (read-only:
+        a frozen dataclass's field or a class attribute)."""
+        ...
 
     async def run(self, conn: asyncpg.Connection, day: date) -> int:
         """Make the day's work for ``day`` (a day of the center's zone); return how many
