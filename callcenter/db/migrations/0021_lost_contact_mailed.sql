@@ -1,3 +1,6 @@
+-- Issue 13's scheduler, its second step: the lost-contact list's card-mailed mark, and
+-- what its daily statements need to be fast (docs/scheduler.md, docs/benchmarks.md).
+
 -- The lost-contact list's "card mailed" mark (docs/scheduler.md "Lost contact"): once a
 -- supervisor has mailed the card, the customer leaves the list. lost_contact_at stays:
 -- the rules still make no calls for them (the card asks them to call the center); who
