@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 
+from callcenter.errors import ValidationError
 from callcenter.services import queue_statistics
 from callcenter.settings import Settings
 
@@ -23,6 +24,8 @@ COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "service_level
 async def hotline(pool: asyncpg.Pool, settings: Settings, start: date, end: date
                   ) -> dict[str, Any]:
     """{"total": figures, "days": [{"bucket": day, **figures}]} (days with a caller)."""
+    if end == date.max:  # its end, the next midnight, is past the calendar
+        raise ValidationError(f"to must be before {date.max}", field="to")
     reply = await queue_statistics.figures(pool, settings, start, end, "day")
     return {"total": reply["total"], "days": reply["rows"]}
 
