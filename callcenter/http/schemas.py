@@ -434,6 +434,9 @@ class SchedulerRunsQuery(Query):
                                     description="the first day (default: 13 days before to)")
     end: QueryDate | None = Field(None, alias="to",
                                   description="the last day, included (default: today, "
+                                              "center's zone)")
+
+
 class CustomersReportQuery(Query):
     """The customers report as of a day (docs/reports.md "Customers")."""
 
@@ -444,6 +447,3 @@ class CustomersReportQuery(Query):
     lost_months: Annotated[int, Field(ge=1, le=120, description="no visit for this many "
                                       "months: 3, 6, 9, 12, 18 or 24"),
                            BeforeValidator(_ascii_digits)] = 12
-
-
-                                              "center's zone)")
