@@ -11,7 +11,14 @@ import asyncpg
 
 from callcenter.db.database import unavailable_as_domain_error
 from callcenter.db.queries import load_queries
-from callcenter.domain.satisfaction import GroupSums, MonthSplit, Question, TemplateInfo, sum_groups
+from callcenter.domain.satisfaction import (
+    GroupSums,
+    MonthSplit,
+    Question,
+    TemplateInfo,
+    sum_groups,
+    sum_staff,
+)
 
 Q = load_queries("satisfaction")
 
@@ -38,12 +45,15 @@ class SatisfactionStore:
                                           "month" if by_month else "")
         return _groups(rows)
 
-    async def staff_sums(self, split: MonthSplit, kind: str | None) -> dict[str, GroupSums]:
+    async def staff_sums(self, split: MonthSplit, kind: str | None,
+                         templates: dict[int, TemplateInfo]) -> dict[str, GroupSums]:
         """Each staff member's sums ('' unknown), without the distributions."""
         async with unavailable_as_domain_error():
             rows = await self._pool.fetch(Q["staff_sums"], *_range(split.months),
                                           *_range(split.lead), *_range(split.tail), kind)
-        return _groups(rows)
+        return sum_staff(((row["staff"], row["template_id"], row["completed"],
+                           Decimal(row["score_sum"]), row["satisfied"], row["answers"],
+                           row["answer_sums"]) for row in rows), templates)
 
     async def templates(self) -> dict[int, TemplateInfo]:
         async with unavailable_as_domain_error():

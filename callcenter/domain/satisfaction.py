@@ -11,7 +11,7 @@ those, with its own counts summed over its templates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -97,13 +97,17 @@ def _mean(total: Decimal, count: int) -> float | None:
     return ratio(total, count, 2)
 
 
-def template_figures(info: TemplateInfo, sums: TemplateSums) -> dict[str, Any]:
+def template_figures(info: TemplateInfo, sums: TemplateSums, named: bool = True
+                     ) -> dict[str, Any]:
+    """The version's figures; ``named``: with each question's text (a breakdown's rows
+    leave it to the total's, which has every version of theirs)."""
     questions = []
     for q in info.questions:
         s = sums.questions.get(q.id, QuestionSums())
         mean = _mean(s.score_sum, s.answered)
         questions.append({
-            "question": q.id, "text": dict(q.text), "max": q.max, "answered": s.answered,
+            "question": q.id, "text": dict(q.text) if named else None, "max": q.max,
+            "answered": s.answered,
             "mean": mean, "fraction": ratio(s.score_sum, s.answered * q.max),
             "distribution": None if s.distribution is None else
             [{"score": score, "answers": s.distribution.get(score, 0)}
@@ -132,8 +136,8 @@ def strongest_and_weakest(questions: list[dict[str, Any]]) -> tuple[str | None, 
     return strongest["question"], weakest["question"]
 
 
-def group_figures(templates: Mapping[int, TemplateInfo], sums: GroupSums
-                  ) -> dict[str, Any]:
+def group_figures(templates: Mapping[int, TemplateInfo], sums: GroupSums,
+                  named: bool = True) -> dict[str, Any]:
     """A group's counts over its templates and each template's figures (in the order of
     their kind then version). ``score_percent``: the points scored out of those the
     questionnaires allow, in percent to 0.1, so sales (80) and service (60) weigh alike."""
@@ -148,7 +152,7 @@ def group_figures(templates: Mapping[int, TemplateInfo], sums: GroupSums
             "satisfied_rate": ratio(satisfied, completed),
             "dissatisfied_rate": ratio(completed - satisfied, completed),
             "score_percent": ratio(scored * 100, allowed, 1),
-            "templates": [template_figures(templates[i], sums[i]) for i in ids]}
+            "templates": [template_figures(templates[i], sums[i], named) for i in ids]}
 
 
 def _change(now: float | None, before: float | None, places: int) -> float | None:
@@ -209,6 +213,41 @@ def split_by_months(start: date, end: date) -> MonthSplit:
 def staff_key(staff: str) -> str | None:
     """The summaries' '' is a follow-up whose salesperson or advisor is not known."""
     return staff or None
+
+
+StaffRow = tuple[str, int, int, Decimal, int, Sequence[int], Sequence[int]]
+
+
+def sum_staff(rows: Iterable[StaffRow], templates: Mapping[int, TemplateInfo]
+              ) -> dict[str, GroupSums]:
+    """(staff, template, completed, score sum, satisfied, answers, answer sums) rows to
+    each staff member's sums; the arrays follow the template's questions in order. A
+    follow-up moved to another name leaves its old rows at zero: such a staff member,
+    or template of theirs, is left out."""
+    # plain lists first: a year is thousands of rows of a few hundred staff
+    acc: dict[tuple[str, int], list[Any]] = {}
+    for staff, template_id, completed, score_sum, satisfied, answers, answer_sums in rows:
+        found = acc.get((staff, template_id))
+        if found is None:
+            acc[(staff, template_id)] = [completed, score_sum, satisfied, list(answers),
+                                         list(answer_sums)]
+            continue
+        found[0] += completed
+        found[1] += score_sum
+        found[2] += satisfied
+        found[3] = [a + b for a, b in zip(found[3], answers, strict=False)]
+        found[4] = [a + b for a, b in zip(found[4], answer_sums, strict=False)]
+    groups: dict[str, GroupSums] = {}
+    for (staff, template_id), (completed, score_sum, satisfied, counts, totals) in acc.items():
+        info = templates.get(template_id)
+        if info is None or not completed:
+            continue
+        sums = TemplateSums(completed, score_sum, satisfied)
+        for question, count, total in zip(info.questions, counts, totals, strict=False):
+            if count:
+                sums.questions[question.id] = QuestionSums(count, Decimal(total))
+        groups.setdefault(staff, {})[template_id] = sums
+    return groups
 
 
 def sum_groups(rows: Iterable[tuple[Any, int, str, int | None, int, Decimal, int]]

@@ -671,7 +671,8 @@ class SatisfactionScoreCount(BaseModel):
 
 class SatisfactionQuestion(BaseModel):
     question: str
-    text: dict[str, str]
+    text: dict[str, str] | None = Field(description="null in a breakdown's rows: the "
+                                                    "total's version names it")
     max: int
     answered: int
     mean: float | None

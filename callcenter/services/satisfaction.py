@@ -18,6 +18,7 @@ from callcenter.domain.satisfaction import (
     SATISFACTION_KINDS,
     GroupSums,
     SatisfactionBy,
+    TemplateInfo,
     department_of,
     group_figures,
     months_of,
@@ -44,9 +45,9 @@ async def satisfaction(store: SatisfactionStore, start: date, end: date, kind: s
     if kind is not None and kind not in SATISFACTION_KINDS:
         raise ValidationError(f"kind must be one of {', '.join(SATISFACTION_KINDS)}",
                               field="kind")
-    templates, whole, extra = await asyncio.gather(
-        store.templates(), store.sums(start, end, kind, by_month=False),
-        _by(store, start, end, kind, by))
+    templates = await store.templates()
+    whole, extra = await asyncio.gather(store.sums(start, end, kind, by_month=False),
+                                        _by(store, start, end, kind, by, templates))
     total: GroupSums = whole.get("", {})
     rows: list[dict[str, Any]] = []
     if by == SatisfactionBy.DEPARTMENT:
@@ -54,7 +55,8 @@ async def satisfaction(store: SatisfactionStore, start: date, end: date, kind: s
             part = {i: s for i, s in total.items()
                     if i in templates and department_of(templates[i].kind) == department}
             if part:
-                rows.append({"department": department, **group_figures(templates, part)})
+                rows.append({"department": department,
+                             **group_figures(templates, part, named=False)})
     elif by == SatisfactionBy.STAFF:
         for staff, sums in extra.items():
             for department in DEPARTMENTS:
@@ -62,21 +64,21 @@ async def satisfaction(store: SatisfactionStore, start: date, end: date, kind: s
                         if i in templates and department_of(templates[i].kind) == department}
                 if part:
                     rows.append({"staff": staff_key(staff), "department": department,
-                                 **group_figures(templates, part)})
+                                 **group_figures(templates, part, named=False)})
         rows.sort(key=lambda r: (DEPARTMENTS.index(r["department"]), r["staff"] is None,
                                  r["staff"] or ""))
     elif by == SatisfactionBy.MONTH:
         rows = with_changes([
-            {"month": key, **group_figures(templates, extra.get(key, {}))}
+            {"month": key, **group_figures(templates, extra.get(key, {}), named=False)}
             for key in (m.strftime("%Y-%m") for m in months_of(start, end))])
     return {"from": start.isoformat(), "to": end.isoformat(), "kind": kind, "by": by,
             "total": group_figures(templates, total), "rows": rows}
 
 
 async def _by(store: SatisfactionStore, start: date, end: date, kind: str | None,
-              by: str) -> dict[str, GroupSums]:
+              by: str, templates: dict[int, TemplateInfo]) -> dict[str, GroupSums]:
     if by == SatisfactionBy.STAFF:
-        return await store.staff_sums(split_by_months(start, end), kind)
+        return await store.staff_sums(split_by_months(start, end), kind, templates)
     if by == SatisfactionBy.MONTH:
         return await store.sums(start, end, kind, by_month=True)
     return {}

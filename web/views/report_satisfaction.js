@@ -24,8 +24,10 @@ function templateName(template) {
     { title: localized(template.title), version: template.version });
 }
 
-function questionName(template, id) {
-  const question = template.questions.find((q) => q.question === id);
+// A question by its id, its text from the total's version (the rows' have none).
+function questionName(reply, template, id) {
+  const named = reply.total.templates.find((tpl) => tpl.template_id === template.template_id) ?? template;
+  const question = named.questions.find((q) => q.question === id);
   return question ? `${id.toUpperCase()} ${localized(question.text)}` : t("app.unknown");
 }
 
@@ -50,11 +52,11 @@ const GROUP_COLUMNS = [
   ["satisfied_rate", showRate], ["score_percent", showDecimal],
 ];
 
-function templatesPanel(group) {
-  const rows = group.templates.map((tpl) => [templateName(tpl), {
+function templatesPanel(reply) {
+  const rows = reply.total.templates.map((tpl) => [templateName(tpl), {
     ...tpl,
-    strongest: tpl.strongest && questionName(tpl, tpl.strongest),
-    weakest: tpl.weakest && questionName(tpl, tpl.weakest) }]);
+    strongest: tpl.strongest && questionName(reply, tpl, tpl.strongest),
+    weakest: tpl.weakest && questionName(reply, tpl, tpl.weakest) }]);
   return h("section", { class: "panel", testid: "report-templates" },
     h("h2", {}, t("reports.satisfaction.templates")),
     rows.length === 0 ? h("p", { class: "empty" }, t("reports.satisfaction.none"))
@@ -80,8 +82,8 @@ function groupsPanel(reply) {
   const details = reply.rows.flatMap((row) => row.templates.map((tpl) => [
     `${rowName(reply.by, row)} · ${templateName(tpl)}`,
     Object.fromEntries([
-      ["weakest", tpl.weakest ? questionName(tpl, tpl.weakest) : t("app.unknown")],
-      ["strongest", tpl.strongest ? questionName(tpl, tpl.strongest) : t("app.unknown")],
+      ["weakest", tpl.weakest ? questionName(reply, tpl, tpl.weakest) : t("app.unknown")],
+      ["strongest", tpl.strongest ? questionName(reply, tpl, tpl.strongest) : t("app.unknown")],
       ["means", tpl.questions.map((q) => `${q.question.toUpperCase()} ${q.mean === null ? t("app.unknown") : formatNumber(q.mean)}`
         + (month && q.mean_change !== null && q.mean_change !== undefined ? ` (${showChange(q.mean_change)})` : "")).join(" · ")],
     ])]));
@@ -107,7 +109,7 @@ export const satisfactionReport = {
 
   tables(reply) {
     return [
-      templatesPanel(reply.total),
+      templatesPanel(reply),
       reply.by === "question" ? reply.total.templates.map(questionsPanel) : groupsPanel(reply),
     ];
   },

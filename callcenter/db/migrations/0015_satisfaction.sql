@@ -89,37 +89,64 @@ CREATE TABLE report_satisfaction (
     satisfied    integer NOT NULL,
     PRIMARY KEY (day, template_id)
 );
--- The same per staff ('' unknown): question '' is the follow-up as a whole (answers =
--- completed, score_sum their totals, satisfied), the others one question's answers
--- (satisfied 0). Kept
--- per day and per month (its 1st): a range reads its whole months from the months and
--- only its partial months' days from the days, since a large group's hundreds of staff
--- make hundreds of thousands of day rows a year.
+-- The same per staff ('' unknown), a row per day or month (its 1st), template and
+-- staff: the follow-ups (completed, their totals, satisfied) and two arrays by the
+-- question's place in the template (a template is never edited, migration 0003): how
+-- many answered it, the sum of those answers. A large group's hundreds of staff make
+-- hundreds of thousands of such rows a year: a range reads its whole months from the
+-- month summary and only its partial months' days from the day summary.
 CREATE TABLE report_staff_days (
     day          date NOT NULL,
     template_id  bigint NOT NULL,
     staff        text NOT NULL,
-    question     text NOT NULL,
-    answers      integer NOT NULL,
+    completed    integer NOT NULL,
     score_sum    numeric NOT NULL,
     satisfied    integer NOT NULL,
-    PRIMARY KEY (day, template_id, staff, question)
+    answers      integer[] NOT NULL,
+    answer_sums  integer[] NOT NULL,
+    PRIMARY KEY (day, template_id, staff)
 );
 CREATE TABLE report_staff_months (LIKE report_staff_days INCLUDING ALL);
 ALTER TABLE report_staff_months RENAME COLUMN day TO month;
 
+-- Element by element a + sign x b (a missing element counts 0).
+CREATE FUNCTION report_arrays_add(a integer[], b integer[], sign integer)
+RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(array_agg(coalesce(x, 0) + sign * coalesce(y, 0) ORDER BY n), '{}')
+    FROM unnest(a, b) WITH ORDINALITY AS u (x, y, n)
+$$;
+CREATE FUNCTION report_arrays_plus(a integer[], b integer[]) RETURNS integer[]
+LANGUAGE sql IMMUTABLE AS $$ SELECT report_arrays_add(a, b, 1) $$;
+CREATE AGGREGATE report_arrays_sum(integer[]) (
+    SFUNC = report_arrays_plus, STYPE = integer[], INITCOND = '{}');
+
 -- A completed follow-up's answers (whole numbers, domain/questionnaires.py) by its
 -- completion day: a row per question, and question '' for the whole (its total score).
 CREATE FUNCTION report_satisfaction_rows(t followup_tasks)
-RETURNS TABLE (day date, template_id bigint, staff text, question text, score numeric,
+RETURNS TABLE (day date, template_id bigint, question text, score numeric,
                satisfied integer)
 LANGUAGE sql STABLE AS $$
-    SELECT report_local(t.completed_at)::date, t.template_id, coalesce(t.staff, ''),
-           a.key, a.value::text::numeric, (a.key = '' AND t.result = 'satisfied')::int
+    SELECT report_local(t.completed_at)::date, t.template_id, a.key, a.value::text::numeric, (a.key = '' AND t.result = 'satisfied')::int
     -- the total as the answer to question '' (no question has that id)
     FROM jsonb_each(jsonb_build_object('', coalesce(t.score, 0)) || t.answers) AS a
     WHERE t.status = 'completed' AND t.template_id IS NOT NULL
       AND jsonb_typeof(t.answers) = 'object' AND jsonb_typeof(a.value) = 'number'
+$$;
+
+-- The same follow-up for its staff: the answers by the question's place in the template.
+CREATE FUNCTION report_staff_rows(t followup_tasks)
+RETURNS TABLE (day date, template_id bigint, staff text, score_sum numeric,
+               satisfied integer, answers integer[], answer_sums integer[])
+LANGUAGE sql STABLE AS $$
+    SELECT report_local(t.completed_at)::date, t.template_id, coalesce(t.staff, ''),
+           coalesce(t.score, 0), (t.result = 'satisfied')::int,
+           array_agg((jsonb_typeof(t.answers -> (q ->> 'id')) = 'number')::int ORDER BY n),
+           array_agg(CASE WHEN jsonb_typeof(t.answers -> (q ->> 'id')) = 'number'
+                          THEN (t.answers ->> (q ->> 'id'))::integer ELSE 0 END ORDER BY n)
+    FROM questionnaire_templates qt, jsonb_array_elements(qt.questions) WITH ORDINALITY AS e (q, n)
+    WHERE qt.id = t.template_id AND t.status = 'completed'
+      AND jsonb_typeof(t.answers) = 'object'
+    HAVING count(*) > 0
 $$;
 
 CREATE FUNCTION report_satisfaction_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -143,21 +170,28 @@ BEGIN
             score_sum = r.score_sum + EXCLUDED.score_sum,
             satisfied = r.satisfied + EXCLUDED.satisfied;
         INSERT INTO report_staff_days AS r
-        SELECT x.day, x.template_id, x.staff, x.question, sign, sign * x.score,
-               sign * x.satisfied
-        FROM report_satisfaction_rows(t) x
-        ON CONFLICT (day, template_id, staff, question) DO UPDATE SET
-            answers = r.answers + EXCLUDED.answers,
+        SELECT x.day, x.template_id, x.staff, sign, sign * x.score_sum, sign * x.satisfied,
+               report_arrays_add('{}', x.answers, sign),
+               report_arrays_add('{}', x.answer_sums, sign)
+        FROM report_staff_rows(t) x
+        ON CONFLICT (day, template_id, staff) DO UPDATE SET
+            completed = r.completed + EXCLUDED.completed,
             score_sum = r.score_sum + EXCLUDED.score_sum,
-            satisfied = r.satisfied + EXCLUDED.satisfied;
+            satisfied = r.satisfied + EXCLUDED.satisfied,
+            answers = report_arrays_add(r.answers, EXCLUDED.answers, 1),
+            answer_sums = report_arrays_add(r.answer_sums, EXCLUDED.answer_sums, 1);
         INSERT INTO report_staff_months AS r
-        SELECT date_trunc('month', x.day)::date, x.template_id, x.staff, x.question, sign,
-               sign * x.score, sign * x.satisfied
-        FROM report_satisfaction_rows(t) x
-        ON CONFLICT (month, template_id, staff, question) DO UPDATE SET
-            answers = r.answers + EXCLUDED.answers,
+        SELECT date_trunc('month', x.day)::date, x.template_id, x.staff, sign,
+               sign * x.score_sum, sign * x.satisfied,
+               report_arrays_add('{}', x.answers, sign),
+               report_arrays_add('{}', x.answer_sums, sign)
+        FROM report_staff_rows(t) x
+        ON CONFLICT (month, template_id, staff) DO UPDATE SET
+            completed = r.completed + EXCLUDED.completed,
             score_sum = r.score_sum + EXCLUDED.score_sum,
-            satisfied = r.satisfied + EXCLUDED.satisfied;
+            satisfied = r.satisfied + EXCLUDED.satisfied,
+            answers = report_arrays_add(r.answers, EXCLUDED.answers, 1),
+            answer_sums = report_arrays_add(r.answer_sums, EXCLUDED.answer_sums, 1);
     END LOOP;
     RETURN NULL;
 END $$;
@@ -182,18 +216,23 @@ BEGIN
     WHERE t.status = 'completed';
     INSERT INTO report_answers
     SELECT day, template_id, question, score, count(*) FROM satisfaction_rows
-    WHERE question <> '' GROUP BY 1, 2, 3, 4;
+    WHERE question <> '' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
     INSERT INTO report_satisfaction
     SELECT day, template_id, count(*), sum(score), sum(satisfied) FROM satisfaction_rows
-    WHERE question = '' GROUP BY 1, 2;
-    INSERT INTO report_staff_days
-    SELECT day, template_id, staff, question, count(*), sum(score), sum(satisfied)
-    FROM satisfaction_rows GROUP BY 1, 2, 3, 4;
-    INSERT INTO report_staff_months
-    SELECT date_trunc('month', day)::date, template_id, staff, question, count(*),
-           sum(score), sum(satisfied)
-    FROM satisfaction_rows GROUP BY 1, 2, 3, 4;
+    WHERE question = '' GROUP BY 1, 2 ORDER BY 1, 2;
     DROP TABLE satisfaction_rows;
+    -- in the order of their days, as completions arrive: a range's rows lie together
+    INSERT INTO report_staff_days
+    SELECT x.day, x.template_id, x.staff, count(*), sum(x.score_sum), sum(x.satisfied),
+           report_arrays_sum(x.answers), report_arrays_sum(x.answer_sums)
+    FROM followup_tasks t, LATERAL report_staff_rows(t) x
+    WHERE t.status = 'completed'
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+    INSERT INTO report_staff_months
+    SELECT date_trunc('month', day)::date, template_id, staff, sum(completed),
+           sum(score_sum), sum(satisfied), report_arrays_sum(answers),
+           report_arrays_sum(answer_sums)
+    FROM report_staff_days GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 END $$;
 
 -- One rebuild for every summary: 0014's, renamed, and the satisfaction's.
