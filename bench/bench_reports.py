@@ -5,17 +5,19 @@ the whole year and over one month.
 
 Builds, set-based (generate_series, a few minutes), a year (December 2025 to November
 2026) of 50 agents: 300,000 customers, 2,000,000 calls (ended, 55 % inbound), 600,000
-follow-up tasks (sales and service, 85 % completed with answers and a score) and their
-1,200,000 attempts, and 8 pauses a day of each agent in queue_log (292,000 lines), in an
-embedded PostgreSQL (pgserver). The rows are loaded without the summary triggers and the
+follow-up tasks (sales and service, 85 % completed with every question answered; the
+salesperson or service advisor concerned one of 300 and 200) and their 1,200,000
+attempts, and 8 pauses a day of each agent in queue_log (292,000 lines), in an embedded
+PostgreSQL (pgserver). The rows are loaded without the summary triggers and the
 summaries then made by ``reports_rebuild()``, the function a migration or a change of
 time zone runs (its time is printed); then the triggers' cost on live writes is measured
 (calls ended, follow-ups completed, pause lines inserted, one by one). Then each report
-is called as the HTTP handler calls it (callcenter.services.reports), with months
-varied. ``--keep DIR`` keeps the database folder and reuses the year it holds.
+is called as the HTTP handler calls it (callcenter.services.reports and
+.satisfaction), with months varied. ``--keep DIR`` keeps the database folder and
+reuses the year it holds.
 Goal: p95 <= 200 ms per report.
-"""
 The customers report's rows, rebuild, write cost and shapes: bench/customer_year.py.
+"""
 
 from __future__ import annotations
 
@@ -34,14 +36,18 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.measure import percentiles, timed
 from bench import customer_year
+from bench.measure import percentiles, timed
 from callcenter.db.database import create_pool
 from callcenter.db.migrations import migrate
 from callcenter.db.reports import ReportStore
-from callcenter.services import reports
+from callcenter.db.satisfaction import SatisfactionStore
+from callcenter.services import reports, satisfaction
 
 AGENTS = 50
+# the group's staff the follow-ups' answers concern: 25 dealerships of 12 salespeople and
+# 8 service advisors
+SALESPEOPLE, ADVISORS = 300, 200
 YEAR = (date(2025, 12, 1), date(2026, 11, 30))
 TODAY = date(2026, 12, 1)
 # the start of the year in Shanghai, and its length in days
@@ -82,20 +88,23 @@ FROM (SELECT g, CASE WHEN random() < 0.55 THEN 'inbound' ELSE 'outbound' END AS 
                      * interval '1 second' AS length) AS l;
 INSERT INTO followup_tasks (id, kind, source_key, customer_id, due_date, status,
                             assigned_to, attempts, template_id, answers, score, result,
-                            completed_at, completed_by)
+                            completed_at, completed_by, staff)
 SELECT g, kind, kind || ':bench:' || g, 1 + (random() * ({{customers}} - 1))::int, due,
        status, agent,
        CASE status WHEN 'cancelled' THEN 0 WHEN 'sms' THEN 0 WHEN 'unreachable' THEN 3
                    ELSE 1 + (random() * 2)::int END,
        CASE WHEN status = 'completed' THEN template END,
-       CASE WHEN status = 'completed' THEN '{{{{"q1": 9, "q2": 8}}}}'::jsonb END,
-       CASE WHEN status = 'completed' THEN 40 + (random() * 20)::int END,
+       a.answers, a.total,
        CASE WHEN status = 'completed' THEN
-            CASE WHEN random() < 0.1 THEN 'dissatisfied' ELSE 'satisfied' END END,
+            CASE WHEN a.low OR a.total < a.pass THEN 'dissatisfied' ELSE 'satisfied' END END,
        CASE WHEN status = 'completed' THEN
             due::timestamp AT TIME ZONE 'Asia/Shanghai'
             + (random() * 4 - 3)::int * interval '1 day' + interval '10 hours' END,
-       CASE WHEN status = 'completed' THEN agent END
+       CASE WHEN status = 'completed' THEN agent END,
+       -- the salesperson or service advisor the answers concern (3 %: not known)
+       CASE WHEN random() < 0.03 THEN NULL WHEN kind = 'sales'
+            THEN '销售' || (1 + (random() * {SALESPEOPLE - 1})::int)
+            ELSE '顾问' || (1 + (random() * {ADVISORS - 1})::int) END
 FROM (SELECT g, kind, agent, due, status,
              (SELECT id FROM questionnaire_templates q WHERE q.kind = k.kind AND q.active)
                  AS template
@@ -105,7 +114,15 @@ FROM (SELECT g, kind, agent, due, status,
             FROM generate_series(1, {{tasks}}) g) AS k,
            LATERAL (SELECT CASE WHEN r < 0.85 THEN 'completed' WHEN r < 0.90 THEN 'unreachable'
                                 WHEN r < 0.93 THEN 'sms' WHEN r < 0.98 THEN 'call_again'
-                                ELSE 'cancelled' END AS status) AS st) AS s;
+                                ELSE 'cancelled' END AS status) AS st) AS s
+     -- every question of the questionnaire answered 3-10, mostly high
+     LEFT JOIN LATERAL (
+         SELECT jsonb_object_agg(id, v) AS answers, sum(v) AS total,
+                bool_or(v <= floor) AS low, min(pass) AS pass
+         FROM (SELECT q ->> 'id' AS id, (q ->> 'floor')::int AS floor, qt.pass_score AS pass,
+                      least((q ->> 'max')::int, 10 - floor(7 * random() ^ 8)::int) AS v
+               FROM questionnaire_templates qt, jsonb_array_elements(qt.questions) q
+               WHERE qt.id = s.template) AS each_answer) AS a ON s.status = 'completed';
 INSERT INTO followup_attempts (task_id, agent_id, attempted_at, result)
 SELECT t.id, t.assigned_to,
        t.due_date::timestamp AT TIME ZONE 'Asia/Shanghai' + (n - 4) * interval '1 day'
@@ -146,10 +163,12 @@ async def build(url: str, scale: float) -> None:
         started = time.perf_counter()
         async with conn.transaction():  # all or nothing: a kept folder is whole or empty
             await conn.execute(GENERATE.format(**sizes))
+            await conn.execute(customer_year.generate(sizes["customers"]))
         loaded = time.perf_counter() - started
         started = time.perf_counter()
         await conn.execute("SELECT reports_rebuild()")
         rebuilt = time.perf_counter() - started
+        await customer_year.rebuild(url)
         await conn.execute("ANALYZE")
         attempts = await conn.fetchval("SELECT count(*) FROM followup_attempts")
         lines = await conn.fetchval("SELECT count(*) FROM queue_log")
@@ -157,17 +176,16 @@ async def build(url: str, scale: float) -> None:
               f"{attempts:,} attempts, {sizes['customers']:,} customers, {lines:,} queue_log "
               f"pause lines in {loaded:.0f} s; reports_rebuild() {rebuilt:.1f} s")
         for table in ("report_followups", "report_completions", "report_attempts",
-                      "report_calls", "report_pauses"):
+                      "report_calls", "report_pauses", "report_answers",
+                      "report_satisfaction", "report_staff_days", "report_staff_months"):
             rows = await conn.fetchval(f"SELECT count(*) FROM {table}")
             print(f"  {table}: {rows:,} rows")
     finally:
         await conn.close()
-            await conn.execute(customer_year.generate(sizes["customers"]))
 
 
 async def trigger_cost(url: str, rows: int) -> None:
     """What the summaries cost a live write: calls ending and follow-ups completing one
-        await customer_year.rebuild(url)
     statement at a time (each in its own transaction, as the server writes them),
     against the same writes with the triggers off; rolled back afterwards."""
     conn = await asyncpg.connect(url)
@@ -182,7 +200,8 @@ async def trigger_cost(url: str, rows: int) -> None:
         end_call = ("UPDATE calls SET ended_at = ended_at + interval '1 second',"
                     " category = 'other' WHERE id = $1")
         complete = ("UPDATE followup_tasks SET status = 'completed', result = 'satisfied',"
-                    " score = 50, template_id = $2, completed_at = now(), completed_by = 1"
+                    " score = 54, template_id = $2, completed_at = now(), completed_by = 1,"
+                    """ answers = '{"q1": 9, "q2": 9, "q3": 9, "q4": 9, "q5": 9, "q6": 9}'"""
                     " WHERE id = $1")
         pause_line = ("INSERT INTO queue_log (time, callid, queuename, agent, event, data1)"
                       " VALUES (now(), 'NONE', 'hotline', $2, $1, 'break')")
@@ -216,6 +235,7 @@ async def bench(url: str, scale: float, runs: int) -> None:
     await build(url, scale)
     print("write cost:")
     await trigger_cost(url, 2000)
+    await customer_year.visit_cost(url, 2000)
     pool = await create_pool(url, min_size=2, max_size=4)
     store = ReportStore(pool)
 
@@ -234,7 +254,13 @@ async def bench(url: str, scale: float, runs: int) -> None:
               ) -> Callable[[int], Awaitable[Any]]:
         return lambda n: reports.calls_and_agents(
             store, *(month(n) if one_month else YEAR), direction)
-    await customer_year.visit_cost(url, 2000)
+
+    answers = SatisfactionStore(pool)
+
+    def liked(by: str, *, one_month: bool = False, kind: str | None = None,
+              days: tuple[date, date] | None = None) -> Callable[[int], Awaitable[Any]]:
+        return lambda n: satisfaction.satisfaction(
+            answers, *(days or (month(n) if one_month else YEAR)), kind, by)
 
     shapes: list[tuple[str, Callable[[int], Awaitable[Any]]]] = [
         ("follow-ups, year, by week", followups("week")),
@@ -247,7 +273,17 @@ async def bench(url: str, scale: float, runs: int) -> None:
         ("calls and agents, year", calls()),
         ("calls and agents, year, outbound", calls(direction="outbound")),
         ("calls and agents, month", calls(one_month=True)),
+        ("satisfaction, year, by question", liked("question")),
+        ("satisfaction, year, by staff", liked("staff")),
+        ("satisfaction, year, by staff, off the months", liked(
+            "staff", days=(date(2025, 12, 16), date(2026, 11, 14)))),
+        ("satisfaction, year, by department", liked("department")),
+        ("satisfaction, year, by month", liked("month")),
+        ("satisfaction, year, by staff, sales", liked("staff", kind="sales")),
+        ("satisfaction, month, by question", liked("question", one_month=True)),
+        ("satisfaction, month, by staff", liked("staff", one_month=True)),
     ]
+    shapes += customer_year.shapes(pool)
     print(f"{'report':42} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for name, call in shapes:
         await call(0)  # warm the plan cache
@@ -282,7 +318,6 @@ async def main() -> None:
         finally:
             server.cleanup()
 
-    shapes += customer_year.shapes(pool)
 
 if __name__ == "__main__":
     asyncio.run(main())
