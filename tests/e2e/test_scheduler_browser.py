@@ -146,6 +146,9 @@ async def test_an_agent_records_the_mileage_told_during_a_call(
         await panel.get_by_test_id("mileage-save").click()
         # 6,000 km on the day of delivery: past the first service's 5,000 km, due today
         await expect(panel.get_by_test_id("mileage-result")).to_contain_text("Saved 6,000 km")
+        await page.get_by_test_id("locale-switch").select_option("zh-CN")
+        await expect(panel.get_by_test_id("mileage-result")).to_contain_text("已保存 6,000 公里")
+        await expect(panel).to_contain_text("客户告知的里程")
         assert await server.pool.fetchval(
             "SELECT km FROM vehicle_mileage_readings") == 6000
         assert await server.pool.fetchval(

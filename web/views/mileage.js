@@ -6,7 +6,7 @@
 
 import { post } from "../api.js";
 import { h, fill } from "../dom.js";
-import { formatDate, formatNumber, t } from "../i18n.js";
+import { formatDate, formatNumber, locale, t } from "../i18n.js";
 import { errorBox, noticeBox } from "../messages.js";
 
 const MAX_KM = 2000000; // as the server's check
@@ -24,13 +24,19 @@ export class MileageForm {
     this.result = null; // the server's answer to the last reading
     this.error = null;
     this.saving = false;
+    this.drawn = null; // what update() last drew: the language and the vehicles
   }
 
-  /** The vehicles the reading may be for: the task's, else the card's. */
+  /** The vehicles the reading may be for: the task's, else the card's. Drawn again only
+   *  when they or the language changed (a call's events must not take the field's focus). */
   update(task, card) {
     const own = task?.vehicle?.id;
-    this.vehicles = own ? [card?.vehicles?.find((v) => v.id === own) ?? task.vehicle]
+    const vehicles = own ? [card?.vehicles?.find((v) => v.id === own) ?? task.vehicle]
       : card?.vehicles ?? [];
+    const drawn = `${locale()} ${vehicles.map((v) => `${v.id}:${vehicleName(v)}`).join()}`;
+    if (drawn === this.drawn) return;
+    this.drawn = drawn;
+    this.vehicles = vehicles;
     this.render();
   }
 
