@@ -33,7 +33,14 @@ from callcenter.settings import Settings
 
 START = date(2025, 1, 1)
 
+# Generated with the triggers off (the data is consistent by construction): the other
+# features' row triggers on customers and vehicles (the customers report's summaries,
+# migration 0016) upsert one summary row per inserted row, over 10 minutes for 200,000
+# customers in one statement, and what they keep is not what this benchmark reads. The
+# vehicles are stale by default, as the rule's first run on an imported database finds
+# them.
 GENERATE = """
+SET session_replication_role = replica;
 INSERT INTO customers (name, address)
 SELECT 'customer ' || n, 'address ' || n FROM generate_series(1, {customers}) n;
 INSERT INTO vehicles (customer_id, vin, delivery_date, mileage_km)
@@ -51,6 +58,7 @@ INSERT INTO vehicle_mileage_readings (vehicle_id, km, read_at)
 SELECT v.id, (DATE '{start}' - v.delivery_date - 10) * (20 + v.id % 60),
        (DATE '{start}' - 10)::timestamp AT TIME ZONE 'Asia/Shanghai'
 FROM vehicles v WHERE v.id % 10 = 1 AND DATE '{start}' - v.delivery_date > 10;
+RESET session_replication_role;
 ANALYZE;
 """
 
