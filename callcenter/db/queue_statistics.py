@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -18,6 +18,8 @@ from callcenter.db.queries import load_queries
 from callcenter.domain.queue_statistics import QueueLogLine, Sums, Thresholds
 
 Q = load_queries("queue_statistics")
+# waits of this many seconds and more share one row of the summary (migration 0022)
+SUMMARY_WAIT_CAP = 600
 # how long before a file line its table row may be stamped: Asterisk reads the clock for
 # the table, inserts (a slow database takes a while), then reads it again for the file
 MATCH_WINDOW = timedelta(seconds=10)
@@ -34,6 +36,23 @@ class QueueLogStore:
             rows = await self._pool.fetch(
                 Q["sums_by"], starts, ends, thresholds.service_level_seconds,
                 thresholds.short_abandon_seconds, tz.key, bucket)
+        return [(row["bucket"], Sums.from_row(row)) for row in rows]
+
+    async def summed_days(self, first: date, last: date, bucket: str,
+                          thresholds: Thresholds, tz: ZoneInfo
+                          ) -> list[tuple[str | None, Sums]] | None:
+        """The sums of ``sums_by`` over the whole days ``first``..``last`` from the summary
+        of migration 0022; None when it cannot answer exactly (it counts days in another
+        zone than ``tz``, or a threshold is past its wait cap): read the lines then."""
+        if (thresholds.service_level_seconds >= SUMMARY_WAIT_CAP
+                or thresholds.short_abandon_seconds > SUMMARY_WAIT_CAP):
+            return None
+        async with unavailable_as_domain_error(), self._pool.acquire() as conn:
+            if await conn.fetchval(Q["summary_zone"]) != tz.key:
+                return None
+            rows = await conn.fetch(Q["summed_days"], first, last,
+                                    thresholds.service_level_seconds,
+                                    thresholds.short_abandon_seconds, bucket)
         return [(row["bucket"], Sums.from_row(row)) for row in rows]
 
     async def names_of(self, extensions: Sequence[str]) -> dict[str, str]:

@@ -8,9 +8,11 @@ line is only there, so at start and every queue_log_import_seconds the server re
 the file gained since the last read and inserts the lines the table lacks (idempotent: a
 line already in the table, within the clocks' difference, is skipped).
 
-``figures`` and ``today`` return plain dicts, the board's and the HTTP replies' shape;
-``today`` is one indexed range scan over the day's lines, cheap enough to run after each
-caller leaves the queue.
+``figures`` and ``today`` return plain dicts, the board's and the HTTP replies' shape.
+Both read whole days from the summary a trigger keeps as lines arrive (migration 0022:
+a bounded number of rows per day, whatever the range), and the lines themselves only
+when that summary cannot answer exactly (a threshold past its wait cap, or a zone it was
+not rebuilt in).
 """
 
 from __future__ import annotations
@@ -65,16 +67,28 @@ async def figures(pool: asyncpg.Pool, settings: Settings, start: date, end: date
         raise ValidationError("the range ends before it starts", field="to")
     if (end - start).days >= MAX_DAYS:
         raise ValidationError(f"at most {MAX_DAYS} days at a time", field="to")
-    store, tz, limits = QueueLogStore(pool), settings.tz, thresholds_of(settings)
-    starts, ends = _midnight(start, tz), _midnight(end + timedelta(days=1), tz)
-    buckets = await store.sums_by(starts, ends, By(by).value, limits, tz)
+    store, limits = QueueLogStore(pool), thresholds_of(settings)
+    buckets = await _sums(store, settings, start, end, By(by).value)
     rows = [{"bucket": bucket, **figures_from_sums(sums, limits)} for bucket, sums in buckets]
     if by == By.AGENT:
         await _name_agents(store, rows)
-    whole = await store.sums_by(starts, ends, "total", limits, tz)
+    whole = await _sums(store, settings, start, end, "total")
     return {"from": start.isoformat(), "to": end.isoformat(), "by": By(by).value,
             "short_abandon_seconds": limits.short_abandon_seconds, "rows": rows,
             "total": figures_from_sums(whole[0][1] if whole else Sums(), limits)}
+
+
+async def _sums(store: QueueLogStore, settings: Settings, start: date, end: date,
+                bucket: str) -> list[tuple[str | None, Sums]]:
+    """The sums by ``bucket`` of the days ``start``..``end``: from the summary kept as
+    lines arrive, or from the lines when it cannot answer exactly (thresholds past its
+    cap, or a zone it has not been rebuilt in yet)."""
+    tz, limits = settings.tz, thresholds_of(settings)
+    summed = await store.summed_days(start, end, bucket, limits, tz)
+    if summed is not None:
+        return summed
+    return await store.sums_by(_midnight(start, tz), _midnight(end + timedelta(days=1), tz),
+                               bucket, limits, tz)
 
 
 async def _name_agents(store: QueueLogStore, rows: list[dict[str, Any]]) -> None:
@@ -92,11 +106,9 @@ async def _name_agents(store: QueueLogStore, rows: list[dict[str, Any]]) -> None
 
 async def today(pool: asyncpg.Pool, settings: Settings) -> dict[str, Any]:
     """Today's figures in the center's time zone, all queues and agents together."""
-    tz, limits = settings.tz, thresholds_of(settings)
-    day = datetime.now(tz).date()
-    whole = await QueueLogStore(pool).sums_by(
-        _midnight(day, tz), _midnight(day + timedelta(days=1), tz), "total", limits, tz)
-    return figures_from_sums(whole[0][1] if whole else Sums(), limits)
+    day = datetime.now(settings.tz).date()
+    whole = await _sums(QueueLogStore(pool), settings, day, day, "total")
+    return figures_from_sums(whole[0][1] if whole else Sums(), thresholds_of(settings))
 
 
 # -- the file ------------------------------------------------------------------------

@@ -103,3 +103,39 @@ SELECT unnest(ARRAY[
 
 -- name: create_writer_role
 SELECT format('CREATE ROLE %I', $1::text);
+
+-- name: summary_zone
+-- The zone report_queue (migration 0022) counts its days in.
+SELECT tz FROM report_zone;
+
+-- name: summed_days
+-- The sums of sums_by from the summary report_queue (migration 0022) over the days $1..$2
+-- (both included, in its zone): $3 T, $4 S (T below the summary's cap, S at most it),
+-- $5 the bucket. Rows of wait_s >= 0 are callers who left, -1 ended conversations, -2
+-- lines whose seconds were not a number (a bucket with nothing counted).
+SELECT CASE $5::text
+           WHEN 'day' THEN to_char(day, 'YYYY-MM-DD')
+           WHEN 'hour' THEN to_char(day, 'YYYY-MM-DD') || 'T' || value || ':00'
+           WHEN 'queue' THEN value
+           WHEN 'agent' THEN nullif(value, '')
+       END AS bucket,
+       coalesce(sum(lines) FILTER (WHERE wait_s >= 0), 0)::bigint AS offered,
+       coalesce(sum(lines) FILTER (WHERE wait_s >= 0 AND event = 'CONNECT'), 0)::bigint
+           AS answered,
+       coalesce(sum(lines) FILTER (WHERE wait_s >= 0 AND event = 'CONNECT'
+                                     AND wait_s <= $3), 0)::bigint AS answered_within,
+       coalesce(sum(lines) FILTER (WHERE event = 'ABANDON' AND wait_s >= $4), 0)::bigint
+           AS abandoned,
+       coalesce(sum(lines) FILTER (WHERE wait_s >= 0 AND event = 'ABANDON'
+                                     AND wait_s < $4), 0)::bigint AS short_abandoned,
+       coalesce(sum(wait_sum) FILTER (WHERE wait_s >= 0), 0)::bigint AS wait_total,
+       max(wait_max) FILTER (WHERE wait_s >= 0) AS wait_longest,
+       coalesce(sum(wait_sum) FILTER (WHERE wait_s >= 0 AND event = 'CONNECT'), 0)::bigint
+           AS answer_wait_total,
+       coalesce(sum(lines) FILTER (WHERE wait_s = -1), 0)::bigint AS talks,
+       coalesce(sum(talk_sum) FILTER (WHERE wait_s = -1), 0)::bigint AS talk_total
+FROM report_queue
+WHERE dimension = CASE $5::text WHEN 'day' THEN 'all' WHEN 'total' THEN 'all' ELSE $5 END
+  AND day BETWEEN $1 AND $2
+GROUP BY 1
+ORDER BY 1 NULLS LAST;
