@@ -16,7 +16,7 @@ EXPECTED_TABLES = {
     "followup_attempts", "followup_tasks", "ivr_sessions", "login_throttle",
     "questionnaire_templates", "queue_log", "queue_log_file",
     "report_attempts", "report_calls", "report_completions", "report_followups",
-    "report_pauses", "report_zone",
+    "report_pauses", "report_zone", "report_queue",
     "customer_report_state", "region_names", "phone_regions", "report_customer_groups",
     "customer_visits", "report_visit_events",
     "recording_jobs", "recordings", "scheduler_runs", "schema_migrations",
