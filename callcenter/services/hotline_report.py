@@ -1,6 +1,8 @@
 """The hotline beside "calls and agents" (docs/reports.md): the queue's figures from
 Asterisk's queue_log (services/queue_statistics.py, docs/queue_statistics.md) for the
-same days, the range's total and each day's, and the export's sheet of them.
+same days, the range's total and each day's, and the export's sheet of them. They are
+read from the queue's summary (migration 0022: a few rows a day, whatever the range),
+not from queue_log's lines.
 
 The calls report counts the calls the server recorded; these count what Asterisk's
 queue saw (every caller who left the hotline queue: answered, abandoned, short

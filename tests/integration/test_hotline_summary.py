@@ -51,7 +51,8 @@ async def _fill(pool: asyncpg.Pool) -> None:
 
 
 async def _summary(pool: asyncpg.Pool) -> set[tuple[Any, ...]]:
-    return {tuple(row.values()) for row in await pool.fetch("SELECT * FROM report_queue")}
+    return {tuple(tuple(v) if isinstance(v, list) else v for v in row.values())
+            for row in await pool.fetch("SELECT * FROM report_queue")}
 
 
 async def _both(store: QueueLogStore, by: str, limits: Thresholds, tz: ZoneInfo

@@ -6,11 +6,11 @@
 -- they left the queue, a conversation on the line that ended it), so a line's
 -- contribution is known from the line alone. The thresholds T (service level) and S
 -- (short abandon) are settings read at request time: the waits are kept as a
--- histogram, one row per whole second of wait, so "answered within T" is a sum over
--- the rows of wait_s <= T. Waits of report_queue_cap() seconds and more share the row
--- wait_s = cap: T below the cap and S up to it are exact (the server reads the lines
--- instead for larger thresholds); sums and the longest wait are kept exactly beside
--- (wait_sum, wait_max), so neither depends on the cap.
+-- histogram by the whole second of wait (running counts), so "answered within T" is
+-- one element of it, waits[T + 1]. Waits of report_queue_cap() seconds and more are left out of it
+-- (they are over any threshold it answers): T below the cap and S up to it are exact
+-- (the server reads the lines instead for larger thresholds); the sums and the longest
+-- wait are kept exactly beside (wait_sum, wait_max), so neither depends on the cap.
 --
 -- A row's day and hour are in the center's zone (report_local, report_zone of 0014):
 -- reports_set_zone() rebuilds this summary with the others when the zone changes.
@@ -18,32 +18,33 @@
 CREATE FUNCTION report_queue_cap() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 600';
 
 -- By day and one dimension's value: 'all' (value ''), 'hour' ('00'..'23', local),
--- 'queue' (the queue's name), 'agent' (as queue_log names them; '' for none).
--- wait_s: the caller's wait, capped; -1 on a line ending a conversation (talk_sum);
--- -2 on a line of those events whose seconds are not a number (it counts nowhere, as
--- in the figures from the lines, but keeps its bucket).
+-- 'queue' (the queue's name), 'agent' (as queue_log names them; '' for none), and the
+-- event. callers: lines with a wait (a line whose seconds are not a number counts
+-- nowhere, as in the figures from the lines, but keeps its bucket); talks: lines with
+-- talk seconds. waits: the callers' waits below the cap as running counts, waits[s + 1]
+-- the callers who waited s whole seconds or less (CONNECT and ABANDON rows only, the
+-- ones the thresholds apply to), so a day and key is one row whatever the waits.
 CREATE TABLE report_queue (
     dimension text NOT NULL,
     day       date NOT NULL,
     value     text NOT NULL,
     event     text NOT NULL,
-    wait_s    integer NOT NULL,
-    lines     integer NOT NULL,
+    callers   integer NOT NULL,
+    talks     integer NOT NULL,
     wait_sum  bigint NOT NULL,
-    wait_max  integer NOT NULL,
+    wait_max  integer,
     talk_sum  bigint NOT NULL,
-    PRIMARY KEY (dimension, day, value, event, wait_s)
+    waits     integer[] NOT NULL,
+    PRIMARY KEY (dimension, day, value, event)
 );
 
 -- A line's contribution: one row per dimension (none for a line no figure reads).
 CREATE FUNCTION report_queue_rows(q queue_log, zone text)
-RETURNS TABLE (dimension text, day date, value text, event text, wait_s integer,
-               lines integer, wait_sum bigint, wait_max integer, talk_sum bigint)
+RETURNS TABLE (dimension text, day date, value text, event text, callers integer,
+               talks integer, wait integer, talk integer)
 LANGUAGE sql STABLE AS $$
-    SELECT d.dimension, local::date, d.value, q.event,
-           CASE WHEN n.wait IS NOT NULL THEN least(n.wait, report_queue_cap())
-                WHEN n.talk IS NOT NULL THEN -1 ELSE -2 END,
-           1, coalesce(n.wait, 0)::bigint, coalesce(n.wait, 0), coalesce(n.talk, 0)::bigint
+    SELECT d.dimension, local::date, d.value, q.event, (n.wait IS NOT NULL)::int,
+           (n.talk IS NOT NULL)::int, n.wait, n.talk
     FROM (SELECT q.time AT TIME ZONE zone) AS l (local),
          LATERAL (SELECT CASE WHEN f.wait ~ '^[0-9]{1,9}$' THEN f.wait::integer END,
                          CASE WHEN f.talk ~ '^[0-9]{1,9}$' THEN f.talk::integer END
@@ -66,6 +67,29 @@ LANGUAGE sql STABLE AS $$
                       'ATTENDEDTRANSFER')
 $$;
 
+-- The waits of ``counts[i]`` callers who waited ``seconds[i]``, for an event the
+-- thresholds apply to, as running counts: element s + 1 is how many waited s seconds or
+-- less, up to the longest wait below the cap (past the array's end: its last element);
+-- '{}' for none. So a threshold's count is one element, whatever the waits.
+CREATE FUNCTION report_queue_histogram(event text, seconds integer[], counts integer[])
+RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(array_agg(c.n ORDER BY c.s), '{}')
+    FROM (SELECT i AS s, (sum(coalesce(w.n, 0)) OVER (ORDER BY i))::integer AS n
+          FROM generate_series(0, (SELECT max(s) FROM unnest(seconds) s
+                                   WHERE s < report_queue_cap()
+                                     AND event IN ('CONNECT', 'ABANDON'))) i
+               LEFT JOIN (SELECT s, sum(n) AS n FROM unnest(seconds, counts) AS u (s, n)
+                          GROUP BY s) w ON w.s = i) c
+$$;
+
+-- Two histograms of running counts added.
+CREATE FUNCTION report_queue_add(a integer[], b integer[]) RETURNS integer[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(array_agg(coalesce(a[least(i, cardinality(a))], 0)
+                              + coalesce(b[least(i, cardinality(b))], 0) ORDER BY i), '{}')
+    FROM generate_series(1, greatest(cardinality(a), cardinality(b))) i
+$$;
+
 -- Asterisk inserts with a role that may only insert: the function runs as its owner,
 -- and a failure here never refuses Asterisk's line (the summary then misses it until
 -- reports_rebuild()). Lines are only ever inserted (that role may not update or delete);
@@ -74,11 +98,15 @@ CREATE FUNCTION report_queue_change() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO report_queue AS r
-    SELECT x.* FROM report_queue_rows(NEW, (SELECT tz FROM report_zone)) x
-    ON CONFLICT (dimension, day, value, event, wait_s) DO UPDATE SET
-        lines = r.lines + EXCLUDED.lines, wait_sum = r.wait_sum + EXCLUDED.wait_sum,
+    SELECT x.dimension, x.day, x.value, x.event, x.callers, x.talks, coalesce(x.wait, 0),
+           x.wait, coalesce(x.talk, 0), report_queue_histogram(x.event, ARRAY[x.wait], '{1}')
+    FROM report_queue_rows(NEW, (SELECT tz FROM report_zone)) x
+    ON CONFLICT (dimension, day, value, event) DO UPDATE SET
+        callers = r.callers + EXCLUDED.callers, talks = r.talks + EXCLUDED.talks,
+        wait_sum = r.wait_sum + EXCLUDED.wait_sum,
         wait_max = greatest(r.wait_max, EXCLUDED.wait_max),
-        talk_sum = r.talk_sum + EXCLUDED.talk_sum;
+        talk_sum = r.talk_sum + EXCLUDED.talk_sum,
+        waits = report_queue_add(r.waits, EXCLUDED.waits);
     RETURN NULL;
 EXCEPTION WHEN OTHERS THEN
     RAISE WARNING 'report_queue: queue_log line % not summed: %', NEW.id, SQLERRM;
@@ -91,22 +119,28 @@ CREATE TRIGGER report_queue_insert AFTER INSERT ON queue_log
                                      'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER'))
     EXECUTE FUNCTION report_queue_change();
 
--- The summary again from every line, set-based, in the order of its key. Asterisk's
--- inserts never wait on it (as for the pauses of 0014): a line arriving meanwhile may
--- be summed twice or not at all.
+-- The summary again from every line, set-based (by the second first, then a row per
+-- day and key), in the order of its key. Asterisk's inserts never wait on it (as for
+-- the pauses of 0014): a line arriving meanwhile may be summed twice or not at all.
 CREATE FUNCTION report_queue_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     zone text := (SELECT tz FROM report_zone);
 BEGIN
     TRUNCATE report_queue;
     INSERT INTO report_queue
-    SELECT x.dimension, x.day, x.value, x.event, x.wait_s, sum(x.lines), sum(x.wait_sum),
-           max(x.wait_max), sum(x.talk_sum)
-    FROM queue_log q, LATERAL report_queue_rows(q, zone) x
-    WHERE q.event IN ('CONNECT', 'ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY', 'EXITWITHKEY',
-                      'COMPLETEAGENT', 'COMPLETECALLER', 'TRANSFER', 'BLINDTRANSFER',
-                      'ATTENDEDTRANSFER')
-    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5;
+    SELECT dimension, day, value, event, sum(callers), sum(talks), sum(wait_sum),
+           max(wait_max), sum(talk_sum),
+           report_queue_histogram(event, array_agg(wait) FILTER (WHERE wait IS NOT NULL),
+                                  array_agg(callers::integer) FILTER (WHERE wait IS NOT NULL))
+    FROM (SELECT x.dimension, x.day, x.value, x.event, x.wait, sum(x.callers) AS callers,
+                 sum(x.talks) AS talks, coalesce(sum(x.wait), 0) AS wait_sum,
+                 max(x.wait) AS wait_max, coalesce(sum(x.talk), 0) AS talk_sum
+          FROM queue_log q, LATERAL report_queue_rows(q, zone) x
+          WHERE q.event IN ('CONNECT', 'ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY',
+                            'EXITWITHKEY', 'COMPLETEAGENT', 'COMPLETECALLER', 'TRANSFER',
+                            'BLINDTRANSFER', 'ATTENDEDTRANSFER')
+          GROUP BY 1, 2, 3, 4, 5) AS seconds
+    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
 END $$;
 
 -- One rebuild for every summary (reports_set_zone calls it): the one before, and this.

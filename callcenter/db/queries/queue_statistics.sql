@@ -111,29 +111,29 @@ SELECT tz FROM report_zone;
 -- name: summed_days
 -- The sums of sums_by from the summary report_queue (migration 0022) over the days $1..$2
 -- (both included, in its zone): $3 T, $4 S (T below the summary's cap, S at most it),
--- $5 the bucket. Rows of wait_s >= 0 are callers who left, -1 ended conversations, -2
--- lines whose seconds were not a number (a bucket with nothing counted).
+-- $5 the bucket. The callers within a threshold are one element of a row's running
+-- counts of waits (waits[s + 1]: the callers who waited s seconds or less; past the
+-- array's end, its last element; index 0 for S = 0: NULL, none).
 SELECT CASE $5::text
            WHEN 'day' THEN to_char(day, 'YYYY-MM-DD')
            WHEN 'hour' THEN to_char(day, 'YYYY-MM-DD') || 'T' || value || ':00'
            WHEN 'queue' THEN value
            WHEN 'agent' THEN nullif(value, '')
        END AS bucket,
-       coalesce(sum(lines) FILTER (WHERE wait_s >= 0), 0)::bigint AS offered,
-       coalesce(sum(lines) FILTER (WHERE wait_s >= 0 AND event = 'CONNECT'), 0)::bigint
-           AS answered,
-       coalesce(sum(lines) FILTER (WHERE wait_s >= 0 AND event = 'CONNECT'
-                                     AND wait_s <= $3), 0)::bigint AS answered_within,
-       coalesce(sum(lines) FILTER (WHERE event = 'ABANDON' AND wait_s >= $4), 0)::bigint
-           AS abandoned,
-       coalesce(sum(lines) FILTER (WHERE wait_s >= 0 AND event = 'ABANDON'
-                                     AND wait_s < $4), 0)::bigint AS short_abandoned,
-       coalesce(sum(wait_sum) FILTER (WHERE wait_s >= 0), 0)::bigint AS wait_total,
-       max(wait_max) FILTER (WHERE wait_s >= 0) AS wait_longest,
-       coalesce(sum(wait_sum) FILTER (WHERE wait_s >= 0 AND event = 'CONNECT'), 0)::bigint
+       sum(callers)::bigint AS offered,
+       coalesce(sum(callers) FILTER (WHERE event = 'CONNECT'), 0)::bigint AS answered,
+       coalesce(sum(waits[least($3 + 1, cardinality(waits))])
+                FILTER (WHERE event = 'CONNECT'), 0)::bigint AS answered_within,
+       coalesce(sum(callers - coalesce(waits[least($4, cardinality(waits))], 0))
+                FILTER (WHERE event = 'ABANDON'), 0)::bigint AS abandoned,
+       coalesce(sum(waits[least($4, cardinality(waits))])
+                FILTER (WHERE event = 'ABANDON'), 0)::bigint AS short_abandoned,
+       sum(wait_sum)::bigint AS wait_total,
+       max(wait_max) AS wait_longest,
+       coalesce(sum(wait_sum) FILTER (WHERE event = 'CONNECT'), 0)::bigint
            AS answer_wait_total,
-       coalesce(sum(lines) FILTER (WHERE wait_s = -1), 0)::bigint AS talks,
-       coalesce(sum(talk_sum) FILTER (WHERE wait_s = -1), 0)::bigint AS talk_total
+       sum(talks)::bigint AS talks,
+       sum(talk_sum)::bigint AS talk_total
 FROM report_queue
 WHERE dimension = CASE $5::text WHEN 'day' THEN 'all' WHEN 'total' THEN 'all' ELSE $5 END
   AND day BETWEEN $1 AND $2
