@@ -71,24 +71,50 @@ $$;
 -- thresholds apply to, as running counts: element s + 1 is how many waited s seconds or
 -- less, up to the longest wait below the cap (past the array's end: its last element);
 -- '{}' for none. So a threshold's count is one element, whatever the waits.
+-- (plpgsql: a SQL function's body is planned again at each of the trigger's calls)
 CREATE FUNCTION report_queue_histogram(event text, seconds integer[], counts integer[])
-RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
-    SELECT coalesce(array_agg(c.n ORDER BY c.s), '{}')
-    FROM (SELECT i AS s, (sum(coalesce(w.n, 0)) OVER (ORDER BY i))::integer AS n
-          FROM generate_series(0, (SELECT max(s) FROM unnest(seconds) s
-                                   WHERE s < report_queue_cap()
-                                     AND event IN ('CONNECT', 'ABANDON'))) i
-               LEFT JOIN (SELECT s, sum(n) AS n FROM unnest(seconds, counts) AS u (s, n)
-                          GROUP BY s) w ON w.s = i) c
-$$;
+RETURNS integer[] LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    cap constant integer := report_queue_cap();
+    top integer;
+    waits integer[];
+BEGIN
+    IF event NOT IN ('CONNECT', 'ABANDON') THEN
+        RETURN '{}';
+    END IF;
+    FOR i IN 1 .. coalesce(cardinality(seconds), 0) LOOP
+        IF seconds[i] < cap THEN
+            top := greatest(top, seconds[i]);
+        END IF;
+    END LOOP;
+    IF top IS NULL THEN
+        RETURN '{}';
+    END IF;
+    waits := array_fill(0, ARRAY[top + 1]);
+    FOR i IN 1 .. cardinality(seconds) LOOP
+        IF seconds[i] < cap THEN
+            waits[seconds[i] + 1] := waits[seconds[i] + 1] + counts[i];
+        END IF;
+    END LOOP;
+    FOR i IN 2 .. top + 1 LOOP
+        waits[i] := waits[i] + waits[i - 1];
+    END LOOP;
+    RETURN waits;
+END $$;
 
 -- Two histograms of running counts added.
 CREATE FUNCTION report_queue_add(a integer[], b integer[]) RETURNS integer[]
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT coalesce(array_agg(coalesce(a[least(i, cardinality(a))], 0)
-                              + coalesce(b[least(i, cardinality(b))], 0) ORDER BY i), '{}')
-    FROM generate_series(1, greatest(cardinality(a), cardinality(b))) i
-$$;
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    la constant integer := coalesce(cardinality(a), 0);
+    lb constant integer := coalesce(cardinality(b), 0);
+    total integer[] := array_fill(0, ARRAY[greatest(la, lb)]);
+BEGIN
+    FOR i IN 1 .. greatest(la, lb) LOOP
+        total[i] := coalesce(a[least(i, la)], 0) + coalesce(b[least(i, lb)], 0);
+    END LOOP;
+    RETURN total;
+END $$;
 
 -- Asterisk inserts with a role that may only insert: the function runs as its owner,
 -- and a failure here never refuses Asterisk's line (the summary then misses it until
