@@ -17,6 +17,7 @@ EXPECTED_TABLES = {
     "questionnaire_templates", "queue_log", "queue_log_file",
     "report_attempts", "report_calls", "report_completions", "report_followups",
     "report_pauses", "report_zone", "report_queue",
+    "report_answers", "report_satisfaction", "report_staff_days", "report_staff_months",
     "customer_report_state", "region_names", "phone_regions", "report_customer_groups",
     "customer_visits", "report_visit_events",
     "recording_jobs", "recordings", "scheduler_runs", "schema_migrations",
