@@ -116,44 +116,13 @@ BEGIN
     RETURN total;
 END $$;
 
--- Asterisk inserts with a role that may only insert: the function runs as its owner,
--- and a failure here never refuses Asterisk's line (the summary then misses it until
--- reports_rebuild()). Lines are only ever inserted (that role may not update or delete);
--- a line changed or deleted by hand needs reports_rebuild().
-CREATE FUNCTION report_queue_change() RETURNS trigger LANGUAGE plpgsql
-SECURITY DEFINER SET search_path FROM CURRENT AS $$
-BEGIN
+-- The statement that adds the lines of relation ``lines`` (queue_log itself, or a
+-- trigger's new rows) to the summary, set-based: by the second first, then a row per day
+-- and key, in the order of its key. The trigger and the rebuild both run it: one
+-- definition whichever way the summary was made.
+CREATE FUNCTION report_queue_sum_statement(lines text) RETURNS text LANGUAGE sql IMMUTABLE
+AS $$ SELECT format($sql$
     INSERT INTO report_queue AS r
-    SELECT x.dimension, x.day, x.value, x.event, x.callers, x.talks, coalesce(x.wait, 0),
-           x.wait, coalesce(x.talk, 0), report_queue_histogram(x.event, ARRAY[x.wait], '{1}')
-    FROM report_queue_rows(NEW, (SELECT tz FROM report_zone)) x
-    ON CONFLICT (dimension, day, value, event) DO UPDATE SET
-        callers = r.callers + EXCLUDED.callers, talks = r.talks + EXCLUDED.talks,
-        wait_sum = r.wait_sum + EXCLUDED.wait_sum,
-        wait_max = greatest(r.wait_max, EXCLUDED.wait_max),
-        talk_sum = r.talk_sum + EXCLUDED.talk_sum,
-        waits = report_queue_add(r.waits, EXCLUDED.waits);
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    RAISE WARNING 'report_queue: queue_log line % not summed: %', NEW.id, SQLERRM;
-    RETURN NULL;
-END $$;
-
-CREATE TRIGGER report_queue_insert AFTER INSERT ON queue_log
-    FOR EACH ROW WHEN (NEW.event IN ('CONNECT', 'ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY',
-                                     'EXITWITHKEY', 'COMPLETEAGENT', 'COMPLETECALLER',
-                                     'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER'))
-    EXECUTE FUNCTION report_queue_change();
-
--- The summary again from every line, set-based (by the second first, then a row per
--- day and key), in the order of its key. Asterisk's inserts never wait on it (as for
--- the pauses of 0014): a line arriving meanwhile may be summed twice or not at all.
-CREATE FUNCTION report_queue_rebuild() RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    zone text := (SELECT tz FROM report_zone);
-BEGIN
-    TRUNCATE report_queue;
-    INSERT INTO report_queue
     SELECT dimension, day, value, event, sum(callers), sum(talks), sum(wait_sum),
            max(wait_max), sum(talk_sum),
            report_queue_histogram(event, array_agg(wait) FILTER (WHERE wait IS NOT NULL),
@@ -161,12 +130,43 @@ BEGIN
     FROM (SELECT x.dimension, x.day, x.value, x.event, x.wait, sum(x.callers) AS callers,
                  sum(x.talks) AS talks, coalesce(sum(x.wait), 0) AS wait_sum,
                  max(x.wait) AS wait_max, coalesce(sum(x.talk), 0) AS talk_sum
-          FROM queue_log q, LATERAL report_queue_rows(q, zone) x
-          WHERE q.event IN ('CONNECT', 'ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY',
-                            'EXITWITHKEY', 'COMPLETEAGENT', 'COMPLETECALLER', 'TRANSFER',
-                            'BLINDTRANSFER', 'ATTENDEDTRANSFER')
+          FROM %I q, LATERAL report_queue_rows(q::queue_log, (SELECT tz FROM report_zone)) x
           GROUP BY 1, 2, 3, 4, 5) AS seconds
-    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (dimension, day, value, event) DO UPDATE SET
+        callers = r.callers + EXCLUDED.callers, talks = r.talks + EXCLUDED.talks,
+        wait_sum = r.wait_sum + EXCLUDED.wait_sum,
+        wait_max = greatest(r.wait_max, EXCLUDED.wait_max),
+        talk_sum = r.talk_sum + EXCLUDED.talk_sum,
+        waits = report_queue_add(r.waits, EXCLUDED.waits)$sql$, lines)
+$$;
+
+-- Once per statement, over its new lines together: a statement of many lines (the file
+-- import's chunk) updates each day and key once, not once per line. Asterisk inserts
+-- with a role that may only insert: the function runs as its owner, and a failure here
+-- never refuses Asterisk's line (the summary then misses it until reports_rebuild()).
+-- Lines are only ever inserted (that role may not update or delete); a line changed or
+-- deleted by hand needs reports_rebuild().
+CREATE FUNCTION report_queue_change() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    EXECUTE report_queue_sum_statement('new_lines');
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'report_queue: queue_log lines not summed: %', SQLERRM;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER report_queue_insert AFTER INSERT ON queue_log
+    REFERENCING NEW TABLE AS new_lines
+    FOR EACH STATEMENT EXECUTE FUNCTION report_queue_change();
+
+-- The summary again from every line. Asterisk's inserts never wait on it (as for the
+-- pauses of 0014): a line arriving meanwhile may be summed twice or not at all.
+CREATE FUNCTION report_queue_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE report_queue;
+    EXECUTE report_queue_sum_statement('queue_log');
 END $$;
 
 -- One rebuild for every summary (reports_set_zone calls it): the one before, and this.
