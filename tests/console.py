@@ -195,3 +195,15 @@ async def running_server(db_url: str, env: dict[str, str],
         yield server
     finally:
         await server.stop()
+
+
+@contextlib.asynccontextmanager
+async def center_server(db_url: str, ami_port: int, supervisor: str = "chen",
+                        ) -> AsyncIterator[ConsoleServer]:
+    """``running_server`` on a loopback AMI peer (no FastAGI) with agent "li" (extension
+    1001) and a supervisor (no phone): the pages' and the reports' tests' center."""
+    env = {"CALLCENTER_AMI_PORT": str(ami_port), "CALLCENTER_AGI_PORT": "0"}
+    async with running_server(db_url, env) as srv:
+        await srv.add_agent("li", "1001")
+        await srv.add_agent(supervisor, None, role="supervisor")
+        yield srv

@@ -1,6 +1,7 @@
 """Workbooks written part by part, as Excel and WPS lay them out (shared strings, number
 formats by id, cells of every type): what openpyxl's writer cannot produce, for the
-reader tests and the import benchmark.
+reader tests and the import benchmark; and a sheet's values read back, for the export
+tests.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -89,3 +91,12 @@ def write_workbook(path: Path, sheets: Sequence[tuple[str, str]], *,
         for name, text in parts.items():
             book.writestr(name, text)
     return path
+
+
+def sheet_values(sheet: Any) -> list[list[object]]:
+    """An openpyxl sheet's rows of values, without the empty cells it pads a short row with."""
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    for row in rows:
+        while row and row[-1] is None:
+            row.pop()
+    return rows

@@ -21,17 +21,14 @@ from playwright.async_api import Browser, Page, expect
 from callcenter.db.complaints import ComplaintStore
 from callcenter.keys import HUB
 from callcenter.services import complaints as complaint_service
-from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
+from tests.console import AGENT_PASSWORD, ConsoleServer, center_server
 from tests.e2e.browser import ConsolePage, console_page
 from tests.integration.fake_ami import FakeAmi
 
 
 @pytest.fixture
 async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]:
-    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
-    async with running_server(db_url, env) as srv:
-        await srv.add_agent("li", "1001")
-        await srv.add_agent("chen", None, role="supervisor")
+    async with center_server(db_url, fake_ami.port) as srv:
         await srv.pool.execute("UPDATE users SET locale = 'zh-CN' WHERE username = 'li'")
         yield srv
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
+from tests.console import AGENT_PASSWORD, ConsoleServer, center_server
 from tests.e2e.browser import console_page
 from tests.integration.fake_ami import FakeAmi
 
@@ -25,10 +25,7 @@ INSERT = ("INSERT INTO queue_log (time, callid, queuename, agent, event, data1, 
 
 @pytest.fixture
 async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]:
-    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
-    async with running_server(db_url, env) as srv:
-        await srv.add_agent("li", "1001")
-        await srv.add_agent("boss", None, role="supervisor")
+    async with center_server(db_url, fake_ami.port, "boss") as srv:
         at = datetime.now(srv.settings.tz).replace(hour=10, minute=0, second=0,
                                                    microsecond=0)
         await srv.pool.executemany(INSERT, [

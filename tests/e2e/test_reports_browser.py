@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
+from tests.console import AGENT_PASSWORD, ConsoleServer, center_server
 from tests.e2e.browser import console_page
 from tests.integration.fake_ami import FakeAmi
 from tests.integration.test_reports import seed_month
@@ -28,10 +28,7 @@ NOVEMBER = "from=2026-11-01&to=2026-11-30"
 
 @pytest.fixture
 async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]:
-    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
-    async with running_server(db_url, env) as srv:
-        await srv.add_agent("li", "1001")
-        await srv.add_agent("chen", None, role="supervisor")
+    async with center_server(db_url, fake_ami.port) as srv:
         await seed_month(srv.pool)
         yield srv
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.console import ConsoleServer, running_server
+from tests.console import ConsoleServer, center_server
 from tests.e2e.browser import console_page
 from tests.e2e.test_reports_browser import _charts_drawn, _log_in, _no_raw_keys
 from tests.integration.fake_ami import FakeAmi
@@ -23,10 +23,7 @@ NOVEMBER = "from=2026-11-01&to=2026-11-30"
 
 @pytest.fixture
 async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]:
-    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
-    async with running_server(db_url, env) as srv:
-        await srv.add_agent("li", "1001")
-        await srv.add_agent("chen", None, role="supervisor")
+    async with center_server(db_url, fake_ami.port) as srv:
         await seed(srv.pool)
         yield srv
 

@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.console import AGENT_PASSWORD, ConsoleServer, running_server
+from tests.console import AGENT_PASSWORD, ConsoleServer, center_server
 from tests.e2e.browser import console_page
 from tests.integration.fake_ami import FakeAmi
 
@@ -27,10 +27,7 @@ RULES = ("lost_contact", "maintenance_reminder", "win_back")
 
 @pytest.fixture
 async def server(db_url: str, fake_ami: FakeAmi) -> AsyncIterator[ConsoleServer]:
-    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
-    async with running_server(db_url, env) as srv:
-        await srv.add_agent("li", "1001")
-        await srv.add_agent("chen", None, role="supervisor")
+    async with center_server(db_url, fake_ami.port) as srv:
         # The server's start runs today's rules; once they are logged, a failed run of
         # an earlier day is added (this server will not look at that day again).
         for _ in range(200):

@@ -23,6 +23,7 @@ from callcenter.errors import ValidationError
 from callcenter.services import customer_report
 from tests.console import login, running_server
 from tests.integration.fake_ami import FakeAmi
+from tests.xlsx import sheet_values
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AS_OF = date(2026, 11, 30)
@@ -244,13 +245,6 @@ async def test_regions_follow_the_writes_and_the_triggers_equal_a_rebuild(
         "SELECT day FROM customer_visits WHERE visit_no = 'D5'") == date(2026, 11, 30)
 
 
-def _values(sheet: Any) -> list[list[object]]:
-    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    for row in rows:
-        while row and row[-1] is None:
-            row.pop()
-    return rows
-
 
 async def test_http_json_xlsx_and_the_hotline_beside_the_calls(
         db_url: str, fake_ami: FakeAmi) -> None:
@@ -276,7 +270,7 @@ async def test_http_json_xlsx_and_the_hotline_beside_the_calls(
             assert resp.headers["Content-Disposition"] == \
                 'attachment; filename="customers-2026-11-30.xlsx"'
             sheet = load_workbook(io.BytesIO(await resp.read())).active
-            table = _values(sheet)
+            table = sheet_values(sheet)
             assert table[:3] == [["As of", "2026-11-30"], ["Customers", 6], ["Vehicles", 7]]
             assert table[4] == ["Vehicle model", "Count", "Share"]
             assert table[5:9] == [["Model Y", 3, 0.4286], ["Model X", 2, 0.2857],
@@ -314,7 +308,7 @@ async def test_http_json_xlsx_and_the_hotline_beside_the_calls(
             resp = await boss.http.get(f"/api/reports/calls.xlsx?{days}")
             book = load_workbook(io.BytesIO(await resp.read()))
             assert book.sheetnames[-1] == "Hotline"
-            assert _values(book["Hotline"])[-1][:4] == ["Total", 2, 1, 1]
+            assert sheet_values(book["Hotline"])[-1][:4] == ["Total", 2, 1, 1]
         finally:
             await boss.close()
             await li.close()

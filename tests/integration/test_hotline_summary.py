@@ -6,7 +6,6 @@ rebuilds it; thresholds past the cap, or a zone it was not rebuilt in, read the 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -106,24 +105,13 @@ async def test_the_zone_changes_rebuild_it_and_thresholds_past_the_cap_read_the_
     assert report["total"] == summed["total"]
 
 
-async def test_asterisks_insert_only_role_keeps_the_summary(pool: asyncpg.Pool,
-                                                           db_url: str) -> None:
-    role, password = f"asterisk_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    await QueueLogStore(pool).grant_writer(role, password)
-    head, _, query = db_url.partition("?")
-    scheme, _, rest = head.partition("://")
-    as_asterisk = await asyncpg.connect(f"{scheme}://{role}:{password}@{rest.split('@')[-1]}"
-                                        + (f"?{query}" if query else ""))
-    try:
-        # the one-column shape, split by 0012's trigger before this summary reads it
-        await as_asterisk.execute(
-            "INSERT INTO queue_log (time, callid, queuename, agent, event, data)"
-            " VALUES ('2026-12-01 02:00:00.5', 'a.1', 'hotline', 'PJSIP/1001', 'CONNECT',"
-            " '12|a.1|3')")
-    finally:
-        await as_asterisk.close()
-        await pool.execute(f'DROP OWNED BY "{role}"')
-        await pool.execute(f'DROP ROLE "{role}"')
+async def test_asterisks_insert_only_role_keeps_the_summary(
+        pool: asyncpg.Pool, as_asterisk: asyncpg.Connection) -> None:
+    # the one-column shape, split by 0012's trigger before this summary reads it
+    await as_asterisk.execute(
+        "INSERT INTO queue_log (time, callid, queuename, agent, event, data)"
+        " VALUES ('2026-12-01 02:00:00.5', 'a.1', 'hotline', 'PJSIP/1001', 'CONNECT',"
+        " '12|a.1|3')")
     reply = await queue_statistics.figures(pool, Settings(), *DAYS, "day")
     assert [(r["bucket"], r["answered"], r["average_answer_seconds"])
             for r in reply["rows"]] == [("2026-12-01", 1, 12.0)]

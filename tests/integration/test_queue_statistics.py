@@ -29,7 +29,7 @@ from callcenter.domain.queue_statistics import (
 from callcenter.errors import ValidationError
 from callcenter.services import queue_statistics
 from callcenter.settings import Settings
-from tests.console import login, running_server
+from tests.console import center_server, login
 from tests.integration.fake_ami import FakeAmi
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "queue_log" / "hotline_day.queue_log"
@@ -235,10 +235,7 @@ async def test_the_embedded_postgresql_listens_on_loopback_for_passwords_only(
 
 async def test_the_route_is_for_supervisors_and_defaults_to_today(
         db_url: str, fake_ami: FakeAmi) -> None:
-    env = {"CALLCENTER_AMI_PORT": str(fake_ami.port), "CALLCENTER_AGI_PORT": "0"}
-    async with running_server(db_url, env) as server:
-        await server.add_agent("li", "1001")
-        await server.add_agent("boss", None, role="supervisor")
+    async with center_server(db_url, fake_ami.port, "boss") as server:
         await _insert(server.pool, [QueueLogLine(datetime.now(UTC), "1.1", "hotline",
                                                  "PJSIP/1001", "CONNECT", ("3", "", "", "", ""))])
         boss, li = await login(server.base_url, "boss"), await login(server.base_url, "li")

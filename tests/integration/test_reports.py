@@ -7,7 +7,6 @@ the same figures with a formula-like agent name kept as text, and agents get 403
 from __future__ import annotations
 
 import io
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,12 +17,12 @@ import pytest
 from openpyxl import load_workbook
 
 from callcenter.db.queries import load_queries
-from callcenter.db.queue_statistics import QueueLogStore
 from callcenter.db.reports import ReportStore
 from callcenter.errors import ValidationError
 from callcenter.services import reports
 from tests.console import login, running_server
 from tests.integration.fake_ami import FakeAmi
+from tests.xlsx import sheet_values
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
@@ -324,29 +323,18 @@ async def test_the_triggers_summaries_equal_a_rebuild_and_follow_the_zone(
     assert await pool.fetchval("SELECT tz FROM report_zone") == "UTC"
 
 
-async def test_asterisks_insert_only_role_sums_its_pauses(pool: asyncpg.Pool,
-                                                          db_url: str) -> None:
+async def test_asterisks_insert_only_role_sums_its_pauses(
+        pool: asyncpg.Pool, as_asterisk: asyncpg.Connection) -> None:
     """The pause summary's trigger runs as its owner: Asterisk's role may insert lines
     and nothing else, yet its PAUSE and UNPAUSE become a pause."""
-    role, password = f"asterisk_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    await QueueLogStore(pool).grant_writer(role, password)
-    head, _, query = db_url.partition("?")
-    scheme, _, rest = head.partition("://")
-    as_asterisk = await asyncpg.connect(f"{scheme}://{role}:{password}@{rest.split('@')[-1]}"
-                                        + (f"?{query}" if query else ""))
-    try:
-        for clock, event, reason in [("02:00:00.5", "PAUSE", "training"),
-                                     ("02:45:00.5", "UNPAUSE", "")]:
-            await as_asterisk.execute(
-                "INSERT INTO queue_log (time, callid, queuename, agent, event, data1)"
-                f" VALUES ('2026-11-20 {clock}', 'NONE', 'hotline', 'PJSIP/1777', $1, $2)",
-                event, reason)
-        with pytest.raises(asyncpg.InsufficientPrivilegeError):
-            await as_asterisk.execute("SELECT * FROM report_pauses")
-    finally:
-        await as_asterisk.close()
-        await pool.execute(f'DROP OWNED BY "{role}"')
-        await pool.execute(f'DROP ROLE "{role}"')
+    for clock, event, reason in [("02:00:00.5", "PAUSE", "training"),
+                                 ("02:45:00.5", "UNPAUSE", "")]:
+        await as_asterisk.execute(
+            "INSERT INTO queue_log (time, callid, queuename, agent, event, data1)"
+            f" VALUES ('2026-11-20 {clock}', 'NONE', 'hotline', 'PJSIP/1777', $1, $2)",
+            event, reason)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await as_asterisk.execute("SELECT * FROM report_pauses")
     reply = await reports.calls_and_agents(ReportStore(pool), *NOVEMBER, None)
     assert [(a["agent_name"], a["pauses"]) for a in reply["agents"]] == [
         ("PJSIP/1777", [{"reason": "training", "pauses": 1, "seconds": 2700}])]
@@ -363,14 +351,6 @@ async def test_ranges_are_checked(pool: asyncpg.Pool) -> None:
                                              "month", None, None, TODAY)
     assert year["rows"] == [] and year["total"] == figures()
 
-
-def _values(sheet: Any) -> list[list[object]]:
-    """Each row's values, without the empty cells openpyxl pads a short row with."""
-    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    for row in rows:
-        while row and row[-1] is None:
-            row.pop()
-    return rows
 
 
 async def test_http_json_and_xlsx_for_supervisors_403_for_agents(
@@ -399,7 +379,7 @@ async def test_http_json_and_xlsx_for_supervisors_403_for_agents(
             assert resp.headers["Content-Disposition"] == \
                 'attachment; filename="followups-2026-11-01-2026-11-30.xlsx"'
             sheet = load_workbook(io.BytesIO(await resp.read())).active
-            table = _values(sheet)
+            table = sheet_values(sheet)
             assert table[0] == ["Days", "2026-11-01", "2026-11-30"]
             assert table[1][:4] == ["Agent", "Due", "Completed", "Done in time"]
             assert table[2][:4] == [FORMULA_NAME, 2, 1, 1]
@@ -416,14 +396,14 @@ async def test_http_json_and_xlsx_for_supervisors_403_for_agents(
             resp = await boss.http.get(f"/api/reports/calls.xlsx?{days}")
             book = load_workbook(io.BytesIO(await resp.read()))
             assert book.sheetnames == ["通话", "坐席", "示忙", "热线队列"]
-            rows = _values(book["通话"])
+            rows = sheet_values(book["通话"])
             assert rows[2] == ["合计", None, 5, 3, 0.6, 481, 160.2, 1, 45, 45.0]
             assert ["方向", "inbound", 3, 2, 0.6667, 181, 90.3, 1, 45, 45.0] in rows
-            agents = _values(book["坐席"])
+            agents = sheet_values(book["坐席"])
             assert agents[1] == [FORMULA_NAME, 2, 1, 0.5, 300, 300.0, 0, 0, None, 1, 85.0, 0]
             assert agents[2][-1] == 4200  # Li's pauses
-            assert _values(book["示忙"])[1:] == [["Li", "break", 2, 2400], ["Li", "lunch", 1, 1800],
-                                                ["Zhao", "无", 1, 600]]
+            assert sheet_values(book["示忙"])[1:] == [
+                ["Li", "break", 2, 2400], ["Li", "lunch", 1, 1800], ["Zhao", "无", 1, 600]]
             assert book["坐席"]["A2"].data_type == "s"
             assert agents[3][0] == "未分配"
 

@@ -21,6 +21,7 @@ from callcenter.errors import ValidationError
 from callcenter.services.satisfaction import satisfaction
 from tests.console import login, running_server
 from tests.integration.fake_ami import FakeAmi
+from tests.xlsx import sheet_values
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
@@ -242,13 +243,6 @@ async def test_the_query_is_checked(pool: asyncpg.Pool) -> None:
                               "score_percent": None, "templates": []}
 
 
-def _values(sheet: Any) -> list[list[object]]:
-    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    for row in rows:
-        while row and row[-1] is None:
-            row.pop()
-    return rows
-
 
 async def test_http_json_and_xlsx_for_supervisors_403_for_agents(
         db_url: str, fake_ami: FakeAmi) -> None:
@@ -275,15 +269,15 @@ async def test_http_json_and_xlsx_for_supervisors_403_for_agents(
                 'attachment; filename="satisfaction-2026-11-01-2026-11-30.xlsx"'
             book = load_workbook(io.BytesIO(await resp.read()))
             assert book.sheetnames == ["Questions", "Questionnaires", "Breakdown"]
-            questions = _values(book["Questions"])
+            questions = sheet_values(book["Questions"])
             assert questions[0] == ["Days", "2026-11-01", "2026-11-30"]
             assert questions[2][:8] == ["New-car sales satisfaction follow-up", 1, "q1",
                                         sales_q1_text(), 10, 2, 9.5, 0.95]
             assert questions[2][8:] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]
-            summary = _values(book["Questionnaires"])
+            summary = sheet_values(book["Questionnaires"])
             assert summary[1] == ["New-car sales satisfaction follow-up", 1, 2, 70.0, 80, 1, 1,
                                   0.5, 0.5, "q1", "q6"]
-            staff = _values(book["Breakdown"])
+            staff = sheet_values(book["Breakdown"])
             assert staff[2][:6] == [FORMULA_NAME, "Sales", "New-car sales satisfaction follow-up",
                                     1, 1, 70.0]
             assert book["Breakdown"]["A3"].data_type == "s" and book["Breakdown"]["A3"].quotePrefix
@@ -293,7 +287,8 @@ async def test_http_json_and_xlsx_for_supervisors_403_for_agents(
             resp = await boss.http.get(f"/api/reports/satisfaction.xlsx?{days}&by=month")
             book = load_workbook(io.BytesIO(await resp.read()))
             assert book.sheetnames == ["各题得分", "问卷", "分组"]
-            assert _values(book["分组"])[2][:4] == ["2026-11", "销售部", "新车销售满意度回访", 1]
+            assert sheet_values(book["分组"])[2][:4] == [
+                "2026-11", "销售部", "新车销售满意度回访", 1]
 
             status, bad = await boss.get("/api/reports/satisfaction?by=agent")
             assert (status, bad["error_id"]) == (400, "invalid_input")
