@@ -13,7 +13,6 @@ from callcenter.db.database import unavailable_as_domain_error
 from callcenter.db.queries import load_queries
 from callcenter.domain.satisfaction import (
     GroupSums,
-    MonthSplit,
     Question,
     TemplateInfo,
     sum_groups,
@@ -29,8 +28,11 @@ def _groups(rows: list[asyncpg.Record]) -> dict[Any, GroupSums]:
                       for row in rows)
 
 
-def _range(days: tuple[date, date] | None) -> tuple[date | None, date | None]:
-    return days or (None, None)
+def _minus(through_end: list[int], before_start: list[int] | None) -> list[int]:
+    """A range's array: the running totals at its end less those before its start."""
+    if before_start is None:
+        return through_end
+    return [a - b for a, b in zip(through_end, before_start, strict=True)]
 
 
 class SatisfactionStore:
@@ -45,15 +47,17 @@ class SatisfactionStore:
                                           "month" if by_month else "")
         return _groups(rows)
 
-    async def staff_sums(self, split: MonthSplit, kind: str | None,
+    async def staff_sums(self, start: date, end: date, kind: str | None,
                          templates: dict[int, TemplateInfo]) -> dict[str, GroupSums]:
-        """Each staff member's sums ('' unknown), without the distributions."""
+        """Each staff member's sums ('' unknown) over the days, without the
+        distributions."""
         async with unavailable_as_domain_error():
-            rows = await self._pool.fetch(Q["staff_sums"], *_range(split.months),
-                                          *_range(split.lead), *_range(split.tail), kind)
+            rows = await self._pool.fetch(Q["staff_sums"], start, end, kind)
         return sum_staff(((row["staff"], row["template_id"], row["completed"],
-                           Decimal(row["score_sum"]), row["satisfied"], row["answers"],
-                           row["answer_sums"]) for row in rows), templates)
+                           Decimal(row["score_sum"]), row["satisfied"],
+                           _minus(row["answers"], row["answers_before"]),
+                           _minus(row["answer_sums"], row["answer_sums_before"]))
+                          for row in rows), templates)
 
     async def templates(self) -> dict[int, TemplateInfo]:
         async with unavailable_as_domain_error():

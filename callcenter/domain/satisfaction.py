@@ -1,5 +1,5 @@
 """The satisfaction report's formulas (docs/reports.md "Satisfaction"), from the sums
-that migration 0015's summaries keep per day (and per month for the staff). Pure.
+that migration 0015's summaries keep per day (running totals for the staff). Pure.
 
 Figures are per template version (the questions the answers were given on): each
 question's mean, distribution and answered count; the follow-ups completed, their mean
@@ -187,29 +187,6 @@ def months_of(start: date, end: date) -> list[date]:
     return months
 
 
-@dataclass(frozen=True, slots=True)
-class MonthSplit:
-    """A range as the whole months inside it (their 1sts, both included; None when there
-    is none) and the days before and after them (None when none): what the staff
-    summaries are read by, months from the month summary and the rest by day."""
-
-    months: tuple[date, date] | None
-    lead: tuple[date, date] | None
-    tail: tuple[date, date] | None
-
-
-def split_by_months(start: date, end: date) -> MonthSplit:
-    whole = [m for m in months_of(start, end)
-             if m >= start and (m + timedelta(days=32)).replace(day=1) - timedelta(days=1) <= end]
-    if not whole:
-        return MonthSplit(None, (start, end), None)
-    first, last = whole[0], whole[-1]
-    after_last = (last + timedelta(days=32)).replace(day=1)
-    return MonthSplit((first, last),
-                      (start, first - timedelta(days=1)) if start < first else None,
-                      (after_last, end) if after_last <= end else None)
-
-
 def staff_key(staff: str) -> str | None:
     """The summaries' '' is a follow-up whose salesperson or advisor is not known."""
     return staff or None
@@ -224,7 +201,7 @@ def sum_staff(rows: Iterable[StaffRow], templates: Mapping[int, TemplateInfo]
     each staff member's sums; the arrays follow the template's questions in order. A
     follow-up moved to another name leaves its old rows at zero: such a staff member,
     or template of theirs, is left out."""
-    # plain lists first: a year is thousands of rows of a few hundred staff
+    # plain lists first: a (staff, template) may come in several rows
     acc: dict[tuple[str, int], list[Any]] = {}
     for staff, template_id, completed, score_sum, satisfied, answers, answer_sums in rows:
         found = acc.get((staff, template_id))

@@ -22,7 +22,6 @@ from callcenter.domain.satisfaction import (
     department_of,
     group_figures,
     months_of,
-    split_by_months,
     staff_key,
     with_changes,
 )
@@ -78,7 +77,7 @@ async def satisfaction(store: SatisfactionStore, start: date, end: date, kind: s
 async def _by(store: SatisfactionStore, start: date, end: date, kind: str | None,
               by: str, templates: dict[int, TemplateInfo]) -> dict[str, GroupSums]:
     if by == SatisfactionBy.STAFF:
-        return await store.staff_sums(split_by_months(start, end), kind, templates)
+        return await store.staff_sums(start, end, kind, templates)
     if by == SatisfactionBy.MONTH:
         return await store.sums(start, end, kind, by_month=True)
     return {}

@@ -174,6 +174,21 @@ async def test_by_staff_over_whole_months_and_days(pool: asyncpg.Pool) -> None:
     days = await satisfaction(store, date(2026, 11, 15), date(2026, 12, 2), None, "staff")
     assert [(r["staff"], r["completed"]) for r in days["rows"]] == [
         (FORMULA_NAME, 1), ("Zhou", 1), (None, 1)]
+    # off the months at both ends (the running totals: the last row on or before the
+    # end minus the last before the start): 4 November to 2 December leaves A out
+    ends = await satisfaction(store, date(2026, 11, 4), date(2026, 12, 2), None, "staff")
+    assert _staff(ends) == [
+        ("sales", FORMULA_NAME, 2, 2, [(1, [9, 9, 9, 9, 9, 9, 9, 7]), (2, [5, 3])]),
+        ("sales", "Zhou", 1, 1, [(1, [8] * 8)]),
+        ("service", "Sun", 1, 1, [(1, [10, 10, 9, 9, 10, 8])]),
+        ("service", None, 1, 0, [(1, [5, 8, 8, 8, 8, 8])]),
+    ]
+    # a day alone, and days with nothing
+    assert _staff(await satisfaction(store, date(2026, 11, 5), date(2026, 11, 5), None,
+                                     "staff")) == [
+        ("service", "Sun", 1, 1, [(1, [10, 10, 9, 9, 10, 8])])]
+    assert (await satisfaction(store, date(2026, 11, 21), date(2026, 11, 29), None,
+                               "staff"))["rows"] == []
 
 
 async def test_a_corrected_salesperson_or_advisor_moves_their_answers(
@@ -224,8 +239,12 @@ async def test_the_triggers_summaries_equal_a_rebuild(pool: asyncpg.Pool) -> Non
     await pool.execute("UPDATE vehicles SET salesperson = 'Qian' WHERE vin = $1", vin(1))
     kept = await _summaries(pool)
     assert len(kept["report_answers"]) > 30
+    by_staff = [await satisfaction(SatisfactionStore(pool), *days, None, "staff")
+                for days in (NOVEMBER, (date(2026, 11, 4), date(2026, 12, 2)))]
     await pool.execute("SELECT reports_rebuild()")
     assert await _summaries(pool) == kept
+    assert [await satisfaction(SatisfactionStore(pool), *days, None, "staff")
+            for days in (NOVEMBER, (date(2026, 11, 4), date(2026, 12, 2)))] == by_staff
     assert await pool.fetchval("SELECT count(*) FROM report_calls") == 0  # 0014's too
 
 

@@ -8,13 +8,11 @@ from typing import Any
 
 from callcenter.domain.satisfaction import (
     GroupSums,
-    MonthSplit,
     Question,
     TemplateInfo,
     department_of,
     group_figures,
     months_of,
-    split_by_months,
     strongest_and_weakest,
     sum_groups,
     with_changes,
@@ -27,16 +25,7 @@ SERVICE = TemplateInfo(2, "service", 1, {"en": "Service"}, (Question("q1", {"en"
 TEMPLATES = {1: SALES, 2: SERVICE}
 
 
-def test_the_range_is_read_as_whole_months_and_the_days_around_them() -> None:
-    assert split_by_months(date(2026, 1, 1), date(2026, 12, 31)) == MonthSplit(
-        (date(2026, 1, 1), date(2026, 12, 1)), None, None)
-    assert split_by_months(date(2026, 1, 15), date(2026, 3, 2)) == MonthSplit(
-        (date(2026, 2, 1), date(2026, 2, 1)), (date(2026, 1, 15), date(2026, 1, 31)),
-        (date(2026, 3, 1), date(2026, 3, 2)))
-    assert split_by_months(date(2026, 2, 2), date(2026, 2, 27)) == MonthSplit(
-        None, (date(2026, 2, 2), date(2026, 2, 27)), None)
-    assert split_by_months(date(2024, 2, 1), date(2024, 2, 29)).months == (
-        date(2024, 2, 1), date(2024, 2, 1))
+def test_the_months_a_range_touches() -> None:
     assert months_of(date(2025, 12, 31), date(2026, 1, 1)) == [date(2025, 12, 1),
                                                                 date(2026, 1, 1)]
 

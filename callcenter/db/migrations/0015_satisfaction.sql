@@ -89,12 +89,15 @@ CREATE TABLE report_satisfaction (
     satisfied    integer NOT NULL,
     PRIMARY KEY (day, template_id)
 );
--- The same per staff ('' unknown), a row per day or month (its 1st), template and
--- staff: the follow-ups (completed, their totals, satisfied) and two arrays by the
--- question's place in the template (a template is never edited, migration 0003): how
--- many answered it, the sum of those answers. A large group's hundreds of staff make
--- hundreds of thousands of such rows a year: a range reads its whole months from the
--- month summary and only its partial months' days from the day summary.
+-- The same per staff ('' unknown) and template: the follow-ups (completed, their
+-- totals, satisfied) and two arrays by the question's place in the template (a template
+-- is never edited, migration 0003): how many answered it, the sum of those answers.
+-- report_staff_days holds running totals: a row on each day a staff member's figures
+-- changed, with everything completed up to and including that day, so any range is two
+-- rows per staff member and template (the last row on or before its end minus the last
+-- before its start), a few hundred rows whatever the range, instead of adding up a
+-- year's 160,000 day rows (or its months and the days of its partial ends).
+-- report_staff_months (a row per month) names the staff members and templates to read.
 CREATE TABLE report_staff_days (
     day          date NOT NULL,
     template_id  bigint NOT NULL,
@@ -108,6 +111,8 @@ CREATE TABLE report_staff_days (
 );
 CREATE TABLE report_staff_months (LIKE report_staff_days INCLUDING ALL);
 ALTER TABLE report_staff_months RENAME COLUMN day TO month;
+-- a staff member's last running row on or before a day
+CREATE INDEX report_staff_days_running ON report_staff_days (template_id, staff, day);
 
 -- Element by element a + sign x b (a missing element counts 0).
 CREATE FUNCTION report_arrays_add(a integer[], b integer[], sign integer)
@@ -115,10 +120,6 @@ RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce(array_agg(coalesce(x, 0) + sign * coalesce(y, 0) ORDER BY n), '{}')
     FROM unnest(a, b) WITH ORDINALITY AS u (x, y, n)
 $$;
-CREATE FUNCTION report_arrays_plus(a integer[], b integer[]) RETURNS integer[]
-LANGUAGE sql IMMUTABLE AS $$ SELECT report_arrays_add(a, b, 1) $$;
-CREATE AGGREGATE report_arrays_sum(integer[]) (
-    SFUNC = report_arrays_plus, STYPE = integer[], INITCOND = '{}');
 
 -- A completed follow-up's answers (whole numbers, domain/questionnaires.py) by its
 -- completion day: a row per question, and question '' for the whole (its total score).
@@ -169,17 +170,28 @@ BEGIN
             completed = r.completed + EXCLUDED.completed,
             score_sum = r.score_sum + EXCLUDED.score_sum,
             satisfied = r.satisfied + EXCLUDED.satisfied;
-        INSERT INTO report_staff_days AS r
-        SELECT x.day, x.template_id, x.staff, sign, sign * x.score_sum, sign * x.satisfied,
-               report_arrays_add('{}', x.answers, sign),
-               report_arrays_add('{}', x.answer_sums, sign)
+        -- the running totals: every row from the day on, then the day's own row (the
+        -- last row before it plus this follow-up) if it had none
+        UPDATE report_staff_days r SET
+            completed = r.completed + sign,
+            score_sum = r.score_sum + sign * x.score_sum,
+            satisfied = r.satisfied + sign * x.satisfied,
+            answers = report_arrays_add(r.answers, x.answers, sign),
+            answer_sums = report_arrays_add(r.answer_sums, x.answer_sums, sign)
         FROM report_staff_rows(t) x
-        ON CONFLICT (day, template_id, staff) DO UPDATE SET
-            completed = r.completed + EXCLUDED.completed,
-            score_sum = r.score_sum + EXCLUDED.score_sum,
-            satisfied = r.satisfied + EXCLUDED.satisfied,
-            answers = report_arrays_add(r.answers, EXCLUDED.answers, 1),
-            answer_sums = report_arrays_add(r.answer_sums, EXCLUDED.answer_sums, 1);
+        WHERE r.template_id = x.template_id AND r.staff = x.staff AND r.day >= x.day;
+        INSERT INTO report_staff_days
+        SELECT x.day, x.template_id, x.staff, coalesce(p.completed, 0) + sign,
+               coalesce(p.score_sum, 0) + sign * x.score_sum,
+               coalesce(p.satisfied, 0) + sign * x.satisfied,
+               report_arrays_add(coalesce(p.answers, '{}'), x.answers, sign),
+               report_arrays_add(coalesce(p.answer_sums, '{}'), x.answer_sums, sign)
+        FROM report_staff_rows(t) x
+        LEFT JOIN LATERAL (
+            SELECT * FROM report_staff_days b
+            WHERE b.template_id = x.template_id AND b.staff = x.staff AND b.day < x.day
+            ORDER BY b.day DESC LIMIT 1) p ON true
+        ON CONFLICT (day, template_id, staff) DO NOTHING;
         INSERT INTO report_staff_months AS r
         SELECT date_trunc('month', x.day)::date, x.template_id, x.staff, sign,
                sign * x.score_sum, sign * x.satisfied,
@@ -221,18 +233,51 @@ BEGIN
     SELECT day, template_id, count(*), sum(score), sum(satisfied) FROM satisfaction_rows
     WHERE question = '' GROUP BY 1, 2 ORDER BY 1, 2;
     DROP TABLE satisfaction_rows;
+    -- each day's sums per staff, then the months and the running totals from them
+    CREATE TEMP TABLE staff_rows ON COMMIT DROP AS
+    SELECT x.* FROM followup_tasks t, LATERAL report_staff_rows(t) x
+    WHERE t.status = 'completed';
+    CREATE TEMP TABLE staff_places ON COMMIT DROP AS
+    SELECT day, template_id, staff, n, sum(a)::int AS answers, sum(b)::int AS answer_sums
+    FROM staff_rows, unnest(answers, answer_sums) WITH ORDINALITY AS u (a, b, n)
+    GROUP BY 1, 2, 3, 4;
+    CREATE TEMP TABLE staff_sums ON COMMIT DROP AS
+    SELECT day, template_id, staff, count(*)::int AS completed, sum(score_sum) AS score_sum,
+           sum(satisfied)::int AS satisfied
+    FROM staff_rows GROUP BY 1, 2, 3;
+    INSERT INTO report_staff_months
+    SELECT s.month, s.template_id, s.staff, s.completed, s.score_sum, s.satisfied,
+           p.answers, p.answer_sums
+    FROM (SELECT date_trunc('month', day)::date AS month, template_id, staff,
+                 sum(completed) AS completed, sum(score_sum) AS score_sum,
+                 sum(satisfied) AS satisfied
+          FROM staff_sums GROUP BY 1, 2, 3) s
+    JOIN (SELECT month, template_id, staff, array_agg(answers ORDER BY n) AS answers,
+                 array_agg(answer_sums ORDER BY n) AS answer_sums
+          FROM (SELECT date_trunc('month', day)::date AS month, template_id, staff, n,
+                       sum(answers)::int AS answers, sum(answer_sums)::int AS answer_sums
+                FROM staff_places GROUP BY 1, 2, 3, 4) m
+          GROUP BY 1, 2, 3) p USING (month, template_id, staff)
+    ORDER BY 1, 2, 3;
     -- in the order of their days, as completions arrive: a range's rows lie together
     INSERT INTO report_staff_days
-    SELECT x.day, x.template_id, x.staff, count(*), sum(x.score_sum), sum(x.satisfied),
-           report_arrays_sum(x.answers), report_arrays_sum(x.answer_sums)
-    FROM followup_tasks t, LATERAL report_staff_rows(t) x
-    WHERE t.status = 'completed'
-    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
-    INSERT INTO report_staff_months
-    SELECT date_trunc('month', day)::date, template_id, staff, sum(completed),
-           sum(score_sum), sum(satisfied), report_arrays_sum(answers),
-           report_arrays_sum(answer_sums)
-    FROM report_staff_days GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+    SELECT s.day, s.template_id, s.staff, s.completed, s.score_sum, s.satisfied,
+           p.answers, p.answer_sums
+    FROM (SELECT day, template_id, staff,
+                 sum(completed) OVER (PARTITION BY template_id, staff ORDER BY day),
+                 sum(score_sum) OVER (PARTITION BY template_id, staff ORDER BY day),
+                 sum(satisfied) OVER (PARTITION BY template_id, staff ORDER BY day)
+          FROM staff_sums) s (day, template_id, staff, completed, score_sum, satisfied)
+    JOIN (SELECT day, template_id, staff, array_agg(answers ORDER BY n) AS answers,
+                 array_agg(answer_sums ORDER BY n) AS answer_sums
+          FROM (SELECT day, template_id, staff, n,
+                       (sum(answers) OVER w)::int AS answers,
+                       (sum(answer_sums) OVER w)::int AS answer_sums
+                FROM staff_places
+                WINDOW w AS (PARTITION BY template_id, staff, n ORDER BY day)) r
+          GROUP BY 1, 2, 3) p USING (day, template_id, staff)
+    ORDER BY 1, 2, 3;
+    DROP TABLE staff_rows, staff_places, staff_sums;
 END $$;
 
 -- One rebuild for every summary: 0014's, renamed, and the satisfaction's.

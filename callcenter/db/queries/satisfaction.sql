@@ -25,21 +25,31 @@ GROUP BY 1, 2
 HAVING sum(completed) <> 0;
 
 -- name: staff_sums
--- Per staff ('' unknown) and template, the rows as kept (summed by the caller: a row's
--- arrays are the template's questions in order): the whole months $1..$2 (their 1sts,
--- or NULL) from the month summary, the days $3..$4 before them and $5..$6 after them
--- (or NULL) from the day summary; $7 a kind or NULL.
-WITH templates AS (
-    SELECT id FROM questionnaire_templates WHERE $7::text IS NULL OR kind = $7
+-- Per staff ('' unknown) and template, the days $1..$2 (both included), $3 a kind or
+-- NULL: the running totals (migration 0015) at the last row on or before $2 and, to be
+-- taken off (the caller subtracts the arrays, cheaper than in SQL), those at the last
+-- row before $1 (NULL: none); two index probes per staff member and template (the
+-- arrays: the template's questions in order).
+WITH pairs AS (
+    SELECT DISTINCT template_id, staff FROM report_staff_months
+    WHERE month <= $2 AND template_id IN (
+        SELECT id FROM questionnaire_templates WHERE $3::text IS NULL OR kind = $3)
 )
-SELECT staff, template_id, completed, score_sum, satisfied, answers, answer_sums
-FROM report_staff_months
-WHERE month BETWEEN $1 AND $2 AND template_id IN (SELECT id FROM templates)
-UNION ALL
-SELECT staff, template_id, completed, score_sum, satisfied, answers, answer_sums
-FROM report_staff_days
-WHERE (day BETWEEN $3 AND $4 OR day BETWEEN $5 AND $6)
-  AND template_id IN (SELECT id FROM templates);
+SELECT p.staff, p.template_id, e.completed - coalesce(s.completed, 0) AS completed,
+       e.score_sum - coalesce(s.score_sum, 0) AS score_sum,
+       e.satisfied - coalesce(s.satisfied, 0) AS satisfied,
+       e.answers, e.answer_sums, s.answers AS answers_before,
+       s.answer_sums AS answer_sums_before
+FROM pairs p
+CROSS JOIN LATERAL (
+    SELECT * FROM report_staff_days r
+    WHERE r.template_id = p.template_id AND r.staff = p.staff AND r.day <= $2
+    ORDER BY r.day DESC LIMIT 1) e
+LEFT JOIN LATERAL (
+    SELECT * FROM report_staff_days r
+    WHERE r.template_id = p.template_id AND r.staff = p.staff AND r.day < $1
+    ORDER BY r.day DESC LIMIT 1) s ON true
+WHERE e.completed <> coalesce(s.completed, 0);
 
 -- name: templates
 -- Every version of every questionnaire (a handful of rows): the report names the
