@@ -40,9 +40,13 @@ from types import CodeType, FrameType
 import asyncpg
 import pytest
 
+from callcenter.db.customer_report import CustomerReportStore
 from callcenter.db.database import create_pool
 from callcenter.db.migrations import migrate
+from callcenter.db.reports import ReportStore
 from callcenter.domain.text_search import warm_up
+from callcenter.services import customer_report, reports
+from callcenter.settings import Settings
 from tests.integration.fake_ami import FakeAmi
 
 TEMPLATE_DB = "cc_template"
@@ -87,6 +91,14 @@ async def template_url(pg_server_url: str) -> str:
         await migrate(conn)
     finally:
         await conn.close()
+    # What a server's first start does once per database (the summaries counted in its
+    # zone, the regions of the phone prefixes): done once here, not by every test's server.
+    pool = await create_pool(url, min_size=1, max_size=2)
+    try:
+        await reports.align_zone(ReportStore(pool), Settings().timezone)
+        await customer_report.prepare(CustomerReportStore(pool))
+    finally:
+        await pool.close()
     return url
 
 
