@@ -49,6 +49,12 @@ from callcenter.services.complaints import Filters, Policy
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def xlsx_attachment(body: bytes, name: str) -> web.Response:
+    """An xlsx export, downloaded as ``name`` (every report's and statistics' export)."""
+    return web.Response(body=body, content_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 class Owner(BaseModel):
     id: int
     display_name: str
@@ -142,9 +148,7 @@ async def statistics_export(request: web.Request,
                             query: ComplaintStatisticsQuery) -> web.Response:
     reply = await _statistics(request, query)
     body = complaints.statistics_xlsx(reply, current_user(request).locale)
-    name = f"complaints-{reply['label']}.xlsx"
-    return web.Response(body=body, content_type=XLSX,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return xlsx_attachment(body, f"complaints-{reply['label']}.xlsx")
 
 
 @documented("What the complaint forms and filters offer: who may own a complaint (every "

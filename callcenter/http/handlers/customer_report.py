@@ -16,7 +16,7 @@ from aiohttp import web
 from callcenter.db.customer_report import CustomerReportStore
 from callcenter.errors import Forbidden, ValidationError
 from callcenter.http.endpoints import Reply, takes_query
-from callcenter.http.handlers.complaints import XLSX
+from callcenter.http.handlers.complaints import XLSX, xlsx_attachment
 from callcenter.http.replies import CustomersReport
 from callcenter.http.request_user import current_user, require_supervisor
 from callcenter.http.schemas import CustomersReportQuery
@@ -46,9 +46,8 @@ async def customers(request: web.Request, query: CustomersReportQuery) -> web.Re
              errors=(Forbidden, ValidationError))
 async def customers_export(request: web.Request, query: CustomersReportQuery) -> web.Response:
     reply = await _report(request, query)
-    body = customer_report.customers_xlsx(reply, current_user(request).locale)
-    return web.Response(body=body, content_type=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="customers-{reply["to"]}.xlsx"'})
+    return xlsx_attachment(customer_report.customers_xlsx(reply, current_user(request).locale),
+                           f"customers-{reply['to']}.xlsx")
 
 
 async def _prepare(app: web.Application) -> None:

@@ -20,7 +20,7 @@ from callcenter.db.satisfaction import SatisfactionStore
 from callcenter.errors import Forbidden, ValidationError
 from callcenter.http.endpoints import Reply, documented, takes_query
 from callcenter.http.handlers import customer_report
-from callcenter.http.handlers.complaints import XLSX
+from callcenter.http.handlers.complaints import XLSX, xlsx_attachment
 from callcenter.http.replies import CallsReport, FollowupReport, ReportAgents, SatisfactionReport
 from callcenter.http.request_user import current_user, require_supervisor
 from callcenter.http.schemas import (
@@ -44,11 +44,6 @@ def _today(request: web.Request) -> date:
 def _days(request: web.Request, query: ReportRangeQuery) -> tuple[date, date]:
     end = query.end or _today(request)
     return query.start or end.replace(day=1), end
-
-
-def _xlsx(body: bytes, name: str) -> web.Response:
-    return web.Response(body=body, content_type=XLSX,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 async def _followups(request: web.Request, query: FollowupReportQuery) -> dict[str, Any]:
@@ -79,7 +74,7 @@ async def followups(request: web.Request, query: FollowupReportQuery) -> web.Res
              errors=(Forbidden, ValidationError))
 async def followups_export(request: web.Request, query: FollowupReportQuery) -> web.Response:
     reply = await _followups(request, query)
-    return _xlsx(reports.followup_xlsx(reply, current_user(request).locale),
+    return xlsx_attachment(reports.followup_xlsx(reply, current_user(request).locale),
                  f"followups-{reply['from']}-{reply['to']}.xlsx")
 
 
@@ -96,7 +91,7 @@ async def calls(request: web.Request, query: CallsReportQuery) -> web.Response:
              errors=(Forbidden, ValidationError))
 async def calls_export(request: web.Request, query: CallsReportQuery) -> web.Response:
     reply = await _calls(request, query)
-    return _xlsx(reports.calls_xlsx(reply, current_user(request).locale),
+    return xlsx_attachment(reports.calls_xlsx(reply, current_user(request).locale),
                  f"calls-{reply['from']}-{reply['to']}.xlsx")
 
 
@@ -122,7 +117,7 @@ async def satisfaction_report(request: web.Request,
 async def satisfaction_export(request: web.Request,
                               query: SatisfactionReportQuery) -> web.Response:
     reply = await _satisfaction(request, query)
-    return _xlsx(satisfaction.satisfaction_xlsx(reply, current_user(request).locale),
+    return xlsx_attachment(satisfaction.satisfaction_xlsx(reply, current_user(request).locale),
                  f"satisfaction-{reply['from']}-{reply['to']}.xlsx")
 
 
